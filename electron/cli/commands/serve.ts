@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { HavenError } from '@shared/ipc/errors';
+import { startCore } from '../../core/core';
+import { resolveHavenHome } from '../../core/home';
+import { MIN_TOKEN_LENGTH, generateToken, isLoopbackHost } from '../../core/serve/access';
+import { startHttpServer } from '../../core/serve/httpServer';
+import type { AppLayout } from '../appRoot';
+
+export interface ServeFlags {
+  host?: string;
+  port: string;
+  token?: string;
+}
+
+export function parsePort(value: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) {
+    throw new HavenError('INVALID_INPUT', `--port must be a number from 0 to 65535, not "${value}"`);
+  }
+  return Number(value);
+}
+
+/** `haven serve`: Core in plain Node, the UI over HTTP, the contract over WebSocket. */
+export async function serveCommand(flags: ServeFlags, layout: AppLayout): Promise<void> {
+  const port = parsePort(flags.port);
+  const host = flags.host ?? '127.0.0.1';
+  const token = flags.token ?? generateToken();
+  if (token.length < MIN_TOKEN_LENGTH || /\s/.test(token)) {
+    throw new HavenError('INVALID_INPUT', `--token must be at least ${MIN_TOKEN_LENGTH} characters without spaces`);
+  }
+  if (!fs.existsSync(path.join(layout.rendererDir, 'index.html'))) {
+    throw new HavenError('UNAVAILABLE', `the UI is not built (${layout.rendererDir} is missing): run \`npm run build\``);
+  }
+  if (!isLoopbackHost(host)) {
+    process.stderr.write(`haven: listening on ${host}: anyone who can reach this address and has the token can use Haven\n`);
+  }
+
+  const core = await startCore({
+    home: resolveHavenHome(),
+    host: 'serve',
+    builtinPluginRoots: layout.builtinPluginRoots,
+  });
+  let server;
+  try {
+    server = await startHttpServer({
+      host,
+      port,
+      token,
+      rendererDir: layout.rendererDir,
+      connect: (protocol, transport) => core.router.connect(protocol, transport),
+      logger: core.logger.child('serve'),
+    });
+  } catch (error) {
+    await core.dispose();
+    throw error;
+  }
+  core.lock.update({ url: server.url });
+  core.logger.info('serve: listening', { host, port: server.port });
+  process.stdout.write(`Haven UI: ${server.url}\n`);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) {
+      process.stderr.write(`haven: ${signal} again, exiting now\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    const deadline = setTimeout(() => {
+      process.stderr.write('haven: shutdown took too long, exiting\n');
+      process.exit(1);
+    }, 10_000);
+    deadline.unref();
+    void (async () => {
+      await server.close();
+      await core.dispose();
+      process.exit(0);
+    })();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}

@@ -1,0 +1,206 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type net from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { HavenError } from '@shared/ipc/errors';
+import type { Disposable } from '@shared/lifecycle';
+import type { MessagePassingProtocol } from '@shared/ipc/protocol';
+import type { Logger } from '../log';
+import {
+  TOKEN_COOKIE,
+  allowedHostHeaders,
+  extractToken,
+  isHostAllowed,
+  isOriginAllowed,
+  tokensMatch,
+} from './access';
+import { contentSecurityPolicy, contentTypeFor, resolveAsset } from './staticAssets';
+import { serverWebSocketProtocol } from './websocketTransport';
+
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  token: string;
+  rendererDir: string;
+  /** Serves the contract over one connection; returns the handle that ends it. */
+  connect: (protocol: MessagePassingProtocol, transport: string) => Disposable;
+  logger: Logger;
+  maxConnections?: number;
+  /** The socket is closed above this; frames between MAX_FRAME_BYTES and this get TOO_LARGE. */
+  hardMaxPayload?: number;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  close(): Promise<void>;
+}
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': contentSecurityPolicy(),
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+/**
+ * `haven serve`: the renderer over HTTP and the contract over WebSocket at `/ws`. Every request
+ * needs the token (query, cookie or bearer) and a Host header naming this server; upgrades
+ * from a foreign Origin are refused.
+ */
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
+  const { logger } = options;
+  let allowed = allowedHostHeaders(options.host, options.port);
+  const maxConnections = options.maxConnections ?? 64;
+  const sockets = new Set<net.Socket>();
+  const connections = new Map<WebSocket, Disposable>();
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.hardMaxPayload ?? 16 * 1024 * 1024 });
+  const server = http.createServer((req, res) => {
+    try {
+      handleHttp(req, res);
+    } catch (error) {
+      logger.warn('serve: request failed', { error: String(error) });
+      if (!res.headersSent) res.writeHead(500).end('internal error');
+    }
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+
+  const deny = (res: http.ServerResponse, status: number, message: string): void => {
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
+    res.end(`Haven: ${message}\n`);
+  };
+
+  function handleHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (!isHostAllowed(req.headers.host, allowed)) {
+      deny(res, 403, 'this Host is not allowed.');
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://haven.invalid');
+    const token = extractToken(url, req.headers.cookie, req.headers.authorization);
+    if (!tokensMatch(token, options.token)) {
+      deny(res, 401, 'open the address printed by `haven serve` (it carries the access token).');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      deny(res, 405, 'method not allowed.');
+      return;
+    }
+    const file = resolveAsset(options.rendererDir, url.pathname);
+    if (!file || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      deny(res, 404, 'not found.');
+      return;
+    }
+    const headers: Record<string, string> = {
+      ...SECURITY_HEADERS,
+      'Content-Type': contentTypeFor(file),
+      'Cache-Control': file.endsWith('.html') ? 'no-store' : 'private, max-age=3600',
+    };
+    if (url.searchParams.has('token')) {
+      headers['Set-Cookie'] = `${TOKEN_COOKIE}=${encodeURIComponent(options.token)}; HttpOnly; SameSite=Strict; Path=/`;
+    }
+    res.writeHead(200, headers);
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    fs.createReadStream(file).pipe(res);
+  }
+
+  server.on('upgrade', (req, socket, head) => {
+    const refuse = (status: number, text: string): void => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    const url = new URL(req.url ?? '/', 'http://haven.invalid');
+    if (url.pathname !== '/ws') return refuse(404, 'Not Found');
+    if (!isHostAllowed(req.headers.host, allowed)) return refuse(403, 'Forbidden');
+    if (!isOriginAllowed(req.headers.origin, req.headers.host)) return refuse(403, 'Forbidden');
+    if (!tokensMatch(extractToken(url, req.headers.cookie, req.headers.authorization), options.token)) {
+      return refuse(401, 'Unauthorized');
+    }
+    if (connections.size >= maxConnections) return refuse(503, 'Service Unavailable');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const handle = options.connect(serverWebSocketProtocol(ws), 'websocket');
+      connections.set(ws, handle);
+      let alive = true;
+      ws.on('pong', () => (alive = true));
+      const ping = setInterval(() => {
+        if (!alive) {
+          ws.terminate();
+          return;
+        }
+        alive = false;
+        ws.ping();
+      }, 30_000);
+      ws.on('close', () => {
+        clearInterval(ping);
+        connections.get(ws)?.dispose();
+        connections.delete(ws);
+      });
+      ws.on('error', (error) => logger.debug('serve: websocket error', { error: String(error) }));
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      server.off('listening', onListening);
+      if (error.code === 'EADDRINUSE') {
+        reject(
+          new HavenError(
+            'CONFLICT',
+            `port ${options.port} on ${options.host} is already in use: choose another with --port (or --port 0 for any free port)`,
+          ),
+        );
+      } else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') {
+        reject(new HavenError('INVALID_INPUT', `cannot listen on ${options.host}: no such address on this machine`));
+      } else if (error.code === 'EACCES') {
+        reject(new HavenError('UNAVAILABLE', `not allowed to listen on port ${options.port} (choose a port above 1023)`));
+      } else {
+        reject(new HavenError('UNAVAILABLE', `cannot listen on ${options.host}:${options.port} (${error.message})`));
+      }
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(options.port, options.host);
+  });
+
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  allowed = allowedHostHeaders(options.host, port);
+  const displayHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${displayHost}:${port}/?token=${encodeURIComponent(options.token)}`;
+
+  return {
+    url,
+    port,
+    host: options.host,
+    async close() {
+      for (const [ws, handle] of connections) {
+        handle.dispose();
+        ws.close(1001, 'Core is stopping');
+      }
+      connections.clear();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Browsers keep idle sockets open; do not let them hold the shutdown.
+        setTimeout(() => {
+          for (const socket of sockets) socket.destroy();
+        }, 500).unref();
+      });
+      wss.close();
+    },
+  };
+}

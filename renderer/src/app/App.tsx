@@ -1,0 +1,50 @@
+import { useEffect } from 'react';
+import { JobsPage } from '../pages/JobsPage';
+import { LibraryPage } from '../pages/LibraryPage';
+import { PluginsPage } from '../pages/PluginsPage';
+import { SettingsPage } from '../pages/SettingsPage';
+import { DisconnectedBanner } from './DisconnectedBanner';
+import { PAGES, navigate, usePage } from './routes';
+import { Sidebar } from './Sidebar';
+import { StatusBar } from './StatusBar';
+import { useTheme } from './useTheme';
+
+const PAGE_COMPONENTS = {
+  plugins: PluginsPage,
+  jobs: JobsPage,
+  library: LibraryPage,
+  settings: SettingsPage,
+} as const;
+
+export function App() {
+  const page = usePage();
+  useTheme();
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if (!event.altKey || event.ctrlKey || event.metaKey) return;
+      const target = PAGES.find((candidate) => candidate.shortcut === event.key);
+      if (target) {
+        event.preventDefault();
+        navigate(target.id);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const Page = PAGE_COMPONENTS[page];
+  return (
+    <div className="shell">
+      <button type="button" className="skip-link" onClick={() => document.getElementById('main')?.focus()}>
+        Skip to content
+      </button>
+      <Sidebar current={page} />
+      <main id="main" tabIndex={-1}>
+        <DisconnectedBanner />
+        <Page />
+      </main>
+      <StatusBar />
+    </div>
+  );
+}

@@ -1,0 +1,75 @@
+import type { z } from 'zod';
+
+/** Error codes every transport can carry. Handlers pick the closest; INTERNAL is the last resort. */
+export const ERROR_CODES = [
+  'BAD_MESSAGE',
+  'UNKNOWN_CALL',
+  'UNKNOWN_EVENT',
+  'INVALID_INPUT',
+  'INVALID_OUTPUT',
+  'TOO_LARGE',
+  'NOT_FOUND',
+  'CONFLICT',
+  'UNAVAILABLE',
+  'NOT_IMPLEMENTED',
+  'CANCELLED',
+  'TIMEOUT',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorPayload {
+  code: ErrorCode;
+  message: string;
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/** The one error type that crosses the contract: `{code, message}`. */
+export class HavenError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HavenError';
+  }
+
+  toPayload(): ErrorPayload {
+    return { code: this.code, message: this.message };
+  }
+
+  static fromPayload(payload: ErrorPayload): HavenError {
+    return new HavenError(payload.code, payload.message);
+  }
+}
+
+export function isHavenError(value: unknown): value is HavenError {
+  return value instanceof HavenError;
+}
+
+/** Turns anything thrown into a payload; messages of unexpected errors are kept, stacks are not. */
+export function toErrorPayload(error: unknown): ErrorPayload {
+  if (error instanceof HavenError) return error.toPayload();
+  if (error instanceof Error) return { code: 'INTERNAL', message: error.message };
+  return { code: 'INTERNAL', message: String(error) };
+}
+
+/** Prefix an error with the call that failed, as `plugins.list: <message>`. */
+export function prefixError(name: string, payload: ErrorPayload): ErrorPayload {
+  const prefix = `${name}: `;
+  return payload.message.startsWith(prefix) ? payload : { code: payload.code, message: prefix + payload.message };
+}
+
+/** One line per zod issue (up to five), with the path: `input.port: expected number, received string`. */
+export function describeZodError(error: z.ZodError, root: string): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => {
+      const path = [root, ...issue.path.map(String)].filter(Boolean).join('.');
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
+}

@@ -1,0 +1,86 @@
+import semver from 'semver';
+import { z } from 'zod';
+import { Capability } from './capabilities';
+
+/** Plugin names are identifiers (`YouTubePlugin`); the short id is derived from them. */
+export const PluginName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]{1,63}$/, 'must start with a letter and use only letters, digits, "-" or "_" (2-64)');
+
+export const SemverVersion = z
+  .string()
+  .refine((value) => semver.valid(value) !== null, { message: 'must be a semantic version such as 1.2.3' });
+
+export const SemverRange = z
+  .string()
+  .refine((value) => semver.validRange(value) !== null, { message: 'must be a semver range such as ^1.0.0' });
+
+/** A path inside the plugin package: relative, no `..`, no drive letters. */
+export const PackagePath = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine((value) => !/^([a-zA-Z]:|[\\/])/.test(value) && !value.split(/[\\/]/).includes('..'), {
+    message: 'must be a relative path inside the plugin folder',
+  });
+
+const Hostname = z
+  .string()
+  .regex(/^(\*\.)?[a-zA-Z0-9.-]+(:\d{1,5})?$|^\*$/, 'must be a host name such as example.com, *.example.com or 127.0.0.1:8080');
+
+export const PluginPermissions = z.strictObject({
+  /** Hosts `ctx.http` may reach; `*` means any host. */
+  network: z.array(Hostname).max(64).default([]),
+  /** Folders beyond the plugin's data and output folders; `~` and `$HAVEN_HOME` are expanded. */
+  filesystem: z.array(z.string().min(1).max(1024)).max(32).default([]),
+  /** Executables `ctx.spawn` may start, by name (`yt-dlp`, `ffmpeg`). */
+  binaries: z.array(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a program name')).max(16).default([]),
+});
+export type PluginPermissions = z.infer<typeof PluginPermissions>;
+
+export const PluginManifest = z.strictObject({
+  name: PluginName,
+  version: SemverVersion,
+  description: z.string().max(500).default(''),
+  author: z.string().max(200).optional(),
+  homepage: z.url({ protocol: /^https?$/ }).optional(),
+  license: z.string().max(64).optional(),
+  icon: PackagePath.optional(),
+  category: z.string().max(64).default('other'),
+  tags: z.array(z.string().max(32)).max(20).default([]),
+  engines: z.strictObject({ haven: SemverRange }),
+  capabilities: z.array(Capability).max(5).default([]),
+  dependencies: z.record(PluginName, SemverRange).default({}),
+  permissions: PluginPermissions.default({ network: [], filesystem: [], binaries: [] }),
+  /** Regular expressions (JavaScript syntax) for URLs this plugin archives. */
+  urlPatterns: z
+    .array(
+      z
+        .string()
+        .max(512)
+        .refine(isValidRegExp, { message: 'must be a valid regular expression' }),
+    )
+    .max(32)
+    .default([]),
+  /** Entry file, relative to the manifest. */
+  main: PackagePath.default('index.js'),
+  /** Heap limit of the plugin's host process in MiB. */
+  maxMemoryMb: z.number().int().min(64).max(16384).optional(),
+});
+export type PluginManifest = z.infer<typeof PluginManifest>;
+export type PluginManifestInput = z.input<typeof PluginManifest>;
+
+function isValidRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The short, case-insensitive id used by the CLI: `YouTubePlugin` → `youtube`. */
+export function pluginShortId(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.endsWith('plugin') && lower.length > 'plugin'.length ? lower.slice(0, -'plugin'.length) : lower;
+}

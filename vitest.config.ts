@@ -1,0 +1,38 @@
+import path from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+const alias = {
+  '@shared': path.resolve(import.meta.dirname, 'shared'),
+  '@haven/sdk': path.resolve(import.meta.dirname, 'shared/sdk/index.ts'),
+};
+
+const sources = ['shared', 'electron', 'renderer', 'plugins', 'scripts'];
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: sources.map((dir) => `${dir}/**/*.test.{ts,tsx}`),
+          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          environment: 'node',
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'integration',
+          include: sources.map((dir) => `${dir}/**/*.int.test.ts`),
+          exclude: ['**/node_modules/**'],
+          environment: 'node',
+          pool: 'forks',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
