@@ -1,6 +1,9 @@
 /**
- * The public plugin SDK. Plugins import only from here (`@haven/sdk`).
+ * The public plugin SDK: `import { definePlugin, z } from '@haven/sdk'`. Plugins import nothing
+ * else from Haven. At run time the plugin host resolves `@haven/sdk` to its own copy, so a
+ * plugin needs no bundler and shares the host's zod.
  */
+export { z } from 'zod';
 export { Capability, Capabilities, hasCapability } from './capabilities';
 export {
   PluginManifest,
@@ -11,3 +14,30 @@ export {
   pluginShortId,
   type PluginManifestInput,
 } from './manifest';
+export { definePlugin, isPluginDefinition, secret, type ConfigSchema, type PluginDefinition } from './definePlugin';
+export {
+  ArchiveResult,
+  DiscoveryResult,
+  HealthCheckResult,
+  HealthStatus,
+  MediaItem,
+  MediaSource,
+  ProgressUpdate,
+  HOOK_NAMES,
+  type DiscoverOptions,
+  type DiscoveryResultInput,
+  type EventBusApi,
+  type HookName,
+  type HttpInit,
+  type HttpResponse,
+  type JobHandle,
+  type MediaSourceInput,
+  type PluginContext,
+  type PluginHooks,
+  type PluginLogger,
+  type ScheduledTask,
+  type SpawnOptions,
+  type SpawnedProcess,
+  type StorageApi,
+} from './types';
+export type { Disposable } from '../lifecycle';

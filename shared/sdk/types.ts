@@ -1,0 +1,209 @@
+import { z } from 'zod';
+import type { Disposable } from '../lifecycle';
+
+/** Something a plugin found or was given to archive. */
+export const MediaSource = z.object({
+  sourceId: z.string().min(1).max(512),
+  mediaType: z.string().min(1).max(64),
+  uri: z.string().min(1).max(8192),
+  title: z.string().max(2000).optional(),
+  metadata: z.record(z.string(), z.unknown()).default({}),
+});
+export type MediaSource = z.output<typeof MediaSource>;
+export type MediaSourceInput = z.input<typeof MediaSource>;
+
+export const ArchiveResult = z.object({
+  success: z.boolean(),
+  outputPath: z.string().optional(),
+  fileSize: z.number().nonnegative().optional(),
+  duration: z.number().nonnegative().optional(),
+  error: z.string().optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+export type ArchiveResult = z.output<typeof ArchiveResult>;
+
+export const HealthStatus = z.enum(['pass', 'warn', 'fail']);
+export type HealthStatus = z.infer<typeof HealthStatus>;
+
+export const HealthCheckResult = z.object({
+  status: HealthStatus,
+  componentId: z.string().max(200),
+  output: z.string().max(4000).optional(),
+  version: z.string().max(200).optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type HealthCheckResult = z.output<typeof HealthCheckResult>;
+
+export const DiscoveryResult = z.object({
+  sources: z.array(MediaSource).max(100_000),
+  skipped: z.array(z.object({ source: MediaSource, reason: z.string().max(1000) })).max(100_000).default([]),
+});
+export type DiscoveryResult = z.output<typeof DiscoveryResult>;
+export type DiscoveryResultInput = z.input<typeof DiscoveryResult>;
+
+export const ProgressUpdate = z.object({
+  phase: z.string().max(64).optional(),
+  bytesDone: z.number().nonnegative().optional(),
+  bytesTotal: z.number().nonnegative().optional(),
+  speedBps: z.number().nonnegative().optional(),
+  etaSeconds: z.number().nonnegative().optional(),
+  percent: z.number().min(0).max(100).optional(),
+  message: z.string().max(1000).optional(),
+});
+export type ProgressUpdate = z.infer<typeof ProgressUpdate>;
+
+/** A file the archive already holds, handed to a PROCESS plugin. */
+export const MediaItem = z.object({
+  id: z.string(),
+  plugin: z.string(),
+  sourceId: z.string(),
+  path: z.string(),
+  mime: z.string().optional(),
+  metadata: z.record(z.string(), z.unknown()).default({}),
+});
+export type MediaItem = z.output<typeof MediaItem>;
+
+export interface PluginLogger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** One unit of work a hook runs for: its id, cancellation and progress. */
+export interface JobHandle {
+  readonly id: string;
+  /** Aborted when the job is cancelled or the plugin unloads. */
+  readonly signal: AbortSignal;
+  progress(update: ProgressUpdate): void;
+}
+
+export interface ScheduledTask {
+  name: string;
+  intervalMs: number;
+  /** A random extra delay up to this, so many plugins do not run at the same instant. */
+  jitterMs?: number;
+  /** Wait one interval before the first run. */
+  skipInitialRun?: boolean;
+  /** Longest delay after repeated failures (default: 32 intervals). */
+  maxBackoffMs?: number;
+  /** Return false (or throw) to back off exponentially before the next run. */
+  run(): Promise<boolean | void> | boolean | void;
+}
+
+export interface StorageApi {
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown): Promise<void>;
+  delete(key: string): Promise<void>;
+  keys(): Promise<string[]>;
+}
+
+export interface EventBusApi {
+  /** Events from Core (`plugin.loaded`, `archive.completed`, …) and other plugins; undone on unload. */
+  on(name: string, handler: (payload: unknown, source: string) => void): Disposable;
+  emit(name: string, payload?: unknown): void;
+}
+
+export interface HttpInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  signal?: AbortSignal;
+  redirect?: 'follow' | 'error' | 'manual';
+}
+
+/** The parts of fetch's Response a plugin usually needs; the object is a real Response. */
+export interface HttpResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly statusText: string;
+  readonly url: string;
+  readonly headers: { get(name: string): string | null };
+  readonly body: unknown;
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+export interface SpawnOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface SpawnedProcess {
+  readonly pid: number | undefined;
+  onStdout(listener: (chunk: string) => void): Disposable;
+  onStderr(listener: (chunk: string) => void): Disposable;
+  write(data: string): void;
+  closeStdin(): void;
+  kill(signal?: 'SIGTERM' | 'SIGINT' | 'SIGKILL'): void;
+  readonly exited: Promise<{ code: number | null; signal: string | null }>;
+}
+
+/** Everything a plugin may use. It sees nothing of Core beyond this. */
+export interface PluginContext<Config> {
+  readonly name: string;
+  readonly version: string;
+  readonly havenVersion: string;
+  /** The current configuration, validated by the plugin's schema. */
+  readonly config: Config;
+  onConfigChange(listener: (config: Config, previous: Config) => void | Promise<void>): Disposable;
+  readonly logger: PluginLogger;
+  /** The plugin's own folder for files it keeps. */
+  readonly dataDir: string;
+  /** Where archived media goes unless the plugin's config says otherwise. */
+  readonly outputDir: string;
+  /** Key-value storage in Haven's database; survives restarts and reloads. */
+  readonly storage: StorageApi;
+  /** In-memory state; the keys named in `preserveOnReload` survive a hot reload. */
+  readonly state: Record<string, unknown>;
+  readonly events: EventBusApi;
+  /** Calls a declared dependency's `api`. */
+  call<T = unknown>(plugin: string, method: string, ...args: unknown[]): Promise<T>;
+  /** fetch, limited to the hosts the manifest declares. */
+  http(url: string, init?: HttpInit): Promise<HttpResponse>;
+  /** The path of a binary the manifest declares, or undefined when it is not installed. */
+  which(binary: string): Promise<string | undefined>;
+  /** Starts a binary the manifest declares. */
+  spawn(binary: string, args: readonly string[], options?: SpawnOptions): SpawnedProcess;
+  schedule(task: ScheduledTask): Disposable;
+  /** Registers something to undo when the plugin unloads. */
+  onDispose(disposable: Disposable): void;
+  /** Aborted when the plugin unloads. */
+  readonly signal: AbortSignal;
+}
+
+export interface DiscoverOptions {
+  /** Find what would be archived without changing anything. */
+  dryRun: boolean;
+}
+
+/** What a plugin implements; every hook is optional. */
+export interface PluginHooks {
+  initialize?(): void | Promise<void>;
+  shutdown?(): void | Promise<void>;
+  /** Persist what must survive a crash; called on a schedule and before shutdown. */
+  save?(): void | Promise<void>;
+  healthCheck?(): HealthCheckResult | Promise<HealthCheckResult>;
+  discoverSources?(options: DiscoverOptions): DiscoveryResultInput | Promise<DiscoveryResultInput>;
+  archive?(source: MediaSource, job: JobHandle): ArchiveResult | Promise<ArchiveResult>;
+  record?(source: MediaSource, job: JobHandle): ArchiveResult | Promise<ArchiveResult>;
+  metadata?(source: MediaSource): Record<string, unknown> | Promise<Record<string, unknown>>;
+  process?(item: MediaItem, job: JobHandle): ArchiveResult | Promise<ArchiveResult>;
+  /** Functions other plugins that declare this one as a dependency may call. */
+  api?: Record<string, (...args: never[]) => unknown>;
+}
+
+export const HOOK_NAMES = [
+  'initialize',
+  'shutdown',
+  'save',
+  'healthCheck',
+  'discoverSources',
+  'archive',
+  'record',
+  'metadata',
+  'process',
+] as const;
+export type HookName = (typeof HOOK_NAMES)[number];
