@@ -18,7 +18,12 @@ export default defineConfig({
         input: {
           index: path.resolve(import.meta.dirname, 'electron/main/index.ts'),
           cli: path.resolve(import.meta.dirname, 'electron/cli/index.ts'),
+          'plugin-host': path.resolve(import.meta.dirname, 'electron/core/plugins/host/entry.ts'),
+          'plugin-host-loader': path.resolve(import.meta.dirname, 'electron/core/plugins/host/loader.ts'),
+          sdk: path.resolve(import.meta.dirname, 'shared/sdk/index.ts'),
         },
+        // Entries keep their exports (the SDK is imported by plugins).
+        preserveEntrySignatures: 'strict',
       },
     },
   },

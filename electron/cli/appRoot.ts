@@ -5,12 +5,14 @@ export interface AppLayout {
   root: string;
   rendererDir: string;
   builtinPluginRoots: string[];
+  pluginHostEntry: string;
 }
 
 export function appLayout(root: string, env: NodeJS.ProcessEnv = process.env): AppLayout {
   const builtin = env.HAVEN_BUILTIN_PLUGINS;
   return {
     root,
+    pluginHostEntry: path.join(root, 'out', 'main', 'plugin-host.js'),
     rendererDir: env.HAVEN_RENDERER_DIR ? path.resolve(env.HAVEN_RENDERER_DIR) : path.join(root, 'out', 'renderer'),
     builtinPluginRoots:
       builtin !== undefined

@@ -8,7 +8,7 @@ import type { HavenContract } from '@shared/ipc/contract';
 import type { PluginSummary } from '@shared/domain/plugins';
 import { errorOf } from '@shared/testing/errorOf';
 import { memoryProtocolPair } from '@shared/testing/memoryProtocol';
-import { tempHome, waitFor, writePluginFolder } from '../testing/fixtures';
+import { PLUGIN_HOST_ENTRY, tempHome, waitFor, writePluginFolder } from '../testing/fixtures';
 import { startCore, type Core } from './core';
 import { integrityCheck } from './storage/database';
 
@@ -18,7 +18,14 @@ afterEach(async () => {
 });
 
 async function start(home = tempHome(), builtin: string[] = []): Promise<Core> {
-  const core = await startCore({ home, host: 'test', builtinPluginRoots: builtin, stderrLogLevel: 'off' });
+  const core = await startCore({
+    home,
+    host: 'test',
+    builtinPluginRoots: builtin,
+    stderrLogLevel: 'off',
+    pluginHostEntry: PLUGIN_HOST_ENTRY,
+    autoStartPlugins: false,
+  });
   running.push(core);
   return core;
 }
@@ -137,16 +144,16 @@ describe('Core plugin discovery', () => {
     expect(byFolder.get('good')).toMatchObject({
       id: 'good',
       name: 'GoodPlugin',
-      status: 'ready',
+      state: 'stopped',
       enabled: true,
       origin: 'user',
       capabilities: ['DISCOVER', 'ARCHIVE'],
     });
-    expect(byFolder.get('bad-version')).toMatchObject({ status: 'invalid', error: expect.stringContaining('version: must be a semantic version') });
-    expect(byFolder.get('not-json')?.error).toMatch(/plugin\.json is not valid JSON/);
-    expect(byFolder.get('too-new')?.error).toMatch(/needs Haven >=99\.0\.0; this is Haven /);
-    expect(byFolder.get('z-dupe')?.error).toMatch(/duplicate plugin name/);
-    expect(byFolder.get('empty-folder')?.error).toMatch(/no plugin\.json/);
+    expect(byFolder.get('bad-version')).toMatchObject({ state: 'invalid', stateReason: expect.stringContaining('version: must be a semantic version') });
+    expect(byFolder.get('not-json')?.stateReason).toMatch(/plugin\.json is not valid JSON/);
+    expect(byFolder.get('too-new')?.stateReason).toMatch(/needs Haven >=99\.0\.0; this is Haven /);
+    expect(byFolder.get('z-dupe')?.stateReason).toMatch(/duplicate plugin name/);
+    expect(byFolder.get('empty-folder')?.stateReason).toMatch(/no plugin\.json/);
   });
 
   it('announces a plugin folder added while Core runs, without a rescan call', async () => {
@@ -159,10 +166,10 @@ describe('Core plugin discovery', () => {
     expect(lists[0]).toEqual([]);
     writePluginFolder(path.join(home, 'plugins'), 'late', { name: 'LatePlugin' });
     const latest = await waitFor(() => lists.find((list) => list.some((p) => p.name === 'LatePlugin')), 10_000, 'LatePlugin');
-    expect(latest.find((p) => p.name === 'LatePlugin')?.status).toBe('ready');
+    expect(latest.find((p) => p.name === 'LatePlugin')?.state).toBe('stopped');
 
     fs.writeFileSync(path.join(home, 'plugins', 'late', 'plugin.json'), '{ broken');
-    await waitFor(() => lists.at(-1)?.find((p) => p.status === 'invalid'), 10_000, 'the broken manifest');
+    await waitFor(() => lists.at(-1)?.find((p) => p.state === 'invalid'), 10_000, 'the broken manifest');
     fs.rmSync(path.join(home, 'plugins', 'late'), { recursive: true });
     await waitFor(() => (lists.at(-1)?.length === 0 ? true : undefined), 10_000, 'the removal');
   });

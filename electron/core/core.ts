@@ -5,8 +5,13 @@ import { havenPaths, prepareHavenHome, type HavenPaths } from './home';
 import { createHandlers } from './ipc/handlers';
 import { IpcRouter } from './ipc/router';
 import { createLogger, fileSink, type Logger, type LogLevel } from './log';
+import { EventBus } from './events/bus';
+import { PluginCatalog } from './plugins/catalog';
 import type { PluginRoot } from './plugins/discovery';
-import { PluginManager } from './plugins/manager';
+import { nodeLauncher, type ProcessLauncher } from './plugins/launcher';
+import { PluginLogBook } from './plugins/pluginLogs';
+import { PluginStore } from './plugins/pluginStore';
+import { PluginRuntime, type PluginRuntimeOptions } from './plugins/runtime';
 import { openDatabase, type HavenDatabase } from './storage/database';
 import { acquireLock, type HeldLock } from './storage/lockfile';
 import { SettingsService, createConfBackend, type SettingsBackend } from './storage/settings';
@@ -23,13 +28,25 @@ export interface CoreOptions {
   settingsBackend?: SettingsBackend;
   stderrLogLevel?: LogLevel | 'off';
   watchPlugins?: boolean;
+  /** The built plugin host entry (out/main/plugin-host.js). */
+  pluginHostEntry: string;
+  /** How plugin hosts start: child_process under Node (default), utilityProcess in Electron. */
+  launcher?: ProcessLauncher;
+  /** Start enabled plugins at once (desktop, serve); the CLI starts them when needed. */
+  autoStartPlugins?: boolean;
+  /** Tests shorten these. */
+  pluginTimeouts?: PluginRuntimeOptions['timeouts'];
+  pluginRestart?: PluginRuntimeOptions['restart'];
 }
 
 export interface Core {
   readonly info: AppInfo;
   readonly paths: HavenPaths;
   readonly router: IpcRouter<typeof havenContract>;
-  readonly plugins: PluginManager;
+  readonly catalog: PluginCatalog;
+  readonly plugins: PluginRuntime;
+  readonly bus: EventBus;
+  readonly pluginLogs: PluginLogBook;
   readonly settings: SettingsService;
   readonly db: HavenDatabase;
   readonly logger: Logger;
@@ -69,14 +86,38 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       ...settings.get().pluginDirs.map((dir): PluginRoot => ({ dir, origin: 'extra', reportStrays: true })),
       ...options.builtinPluginRoots.map((dir): PluginRoot => ({ dir, origin: 'builtin', reportStrays: false })),
     ];
-    const plugins = store.add(
-      new PluginManager({ roots, havenVersion: HAVEN_VERSION, db, logger: logger.child('plugins') }),
+    const catalog = store.add(
+      new PluginCatalog({
+        roots,
+        havenVersion: HAVEN_VERSION,
+        logger: logger.child('plugins'),
+        watchBuiltins: process.env.HAVEN_DEV === '1',
+      }),
     );
-    if (options.watchPlugins ?? true) plugins.startWatching();
-    store.add(settings.onDidChange(() => plugins.rescan()));
+    if (options.watchPlugins ?? true) catalog.startWatching();
+    store.add(settings.onDidChange(() => catalog.rescan()));
+
+    const bus = new EventBus((error, event) => logger.warn('event subscriber failed', { event: event.name, error: String(error) }));
+    const pluginLogs = new PluginLogBook(path.join(paths.logs, 'plugins'));
+    store.add(toDisposable(() => pluginLogs.dispose()));
+    const plugins = new PluginRuntime({
+      catalog,
+      store: new PluginStore(db),
+      bus,
+      logs: pluginLogs,
+      logger: logger.child('plugins'),
+      launcher: options.launcher ?? nodeLauncher,
+      hostEntry: options.pluginHostEntry,
+      paths,
+      havenVersion: HAVEN_VERSION,
+      autoStart: options.autoStartPlugins ?? true,
+      ...(options.pluginTimeouts ? { timeouts: options.pluginTimeouts } : {}),
+      ...(options.pluginRestart ? { restart: options.pluginRestart } : {}),
+    });
+    store.add(plugins);
 
     const router = store.add(
-      new IpcRouter(havenContract, createHandlers({ info, plugins, settings }), { logger: logger.child('ipc') }),
+      new IpcRouter(havenContract, createHandlers({ info, catalog, plugins, settings }), { logger: logger.child('ipc') }),
     );
     logger.info('core started', { host: options.host, home: paths.home, version: HAVEN_VERSION });
 
@@ -84,13 +125,18 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       info,
       paths,
       router,
+      catalog,
       plugins,
+      bus,
+      pluginLogs,
       settings,
       db,
       logger,
       lock,
       async dispose() {
         logger.info('core stopping');
+        router.dispose();
+        await plugins.shutdown();
         store.dispose();
       },
     };

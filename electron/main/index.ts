@@ -8,6 +8,7 @@ import { resolveHavenHome } from '../core/home';
 import { contentSecurityPolicy, contentTypeFor, resolveAsset } from '../core/serve/staticAssets';
 import { APP_ORIGIN, APP_SCHEME, externalUrlToOpen, isAllowedNavigation, mainWindowOptions } from './security';
 import { fromMessagePortMain } from './transport';
+import { utilityProcessLauncher } from './utilityLauncher';
 
 // The Electron shell: window, renderer protocol, and the MessagePort transport to Core.
 // Everything with logic lives in Core or in the pure modules beside this file.
@@ -68,6 +69,8 @@ if (!app.requestSingleInstanceLock()) {
       home,
       host: 'desktop',
       builtinPluginRoots: [path.join(appRoot, 'plugins'), path.join(appRoot, 'plugins', 'examples')],
+      pluginHostEntry: path.join(here, 'plugin-host.js'),
+      launcher: utilityProcessLauncher,
       ...(binding ? { nativeBinding: binding } : {}),
       settingsBackend: new ElectronStore<Record<string, unknown>>({ cwd: home, name: 'settings' }),
     });

@@ -11,7 +11,7 @@ import { fromWebSocket, type WebSocketLike } from '@shared/ipc/transports/websoc
 import { ServerFrameSchema } from '@shared/ipc/wire';
 import { fromMessagePortMain } from './transport';
 import { asDomMessagePort, asMessagePortMain } from '../testing/messagePortMain';
-import { tempHome, waitFor, writePluginFolder } from '../testing/fixtures';
+import { PLUGIN_HOST_ENTRY, tempHome, waitFor, writePluginFolder } from '../testing/fixtures';
 import { startCore, type Core } from '../core/core';
 import { startHttpServer, type RunningServer } from '../core/serve/httpServer';
 
@@ -23,7 +23,13 @@ const sockets: WebSocket[] = [];
 beforeEach(async () => {
   const ui = tempHome('haven-ui-');
   fs.writeFileSync(path.join(ui, 'index.html'), '<!doctype html><title>t</title>');
-  core = await startCore({ home: tempHome(), host: 'test', builtinPluginRoots: [], stderrLogLevel: 'off' });
+  core = await startCore({
+    home: tempHome(),
+    host: 'test',
+    builtinPluginRoots: [],
+    stderrLogLevel: 'off',
+    pluginHostEntry: PLUGIN_HOST_ENTRY,
+  });
   server = await startHttpServer({
     host: '127.0.0.1',
     port: 0,

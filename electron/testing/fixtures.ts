@@ -6,6 +6,7 @@ import readline from 'node:readline';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const CLI = path.join(REPO_ROOT, 'electron', 'cli', 'haven.mjs');
+export const PLUGIN_HOST_ENTRY = path.join(REPO_ROOT, 'out', 'main', 'plugin-host.js');
 
 /** A fresh HAVEN_HOME; tests never touch the user's data. */
 export function tempHome(prefix = 'haven-test-'): string {
@@ -43,7 +44,10 @@ export function writePluginFolder(parent: string, folder: string, options: Plugi
     ...options.manifest,
   };
   // Write the entry first so a watcher never sees a manifest whose entry is missing.
-  fs.writeFileSync(path.join(dir, 'index.js'), options.entry ?? 'export default {};\n');
+  fs.writeFileSync(
+    path.join(dir, 'index.js'),
+    options.entry ?? "import { definePlugin } from '@haven/sdk';\nexport default definePlugin({ setup: () => ({}) });\n",
+  );
   fs.writeFileSync(path.join(dir, 'plugin.json'), options.rawManifest ?? JSON.stringify(manifest, null, 2));
   return dir;
 }

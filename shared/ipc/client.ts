@@ -1,4 +1,4 @@
-import { HavenError, prefixError } from './errors';
+import { HavenError, describeZodError, prefixError } from './errors';
 import { Emitter, toDisposable, type Disposable } from '../lifecycle';
 import type { CallInput, CallName, CallOutput, Contract, EventData, EventName, EventParams } from './define';
 import type { MessagePassingProtocol } from './protocol';
@@ -41,11 +41,20 @@ interface ActiveSubscription {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
+export interface ClientOptions<C extends Contract> {
+  /**
+   * Validate every answer and event against this contract's schemas. Core passes it when the
+   * other side is a plugin process it does not trust; the renderer trusts Core and skips it.
+   */
+  validateWith?: C;
+}
+
 /**
  * A typed client of a contract over any message-passing protocol. It needs only the contract's
  * type (so the renderer bundles no schemas); Core validates every input.
  */
-export function createClient<C extends Contract>(protocol: MessagePassingProtocol): IpcClient<C> {
+export function createClient<C extends Contract>(protocol: MessagePassingProtocol, options: ClientOptions<C> = {}): IpcClient<C> {
+  const contract = options.validateWith;
   let nextId = 1;
   let closed = false;
   const pending = new Map<number, PendingCall>();
@@ -78,10 +87,34 @@ export function createClient<C extends Contract>(protocol: MessagePassingProtoco
       if (!call) return;
       pending.delete(frame.id);
       clearTimeout(call.timer);
-      if (frame.ok) call.resolve(frame.output);
-      else call.reject(HavenError.fromPayload(prefixError(call.name, frame.error)));
+      if (!frame.ok) {
+        call.reject(HavenError.fromPayload(prefixError(call.name, frame.error)));
+        return;
+      }
+      const schema = contract?.calls[call.name]?.output;
+      if (!schema) {
+        call.resolve(frame.output);
+        return;
+      }
+      const checked = schema.safeParse(frame.output);
+      if (checked.success) call.resolve(checked.data);
+      else call.reject(new HavenError('INVALID_OUTPUT', `${call.name}: ${describeZodError(checked.error, 'output')}`));
     } else if (frame.kind === 'event') {
-      subscriptions.get(frame.id)?.handlers.onData(frame.data);
+      const sub = subscriptions.get(frame.id);
+      if (!sub) return;
+      const schema = contract?.events[sub.name]?.data;
+      if (!schema) {
+        sub.handlers.onData(frame.data);
+        return;
+      }
+      const checked = schema.safeParse(frame.data);
+      if (checked.success) {
+        sub.handlers.onData(checked.data);
+        return;
+      }
+      subscriptions.delete(frame.id);
+      send({ kind: 'unsubscribe', id: frame.id });
+      sub.handlers.onEnd?.(new HavenError('INVALID_OUTPUT', `${sub.name}: ${describeZodError(checked.error, 'data')}`));
     } else {
       const sub = subscriptions.get(frame.id);
       if (!sub) return;

@@ -21,6 +21,11 @@ export interface EventSpec<P extends z.ZodType = z.ZodType, D extends z.ZodType 
     readonly minIntervalMs: number;
     readonly key: (data: z.output<D>) => string;
   };
+  /**
+   * 'latest' (the default) is for state: unchanged values are dropped, keyed values throttled.
+   * 'all' is for occurrences (bus events, log lines): every value is sent, in order.
+   */
+  readonly delivery?: 'latest' | 'all';
 }
 
 export interface Contract {

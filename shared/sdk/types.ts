@@ -88,7 +88,7 @@ export interface ScheduledTask {
   /** Longest delay after repeated failures (default: 32 intervals). */
   maxBackoffMs?: number;
   /** Return false (or throw) to back off exponentially before the next run. */
-  run(): Promise<boolean | void> | boolean | void;
+  run(): unknown;
 }
 
 export interface StorageApi {

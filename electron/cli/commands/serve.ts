@@ -39,6 +39,7 @@ export async function serveCommand(flags: ServeFlags, layout: AppLayout): Promis
     home: resolveHavenHome(),
     host: 'serve',
     builtinPluginRoots: layout.builtinPluginRoots,
+    pluginHostEntry: layout.pluginHostEntry,
   });
   let server;
   try {

@@ -126,6 +126,16 @@ describe('IpcRouter events', () => {
     expect(seen.some((d) => d.bytes === 99)).toBe(false);
   });
 
+  it("delivers every value of a 'all' stream, repeated ones included, in order", async () => {
+    const { client, occurrences } = tracked(setup());
+    const seen: number[] = [];
+    client.subscribe('test.occurrences', {}, { onData: (d) => seen.push(d.n) });
+    await flush();
+    for (const n of [1, 1, 2, 2, 2, 3]) occurrences.fire({ n });
+    await flush();
+    expect(seen).toEqual([1, 1, 2, 2, 2, 3]);
+  });
+
   it('ends a subscription with INVALID_INPUT for bad params and UNKNOWN_EVENT for a bad name', async () => {
     const { client } = tracked(setup());
     const ends: HavenError[] = [];

@@ -242,14 +242,20 @@ class RouterConnection<C extends Contract> implements Disposable {
 
     const { spec } = resolved;
     let ended = false;
-    const coalescer = new StreamCoalescer<unknown>({
-      minIntervalMs: spec.coalesce?.minIntervalMs ?? 0,
-      key: spec.coalesce ? (data) => spec.coalesce!.key(data) : () => '',
-      send: (data) => this.send({ kind: 'event', id, data }),
-      ...(this.options.clock ? { clock: this.options.clock } : {}),
-    });
+    const sendEvent = (data: unknown): void => this.send({ kind: 'event', id, data });
     const subscription = new DisposableStore();
-    subscription.add(coalescer);
+    let deliver = sendEvent;
+    if (spec.delivery !== 'all') {
+      const coalescer = subscription.add(
+        new StreamCoalescer<unknown>({
+          minIntervalMs: spec.coalesce?.minIntervalMs ?? 0,
+          key: spec.coalesce ? (data) => spec.coalesce!.key(data) : () => '',
+          send: sendEvent,
+          ...(this.options.clock ? { clock: this.options.clock } : {}),
+        }),
+      );
+      deliver = (data) => coalescer.push(data);
+    }
     this.subscriptions.set(id, subscription);
 
     const finish = (error?: unknown): void => {
@@ -273,7 +279,7 @@ class RouterConnection<C extends Contract> implements Disposable {
           finish(new HavenError('INVALID_OUTPUT', `Core produced invalid event data (${describeZodError(checked.error, 'data')})`));
           return;
         }
-        coalescer.push(checked.data);
+        deliver(checked.data);
       },
       end: finish,
     };

@@ -23,6 +23,12 @@ export const testContract = defineContract({
       data: z.object({ jobId: z.string(), bytes: z.number() }),
       coalesce: { minIntervalMs: 100, key: (data) => data.jobId },
     }),
+    'test.occurrences': event({
+      description: 'every value, in order',
+      params: z.strictObject({}),
+      data: z.object({ n: z.number() }),
+      delivery: 'all',
+    }),
     'test.failing': event({
       description: 'fails on subscribe',
       params: z.strictObject({}),
@@ -33,6 +39,7 @@ export const testContract = defineContract({
 
 export function testHandlers() {
   const progress = new Emitter<{ jobId: string; bytes: number }>();
+  const occurrences = new Emitter<{ n: number }>();
   let subscribers = 0;
   const calls: CallHandlers<typeof testContract> = {
     'test.echo': ({ text, times }) => ({ text: text.repeat(times) }),
@@ -57,9 +64,10 @@ export function testHandlers() {
         sub.dispose();
       });
     },
+    'test.occurrences': (_params, sink) => occurrences.event((value) => sink.next(value)),
     'test.failing': () => {
       throw new HavenError('UNAVAILABLE', 'not now');
     },
   };
-  return { handlers: { calls, events }, progress, subscriberCount: () => subscribers };
+  return { handlers: { calls, events }, progress, occurrences, subscriberCount: () => subscribers };
 }

@@ -20,6 +20,8 @@ export interface DiscoveredPlugin {
   manifest?: PluginManifest;
   manifestFile?: string;
   error?: string;
+  /** Changes when the manifest or the entry file changes (for hot reload). */
+  fingerprint: string;
 }
 
 const MAX_MANIFEST_BYTES = 256 * 1024;
@@ -109,7 +111,7 @@ export function discoverPlugins(roots: readonly PluginRoot[], havenVersion: stri
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
       const dir = path.join(root.dir, entry.name);
       if (!isDirectory(dir)) continue;
-      const base = { dir, origin: root.origin, folderName: entry.name };
+      const base = { dir, origin: root.origin, folderName: entry.name, fingerprint: '' };
       const result = readManifest(dir);
       if (result === undefined) {
         if (root.reportStrays) found.push({ ...base, error: 'no plugin.json (or package.json with a "haven" key) in this folder' });
@@ -119,7 +121,12 @@ export function discoverPlugins(roots: readonly PluginRoot[], havenVersion: stri
         found.push({ ...base, error: result.error, ...(result.file ? { manifestFile: result.file } : {}) });
         continue;
       }
-      const plugin: DiscoveredPlugin = { ...base, manifest: result.manifest, manifestFile: result.file };
+      const plugin: DiscoveredPlugin = {
+        ...base,
+        manifest: result.manifest,
+        manifestFile: result.file,
+        fingerprint: fingerprintOf(result.file, path.resolve(dir, result.manifest.main)),
+      };
       const key = result.manifest.name.toLowerCase();
       const previous = byName.get(key);
       if (previous) {
@@ -141,4 +148,17 @@ function isDirectory(dir: string): boolean {
   } catch {
     return false;
   }
+}
+
+function fingerprintOf(...files: string[]): string {
+  return files
+    .map((file) => {
+      try {
+        const stat = fs.statSync(file);
+        return `${stat.size}:${stat.mtimeMs}`;
+      } catch {
+        return 'missing';
+      }
+    })
+    .join('|');
 }

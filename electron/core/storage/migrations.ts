@@ -27,4 +27,31 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'plugin configuration and health history',
+    sql: `
+      CREATE TABLE plugin_config (
+        plugin_name TEXT PRIMARY KEY,
+        config_json TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE plugin_schema (
+        plugin_name TEXT PRIMARY KEY,
+        version     TEXT NOT NULL,
+        schema_json TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE plugin_health (
+        id          INTEGER PRIMARY KEY,
+        plugin_name TEXT NOT NULL,
+        status      TEXT NOT NULL CHECK (status IN ('pass', 'warn', 'fail')),
+        output      TEXT,
+        result_json TEXT NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        checked_at  TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX plugin_health_by_plugin ON plugin_health (plugin_name, id);
+    `,
+  },
 ];

@@ -1,25 +1,56 @@
-import type { PluginSummary } from '@shared/domain/plugins';
+import type { PluginState, PluginSummary } from '@shared/domain/plugins';
 
 const ORIGIN_LABELS = { builtin: 'Built-in', user: 'Installed', extra: 'From folder' } as const;
 
+const STATE_LABELS: Record<PluginState, { label: string; tone: 'ok' | 'off' | 'warn' | 'fail' }> = {
+  running: { label: 'Running', tone: 'ok' },
+  stopped: { label: 'Enabled', tone: 'ok' },
+  starting: { label: 'Starting…', tone: 'warn' },
+  stopping: { label: 'Stopping…', tone: 'warn' },
+  disabled: { label: 'Disabled', tone: 'off' },
+  'needs-config': { label: 'Needs configuration', tone: 'warn' },
+  crashed: { label: 'Restarting', tone: 'warn' },
+  blocked: { label: 'Blocked', tone: 'fail' },
+  failed: { label: 'Failed', tone: 'fail' },
+  invalid: { label: 'Cannot load', tone: 'fail' },
+};
+
+const HINTS: Partial<Record<PluginState, string>> = {
+  invalid: 'Fix the plugin in {path}; Haven picks up the change by itself.',
+  blocked: 'Install or enable what it needs; Haven starts it when it can.',
+  failed: 'Fix the plugin, then reload or enable it again.',
+  'needs-config': 'Open its settings and fill in what is missing.',
+};
+
 export function PluginCard({ plugin }: { plugin: PluginSummary }) {
-  const invalid = plugin.status === 'invalid';
+  const state = STATE_LABELS[plugin.state];
+  const problem = state.tone === 'fail' || plugin.state === 'needs-config' || plugin.state === 'crashed';
+  const hint = HINTS[plugin.state]?.replace('{path}', plugin.path);
   return (
-    <li className={`card plugin-card${invalid ? ' invalid' : ''}`} data-testid="plugin-card" data-plugin={plugin.name}>
+    <li className={`card plugin-card${state.tone === 'fail' ? ' invalid' : ''}`} data-testid="plugin-card" data-plugin={plugin.name}>
       <div className="card-head">
         <div className="plugin-avatar" aria-hidden="true">
           {plugin.name.slice(0, 1).toUpperCase()}
         </div>
         <div className="card-title">
-          <h3>{plugin.name}</h3>
+          <h3>
+            {plugin.health && (
+              <span
+                className={`dot dot-health-${plugin.health.status}`}
+                title={`Health: ${plugin.health.status}${plugin.health.output ? ` (${plugin.health.output})` : ''}`}
+                aria-label={`health ${plugin.health.status}`}
+              />
+            )}{' '}
+            {plugin.name}
+          </h3>
           <div className="muted">
             {plugin.version && <>v{plugin.version} · </>}
             {plugin.author ? `${plugin.author} · ` : ''}
             {ORIGIN_LABELS[plugin.origin]}
           </div>
         </div>
-        <span className={`pill ${invalid ? 'pill-fail' : plugin.enabled ? 'pill-ok' : 'pill-off'}`}>
-          {invalid ? 'Cannot load' : plugin.enabled ? 'Enabled' : 'Disabled'}
+        <span className={`pill pill-${state.tone}`} data-testid="plugin-state">
+          {state.label}
         </span>
       </div>
       {plugin.description && <p>{plugin.description}</p>}
@@ -32,11 +63,15 @@ export function PluginCard({ plugin }: { plugin: PluginSummary }) {
           ))}
         </ul>
       )}
-      {invalid && (
+      {problem && plugin.stateReason && (
         <p className="error-text" data-testid="plugin-error">
-          {plugin.error}
-          <br />
-          <span className="muted">Fix the plugin in {plugin.path}; Haven picks up the change by itself.</span>
+          {plugin.stateReason}
+          {hint && (
+            <>
+              <br />
+              <span className="muted">{hint}</span>
+            </>
+          )}
         </p>
       )}
     </li>

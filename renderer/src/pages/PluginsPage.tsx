@@ -20,7 +20,7 @@ export function PluginsPage() {
       [plugin.name, plugin.description, plugin.category, ...plugin.capabilities].join(' ').toLowerCase().includes(needle),
     );
   }, [plugins, filter]);
-  const broken = plugins?.filter((plugin) => plugin.status === 'invalid').length ?? 0;
+  const broken = plugins?.filter((plugin) => ['invalid', 'blocked', 'failed'].includes(plugin.state)).length ?? 0;
 
   return (
     <section aria-labelledby="plugins-title">

@@ -1,0 +1,202 @@
+import { spawn as spawnChild } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { IpcClient } from '@shared/ipc/client';
+import { HavenError } from '@shared/ipc/errors';
+import { Emitter, toDisposable, type Disposable, type DisposableStore } from '@shared/lifecycle';
+import type { PluginManifest } from '@shared/sdk/manifest';
+import type {
+  HttpInit,
+  HttpResponse,
+  PluginContext,
+  PluginLogger,
+  SpawnOptions,
+  SpawnedProcess,
+} from '@shared/sdk/types';
+import { isBinaryPermitted, isHostPermitted } from '../permissions';
+import type { CoreContract } from './contracts';
+import type { TaskScheduler } from './scheduler';
+
+export interface ContextOptions {
+  manifest: PluginManifest;
+  dataDir: string;
+  outputDir: string;
+  havenVersion: string;
+  binDirs: string[];
+  core: IpcClient<CoreContract>;
+  scheduler: TaskScheduler;
+  store: DisposableStore;
+  signal: AbortSignal;
+  state: Record<string, unknown>;
+  config: () => Record<string, unknown>;
+  configChanged: Emitter<{ config: Record<string, unknown>; previous: Record<string, unknown> }>;
+}
+
+const MAX_REDIRECTS = 10;
+
+export function createLogger(core: IpcClient<CoreContract>): PluginLogger {
+  const send = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void => {
+    core.call('core.log', { level, message: String(message), ...(fields ? { fields: toPlain(fields) } : {}) }).catch(() => undefined);
+  };
+  return {
+    debug: (m, f) => send('debug', m, f),
+    info: (m, f) => send('info', m, f),
+    warn: (m, f) => send('warn', m, f),
+    error: (m, f) => send('error', m, f),
+  };
+}
+
+/** Log fields cross a process boundary: keep what structured clone and JSON both carry. */
+function toPlain(fields: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return JSON.parse(JSON.stringify(fields, (_key, value: unknown) => (value instanceof Error ? { message: value.message } : value))) as Record<string, unknown>;
+  } catch {
+    return { fields: String(fields) };
+  }
+}
+
+/** Builds the `ctx` a plugin's setup receives: everything it may use, and nothing else. */
+export function createPluginContext(options: ContextOptions): PluginContext<Record<string, unknown>> {
+  const { manifest, core, store } = options;
+  const permissions = manifest.permissions;
+
+  const which = async (binary: string): Promise<string | undefined> => {
+    if (!isBinaryPermitted(binary, permissions.binaries)) {
+      throw new HavenError('FORBIDDEN', `${manifest.name} may not run "${binary}": add it to permissions.binaries in plugin.json`);
+    }
+    const dirs = [...options.binDirs, ...(process.env.PATH ?? '').split(path.delimiter)].filter(Boolean);
+    const names = process.platform === 'win32' ? [`${binary}.exe`, `${binary}.cmd`, binary] : [binary];
+    for (const dir of dirs) {
+      for (const name of names) {
+        const candidate = path.join(dir, name);
+        try {
+          fs.accessSync(candidate, fs.constants.X_OK);
+          if (fs.statSync(candidate).isFile()) return candidate;
+        } catch {
+          // not here
+        }
+      }
+    }
+    return undefined;
+  };
+
+  const http = async (input: string, init: HttpInit = {}): Promise<HttpResponse> => {
+    let url: URL;
+    try {
+      url = new URL(input);
+    } catch {
+      throw new HavenError('INVALID_INPUT', `not a URL: ${input}`);
+    }
+    const { redirect = 'follow', ...rest } = init;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new HavenError('FORBIDDEN', `${manifest.name} may only fetch http(s) URLs, not ${url.protocol}`);
+      }
+      if (!isHostPermitted(url, permissions.network)) {
+        throw new HavenError('FORBIDDEN', `${manifest.name} may not reach ${url.host}: add it to permissions.network in plugin.json`);
+      }
+      const signal = rest.signal ? AbortSignal.any([rest.signal as AbortSignal, options.signal]) : options.signal;
+      const response = await fetch(url, { ...rest, signal, redirect: 'manual' } as RequestInit);
+      const location = response.headers.get('location');
+      if (redirect === 'manual' || response.status < 300 || response.status >= 400 || !location) return response as HttpResponse;
+      if (redirect === 'error') throw new HavenError('FORBIDDEN', `redirected from ${url} but redirects are off`);
+      await response.body?.cancel();
+      url = new URL(location, url);
+    }
+    throw new HavenError('UNAVAILABLE', `more than ${MAX_REDIRECTS} redirects from ${input}`);
+  };
+
+  const spawn = (binary: string, args: readonly string[], spawnOptions: SpawnOptions = {}): SpawnedProcess => {
+    if (!isBinaryPermitted(binary, permissions.binaries)) {
+      throw new HavenError('FORBIDDEN', `${manifest.name} may not run "${binary}": add it to permissions.binaries in plugin.json`);
+    }
+    const child = spawnChild(binary, [...args], {
+      cwd: spawnOptions.cwd ?? options.dataDir,
+      env: { PATH: [...options.binDirs, process.env.PATH ?? ''].join(path.delimiter), ...spawnOptions.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      shell: false,
+      windowsHide: true,
+    });
+    const stdout = new Emitter<string>();
+    const stderr = new Emitter<string>();
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => stdout.fire(chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.fire(chunk));
+    child.stdin.on('error', () => undefined);
+    const kill = (signal: 'SIGTERM' | 'SIGINT' | 'SIGKILL' = 'SIGTERM'): void => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    };
+    const onAbort = (): void => kill('SIGTERM');
+    spawnOptions.signal?.addEventListener('abort', onAbort, { once: true });
+    const handle = store.add(toDisposable(() => kill('SIGKILL')));
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+      child.on('error', () => resolve({ code: null, signal: null }));
+      child.on('close', (code, signal) => {
+        store.delete(handle);
+        spawnOptions.signal?.removeEventListener('abort', onAbort);
+        resolve({ code, signal });
+      });
+    });
+    return {
+      pid: child.pid,
+      onStdout: stdout.event,
+      onStderr: stderr.event,
+      write: (data) => void child.stdin.write(data),
+      closeStdin: () => child.stdin.end(),
+      kill,
+      exited,
+    };
+  };
+
+  return {
+    name: manifest.name,
+    version: manifest.version,
+    havenVersion: options.havenVersion,
+    get config() {
+      return options.config();
+    },
+    onConfigChange(listener) {
+      return store.add(
+        options.configChanged.event(({ config, previous }) => {
+          void Promise.resolve(listener(config, previous)).catch(() => undefined);
+        }),
+      );
+    },
+    logger: createLogger(core),
+    dataDir: options.dataDir,
+    outputDir: options.outputDir,
+    storage: {
+      async get<T>(key: string) {
+        const result = await core.call('core.storage.get', { key });
+        return (result.found ? result.value : undefined) as T | undefined;
+      },
+      async set(key, value) {
+        await core.call('core.storage.set', { key, value });
+      },
+      async delete(key) {
+        await core.call('core.storage.delete', { key });
+      },
+      keys: () => core.call('core.storage.keys', {}),
+    },
+    state: options.state,
+    events: {
+      on(name, handler) {
+        return store.add(core.subscribe('core.events', { name }, { onData: (event) => handler(event.payload, event.source) }));
+      },
+      emit(name, payload) {
+        core.call('core.events.emit', { name, payload }).catch(() => undefined);
+      },
+    },
+    async call<T>(plugin: string, method: string, ...args: unknown[]) {
+      const { result } = await core.call('core.plugins.call', { plugin, method, args });
+      return result as T;
+    },
+    http,
+    which,
+    spawn,
+    schedule: (task) => store.add(options.scheduler.schedule(task)),
+    onDispose(disposable: Disposable) {
+      store.add(disposable);
+    },
+    signal: options.signal,
+  };
+}

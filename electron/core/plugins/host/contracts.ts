@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { call, defineContract, event } from '@shared/ipc/define';
+import { PluginManifest } from '@shared/sdk/manifest';
+import { HOOK_NAMES, ProgressUpdate } from '@shared/sdk/types';
+
+/** What Core tells a host when it starts it. */
+export const HostLoadInput = z.strictObject({
+  pluginDir: z.string(),
+  entry: z.string(),
+  manifest: PluginManifest,
+  dataDir: z.string(),
+  outputDir: z.string(),
+  havenVersion: z.string(),
+  /** Folders searched before PATH for binaries (HAVEN_HOME/bin). */
+  binDirs: z.array(z.string()).default([]),
+});
+export type HostLoadInput = z.input<typeof HostLoadInput>;
+
+export const ConfigIssue = z.object({ path: z.string(), message: z.string() });
+export type ConfigIssue = z.infer<typeof ConfigIssue>;
+
+const JsonSchema = z.record(z.string(), z.unknown());
+
+export const HostDescription = z.object({
+  configSchema: JsonSchema,
+  preserveOnReload: z.array(z.string()),
+});
+export type HostDescription = z.infer<typeof HostDescription>;
+
+/** The calls a plugin host serves to Core. */
+export const hostContract = defineContract({
+  calls: {
+    'host.load': call({
+      description: 'Import the plugin module and describe it (schema, hooks).',
+      input: HostLoadInput,
+      output: HostDescription,
+    }),
+    'host.ping': call({
+      description: 'Heartbeat: answers while the event loop turns.',
+      input: z.strictObject({}),
+      output: z.object({ uptimeMs: z.number(), rssBytes: z.number() }),
+    }),
+    'host.validateConfig': call({
+      description: "Validate a configuration with the plugin's own zod schema.",
+      input: z.strictObject({ config: z.unknown() }),
+      output: z.discriminatedUnion('ok', [
+        z.object({ ok: z.literal(true), config: z.record(z.string(), z.unknown()) }),
+        z.object({ ok: z.literal(false), issues: z.array(ConfigIssue) }),
+      ]),
+    }),
+    'host.start': call({
+      description: 'Run setup(ctx) and the initialize hook.',
+      input: z.strictObject({ config: z.record(z.string(), z.unknown()), state: z.record(z.string(), z.unknown()) }),
+      output: z.object({ api: z.array(z.string()), hooks: z.array(z.enum(HOOK_NAMES)) }),
+    }),
+    'host.configChanged': call({
+      description: 'A new, valid configuration.',
+      input: z.strictObject({ config: z.record(z.string(), z.unknown()) }),
+      output: z.null(),
+    }),
+    'host.invoke': call({
+      description: 'Run one hook.',
+      input: z.strictObject({ hook: z.enum(HOOK_NAMES), args: z.array(z.unknown()).max(8), jobId: z.string().max(128).optional() }),
+      output: z.object({ result: z.unknown() }),
+    }),
+    'host.cancel': call({
+      description: "Abort a job's signal.",
+      input: z.strictObject({ jobId: z.string() }),
+      output: z.object({ found: z.boolean() }),
+    }),
+    'host.callApi': call({
+      description: "Run one of the plugin's api functions for another plugin.",
+      input: z.strictObject({ method: z.string().max(128), args: z.array(z.unknown()).max(32), caller: z.string() }),
+      output: z.object({ result: z.unknown() }),
+    }),
+    'host.snapshotState': call({
+      description: 'The preserveOnReload part of ctx.state.',
+      input: z.strictObject({}),
+      output: z.object({ state: z.record(z.string(), z.unknown()) }),
+    }),
+    'host.shutdown': call({
+      description: 'Run the shutdown hook and release everything the plugin registered.',
+      input: z.strictObject({}),
+      output: z.null(),
+    }),
+  },
+  events: {},
+});
+
+export const LogLevel = z.enum(['debug', 'info', 'warn', 'error']);
+
+/** The calls Core serves to one plugin host (Core knows which plugin is asking). */
+export const coreContract = defineContract({
+  calls: {
+    'core.log': call({
+      description: 'A record from ctx.logger.',
+      input: z.strictObject({
+        level: LogLevel,
+        message: z.string().max(8192),
+        fields: z.record(z.string(), z.unknown()).optional(),
+      }),
+      output: z.null(),
+    }),
+    'core.storage.get': call({
+      description: 'ctx.storage.get',
+      input: z.strictObject({ key: z.string().min(1).max(256) }),
+      output: z.object({ found: z.boolean(), value: z.unknown() }),
+    }),
+    'core.storage.set': call({
+      description: 'ctx.storage.set',
+      input: z.strictObject({ key: z.string().min(1).max(256), value: z.unknown() }),
+      output: z.null(),
+    }),
+    'core.storage.delete': call({
+      description: 'ctx.storage.delete',
+      input: z.strictObject({ key: z.string().min(1).max(256) }),
+      output: z.null(),
+    }),
+    'core.storage.keys': call({
+      description: 'ctx.storage.keys',
+      input: z.strictObject({}),
+      output: z.array(z.string()),
+    }),
+    'core.progress': call({
+      description: 'ctx.progress / job.progress',
+      input: z.strictObject({ jobId: z.string().max(128), update: ProgressUpdate }),
+      output: z.null(),
+    }),
+    'core.events.emit': call({
+      description: 'ctx.events.emit',
+      input: z.strictObject({ name: z.string().min(1).max(128), payload: z.unknown() }),
+      output: z.null(),
+    }),
+    'core.plugins.call': call({
+      description: "ctx.call: a declared dependency's api",
+      input: z.strictObject({ plugin: z.string().max(128), method: z.string().max(128), args: z.array(z.unknown()).max(32) }),
+      output: z.object({ result: z.unknown() }),
+    }),
+    'core.fatal': call({
+      description: 'The host is about to die of an uncaught error; this is why.',
+      input: z.strictObject({ message: z.string().max(8192), stack: z.string().max(32768).optional() }),
+      output: z.null(),
+    }),
+  },
+  events: {
+    'core.events': event({
+      description: 'Bus events the plugin subscribed to with ctx.events.on.',
+      params: z.strictObject({ name: z.string().min(1).max(128) }),
+      data: z.object({ name: z.string(), payload: z.unknown(), source: z.string() }),
+      delivery: 'all',
+    }),
+  },
+});
+
+export type HostContract = typeof hostContract;
+export type CoreContract = typeof coreContract;

@@ -1,0 +1,221 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import type { IpcClient } from '@shared/ipc/client';
+import { HavenError } from '@shared/ipc/errors';
+import { DisposableStore, Emitter } from '@shared/lifecycle';
+import { isPluginDefinition, type PluginDefinition } from '@shared/sdk/definePlugin';
+import type { PluginManifest } from '@shared/sdk/manifest';
+import { HOOK_NAMES, type HookName, type JobHandle, type PluginHooks } from '@shared/sdk/types';
+import type { CallHandlers, EventHandlers } from '../../ipc/router';
+import { createLogger, createPluginContext } from './context';
+import type { ConfigIssue, CoreContract, HostContract, HostDescription } from './contracts';
+import type { HostLoadInput } from './contracts';
+
+import { TaskScheduler } from './scheduler';
+
+type HookFn = (...args: unknown[]) => unknown;
+
+/**
+ * Everything that happens inside a plugin's process: importing its module, building its ctx,
+ * running its hooks. Core reaches it only through the host contract.
+ */
+export class PluginHost {
+  private definition?: PluginDefinition;
+  private manifest?: PluginManifest;
+  private load?: z.output<typeof HostLoadInput>;
+  private hooks?: PluginHooks;
+  private config: Record<string, unknown> = {};
+  private readonly configChanged = new Emitter<{ config: Record<string, unknown>; previous: Record<string, unknown> }>();
+  private readonly store = new DisposableStore();
+  private readonly unload = new AbortController();
+  private readonly jobs = new Map<string, AbortController>();
+  private readonly state: Record<string, unknown> = {};
+  private readonly startedAt = Date.now();
+  private readonly scheduler: TaskScheduler;
+
+  constructor(private readonly core: IpcClient<CoreContract>) {
+    const logger = createLogger(core);
+    this.scheduler = this.store.add(
+      new TaskScheduler((task, error) => logger.warn(`scheduled task ${task.name} failed`, { error: errorMessage(error) })),
+    );
+  }
+
+  handlers(): { calls: CallHandlers<HostContract>; events: EventHandlers<HostContract> } {
+    return {
+      calls: {
+        'host.load': (input) => this.loadPlugin(input),
+        'host.ping': () => ({ uptimeMs: Date.now() - this.startedAt, rssBytes: process.memoryUsage.rss() }),
+        'host.validateConfig': ({ config }) => this.validate(config),
+        'host.start': (input) => this.start(input.config, input.state),
+        'host.configChanged': ({ config }) => {
+          const previous = this.config;
+          this.config = config;
+          this.configChanged.fire({ config, previous });
+          return null;
+        },
+        'host.invoke': (input) => this.invoke(input.hook, input.args, input.jobId),
+        'host.cancel': ({ jobId }) => {
+          const job = this.jobs.get(jobId);
+          job?.abort(new HavenError('CANCELLED', 'cancelled'));
+          return { found: job !== undefined };
+        },
+        'host.callApi': (input) => this.callApi(input.method, input.args),
+        'host.snapshotState': () => ({ state: this.snapshot() }),
+        'host.shutdown': () => this.shutdown(),
+      },
+      events: {},
+    };
+  }
+
+  private async loadPlugin(input: z.output<typeof HostLoadInput>): Promise<HostDescription> {
+    if (this.definition) throw new HavenError('CONFLICT', 'the plugin is already loaded');
+    const entry = path.resolve(input.pluginDir, input.entry);
+    if (!entry.startsWith(path.resolve(input.pluginDir) + path.sep)) {
+      throw new HavenError('FORBIDDEN', `entry ${input.entry} is outside the plugin folder`);
+    }
+    let module: { default?: unknown };
+    try {
+      module = (await import(pathToFileURL(entry).href)) as { default?: unknown };
+    } catch (error) {
+      throw new HavenError('INVALID_INPUT', `cannot import ${input.entry}: ${errorMessage(error)}`);
+    }
+    if (!isPluginDefinition(module.default)) {
+      throw new HavenError(
+        'INVALID_INPUT',
+        `${input.entry} must export default definePlugin({...}) from '@haven/sdk'`,
+      );
+    }
+    const definition = module.default;
+    if (definition.manifest) {
+      const { name, version } = definition.manifest;
+      if (name !== input.manifest.name || version !== input.manifest.version) {
+        throw new HavenError(
+          'CONFLICT',
+          `the code says ${name} ${version} but plugin.json says ${input.manifest.name} ${input.manifest.version}`,
+        );
+      }
+    }
+    this.definition = definition;
+    this.manifest = input.manifest;
+    this.load = input;
+    return {
+      configSchema: z.toJSONSchema(definition.configSchema, { target: 'draft-07', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
+      preserveOnReload: [...definition.preserveOnReload],
+    };
+  }
+
+  private validate(config: unknown): { ok: true; config: Record<string, unknown> } | { ok: false; issues: ConfigIssue[] } {
+    const definition = this.requireDefinition();
+    const result = definition.configSchema.safeParse(config ?? {});
+    if (result.success) return { ok: true, config: result.data as Record<string, unknown> };
+    return {
+      ok: false,
+      issues: result.error.issues.map((issue) => ({
+        path: issue.path.map(String).join('.'),
+        message: describeIssue(issue),
+      })),
+    };
+  }
+
+  private async start(config: Record<string, unknown>, state: Record<string, unknown>): Promise<{ api: string[]; hooks: HookName[] }> {
+    const definition = this.requireDefinition();
+    if (this.hooks) throw new HavenError('CONFLICT', 'the plugin is already started');
+    const checked = definition.configSchema.safeParse(config);
+    if (!checked.success) throw new HavenError('INVALID_INPUT', `config: ${checked.error.issues.map(describeIssue).join('; ')}`);
+    this.config = checked.data as Record<string, unknown>;
+    for (const key of definition.preserveOnReload) if (key in state) this.state[key] = state[key];
+    const load = this.load!;
+    const ctx = createPluginContext({
+      manifest: this.manifest!,
+      dataDir: load.dataDir,
+      outputDir: load.outputDir,
+      havenVersion: load.havenVersion,
+      binDirs: load.binDirs,
+      core: this.core,
+      scheduler: this.scheduler,
+      store: this.store,
+      signal: this.unload.signal,
+      state: this.state,
+      config: () => this.config,
+      configChanged: this.configChanged,
+    });
+    const hooks = await definition.setup(ctx);
+    if (typeof hooks !== 'object' || hooks === null) throw new HavenError('INVALID_OUTPUT', 'setup(ctx) must return an object of hooks');
+    this.hooks = hooks;
+    await hooks.initialize?.();
+    return {
+      api: Object.keys(hooks.api ?? {}).filter((name) => typeof hooks.api?.[name] === 'function'),
+      hooks: HOOK_NAMES.filter((name) => typeof hooks[name] === 'function'),
+    };
+  }
+
+  private async invoke(hook: HookName, args: unknown[], jobId?: string): Promise<{ result: unknown }> {
+    const hooks = this.requireHooks();
+    const fn = hooks[hook] as HookFn | undefined;
+    if (typeof fn !== 'function') {
+      throw new HavenError('NOT_IMPLEMENTED', `${this.manifest?.name} does not implement ${hook}`);
+    }
+    if (!jobId) return { result: await fn.apply(hooks, args) };
+    if (this.jobs.has(jobId)) throw new HavenError('CONFLICT', `job ${jobId} is already running`);
+    const controller = new AbortController();
+    const onUnload = (): void => controller.abort(new HavenError('CANCELLED', 'the plugin is unloading'));
+    this.unload.signal.addEventListener('abort', onUnload, { once: true });
+    this.jobs.set(jobId, controller);
+    const job: JobHandle = {
+      id: jobId,
+      signal: controller.signal,
+      progress: (update) => {
+        this.core.call('core.progress', { jobId, update }).catch(() => undefined);
+      },
+    };
+    try {
+      return { result: await fn.apply(hooks, [...args, job]) };
+    } finally {
+      this.jobs.delete(jobId);
+      this.unload.signal.removeEventListener('abort', onUnload);
+    }
+  }
+
+  private async callApi(method: string, args: unknown[]): Promise<{ result: unknown }> {
+    const api = this.requireHooks().api ?? {};
+    const fn = Object.hasOwn(api, method) ? (api[method] as HookFn | undefined) : undefined;
+    if (typeof fn !== 'function') throw new HavenError('NOT_FOUND', `${this.manifest?.name} has no api function ${method}`);
+    return { result: await fn.apply(api, args) };
+  }
+
+  private snapshot(): Record<string, unknown> {
+    const keys = this.definition?.preserveOnReload ?? [];
+    return Object.fromEntries(keys.filter((key) => key in this.state).map((key) => [key, this.state[key]]));
+  }
+
+  private async shutdown(): Promise<null> {
+    try {
+      await this.hooks?.shutdown?.();
+    } finally {
+      this.unload.abort();
+      this.store.dispose();
+    }
+    return null;
+  }
+
+  private requireDefinition(): PluginDefinition {
+    if (!this.definition) throw new HavenError('CONFLICT', 'the plugin is not loaded yet');
+    return this.definition;
+  }
+
+  private requireHooks(): PluginHooks {
+    if (!this.hooks) throw new HavenError('CONFLICT', 'the plugin is not started');
+    return this.hooks;
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
+  return `${where}${issue.message}`;
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+

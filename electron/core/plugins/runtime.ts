@@ -1,0 +1,974 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ConfigIssue, PluginConfigView, PluginDetail, PluginHealthReport, PluginState, PluginSummary } from '@shared/domain/plugins';
+import { HavenError, isHavenError } from '@shared/ipc/errors';
+import { DisposableObject, Emitter, toDisposable, type Disposable } from '@shared/lifecycle';
+import type { Capability } from '@shared/sdk/capabilities';
+import { pluginShortId } from '@shared/sdk/manifest';
+import {
+  ArchiveResult,
+  DiscoveryResult,
+  HealthCheckResult,
+  MediaSource,
+  type HookName,
+  type ProgressUpdate,
+} from '@shared/sdk/types';
+import type { EventBus } from '../events/bus';
+import { isReservedEventName } from '../events/bus';
+import type { HavenPaths } from '../home';
+import type { Logger } from '../log';
+import type { CallHandlers, EventHandlers } from '../ipc/router';
+import type { PluginCatalog } from './catalog';
+import { planDependencies, type DependencyPlan } from './dependencies';
+import type { DiscoveredPlugin } from './discovery';
+import type { CoreContract, HostDescription } from './host/contracts';
+import { DEFAULT_HOST_TIMEOUTS, HostConnection, type HostExit, type HostTimeouts } from './hostConnection';
+import { cleanEnvironment, type ProcessLauncher } from './launcher';
+import type { PluginLogBook } from './pluginLogs';
+import type { PluginStore, StoredHealth } from './pluginStore';
+import { redactConfig, scrub, scrubValue, secretPaths, secretValues } from './secrets';
+
+export interface RuntimeTimeouts {
+  loadMs: number;
+  startMs: number;
+  healthMs: number;
+  apiMs: number;
+  saveIntervalMs: number;
+  host: HostTimeouts;
+}
+
+export interface RestartPolicy {
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Crashes within windowMs after which Haven stops restarting the plugin. */
+  maxCrashes: number;
+  windowMs: number;
+}
+
+export interface PluginRuntimeOptions {
+  catalog: PluginCatalog;
+  store: PluginStore;
+  bus: EventBus;
+  logs: PluginLogBook;
+  logger: Logger;
+  launcher: ProcessLauncher;
+  hostEntry: string;
+  paths: HavenPaths;
+  havenVersion: string;
+  /** Start enabled plugins as soon as they are found (desktop and serve); the CLI starts them on demand. */
+  autoStart: boolean;
+  defaultHeapMb?: number;
+  timeouts?: Partial<Omit<RuntimeTimeouts, 'host'>> & { host?: Partial<HostTimeouts> };
+  restart?: Partial<RestartPolicy>;
+}
+
+export interface ProgressEvent {
+  plugin: string;
+  jobId: string;
+  update: ProgressUpdate;
+}
+
+interface Entry {
+  key: string;
+  discovered: DiscoveredPlugin;
+  state: PluginState;
+  reason?: string;
+  conn?: HostConnection;
+  description?: HostDescription;
+  api: string[];
+  hooks: HookName[];
+  restarts: number;
+  crashTimes: number[];
+  restartTimer?: ReturnType<typeof setTimeout>;
+  nextRestartAt?: number;
+  starting?: Promise<void>;
+  lastExit?: HostExit;
+  secrets: string[];
+  configIssues: ConfigIssue[];
+}
+
+const HOOK_CAPABILITY: Partial<Record<HookName, Capability>> = {
+  discoverSources: 'DISCOVER',
+  archive: 'ARCHIVE',
+  record: 'STREAM',
+  metadata: 'METADATA',
+  process: 'PROCESS',
+};
+
+const MAX_OUTPUT_LINES_PER_SECOND = 200;
+
+/**
+ * Runs plugins: one host process each, started in dependency order, watched by a heartbeat,
+ * restarted with backoff after a crash, stopped with a deadline. Owns enable/disable,
+ * configuration, health checks, hot reload and calls between plugins.
+ */
+export class PluginRuntime extends DisposableObject {
+  private readonly entries = new Map<string, Entry>();
+  private plan: DependencyPlan = { order: [], blocked: new Map(), dependents: new Map() };
+  private readonly changed = this.register(new Emitter<PluginSummary[]>());
+  readonly onDidChange = this.changed.event;
+  private readonly progressEmitter = this.register(new Emitter<ProgressEvent>());
+  readonly onProgress = this.progressEmitter.event;
+  private changeQueued = false;
+  private disposed = false;
+  private readonly timeouts: RuntimeTimeouts;
+  private readonly restartPolicy: RestartPolicy;
+
+  constructor(private readonly options: PluginRuntimeOptions) {
+    super();
+    this.timeouts = {
+      loadMs: 15_000,
+      startMs: 30_000,
+      healthMs: 10_000,
+      apiMs: 30_000,
+      saveIntervalMs: 5 * 60_000,
+      ...options.timeouts,
+      host: { ...DEFAULT_HOST_TIMEOUTS, ...options.timeouts?.host },
+    };
+    this.restartPolicy = { baseDelayMs: 1000, maxDelayMs: 60_000, maxCrashes: 5, windowMs: 10 * 60_000, ...options.restart };
+    this.register(options.catalog.onDidChange(() => this.sync()));
+    const saveTimer = setInterval(() => void this.saveAll(), this.timeouts.saveIntervalMs);
+    saveTimer.unref();
+    this.register(toDisposable(() => clearInterval(saveTimer)));
+    this.sync();
+  }
+
+  // ----- what clients see -----
+
+  list(): PluginSummary[] {
+    return [...this.entries.values()].map((entry) => this.summarize(entry));
+  }
+
+  info(ref: string): PluginDetail {
+    const entry = this.resolve(ref);
+    const history = this.options.store.healthHistory(entry.key).map(toPluginHealth);
+    return { ...this.summarize(entry), hooks: entry.hooks, api: entry.api, healthHistory: history };
+  }
+
+  /** A plugin by manifest name or short id, case-insensitive. */
+  resolve(ref: string): Entry {
+    const wanted = ref.toLowerCase();
+    for (const entry of this.entries.values()) {
+      if (!entry.discovered.manifest) continue;
+      const { name } = entry.discovered.manifest;
+      if (name.toLowerCase() === wanted || pluginShortId(name) === wanted) return entry;
+    }
+    const known = [...this.entries.values()].filter((e) => e.discovered.manifest).map((e) => e.key);
+    throw new HavenError('NOT_FOUND', `no plugin named ${ref}${known.length ? ` (installed: ${known.join(', ')})` : ''}`);
+  }
+
+  // ----- lifecycle -----
+
+  async startAll(): Promise<void> {
+    for (const level of this.levels()) {
+      await Promise.all(level.map((key) => this.start(key).catch(() => undefined)));
+    }
+  }
+
+  async enable(ref: string): Promise<PluginSummary> {
+    const entry = this.resolve(ref);
+    this.assertLoadable(entry);
+    const disabledDeps = this.disabledDependencies(entry);
+    if (disabledDeps.length > 0) {
+      throw new HavenError('CONFLICT', `${entry.key} needs ${disabledDeps.join(', ')}, which ${disabledDeps.length > 1 ? 'are' : 'is'} disabled: enable ${disabledDeps.length > 1 ? 'them' : 'it'} first`);
+    }
+    this.options.store.setEnabled(entry.key, true);
+    this.clearRestart(entry);
+    entry.crashTimes = [];
+    this.refreshStates();
+    this.options.bus.publish('plugin.enabled', { plugin: entry.key });
+    if (this.options.autoStart) await this.start(entry.key).catch(() => undefined);
+    return this.summarize(entry);
+  }
+
+  async disable(ref: string): Promise<PluginSummary> {
+    const entry = this.resolve(ref);
+    for (const dependent of this.transitiveDependents(entry.key).reverse()) await this.stop(dependent);
+    await this.stop(entry.key);
+    this.options.store.setEnabled(entry.key, false);
+    this.clearRestart(entry);
+    this.refreshStates();
+    this.options.bus.publish('plugin.disabled', { plugin: entry.key });
+    return this.summarize(entry);
+  }
+
+  /** Starts a plugin (and its dependencies first). Resolves when it runs; rejects with the reason. */
+  async start(ref: string): Promise<void> {
+    const entry = this.resolve(ref);
+    if (entry.state === 'running') return;
+    if (entry.starting) return entry.starting;
+    this.assertLoadable(entry);
+    if (!this.isEnabled(entry)) throw new HavenError('CONFLICT', `${entry.key} is disabled: enable it first`);
+    const disabledDeps = this.disabledDependencies(entry);
+    if (disabledDeps.length > 0) throw new HavenError('CONFLICT', `${entry.key} needs ${disabledDeps.join(', ')}, which is disabled`);
+    entry.starting = this.launch(entry).finally(() => {
+      entry.starting = undefined;
+    });
+    return entry.starting;
+  }
+
+  async stop(ref: string): Promise<void> {
+    const entry = this.resolve(ref);
+    this.clearRestart(entry);
+    if (entry.starting) await entry.starting.catch(() => undefined);
+    const conn = entry.conn;
+    if (!conn) return;
+    this.setState(entry, 'stopping');
+    await this.invokeSave(entry).catch(() => undefined);
+    await conn.stop();
+    conn.dispose();
+    if (entry.conn === conn) entry.conn = undefined;
+    this.options.bus.publish('plugin.unloaded', { plugin: entry.key, reason: 'stopped' });
+    this.refreshStates();
+  }
+
+  /** Hot reload: keep ctx.storage and the preserveOnReload state, restart the process. */
+  async reload(ref: string): Promise<PluginSummary> {
+    const entry = this.resolve(ref);
+    let state: Record<string, unknown> = {};
+    if (entry.conn && entry.state === 'running') {
+      state = await entry.conn.client
+        .call('host.snapshotState', {}, { timeoutMs: this.timeouts.apiMs })
+        .then((r) => r.state)
+        .catch(() => ({}));
+      await this.stop(entry.key);
+    }
+    entry.crashTimes = [];
+    this.refreshStates();
+    if (this.isEnabled(entry) && entry.state === 'stopped') {
+      await (entry.starting = this.launch(entry, state).finally(() => {
+        entry.starting = undefined;
+      })).catch(() => undefined);
+    }
+    this.options.bus.publish('plugin.reloaded', { plugin: entry.key });
+    return this.summarize(entry);
+  }
+
+  // ----- configuration -----
+
+  async getConfig(ref: string): Promise<PluginConfigView> {
+    const entry = this.resolve(ref);
+    const schema = await this.schemaOf(entry);
+    const stored = this.options.store.getConfig(entry.key);
+    const checked = schema ? await this.validateWith(entry, stored) : undefined;
+    // The effective values (defaults filled in) when the stored config is valid; as stored otherwise.
+    const effective = checked?.ok ? checked.config : stored;
+    const redacted = redactConfig(effective, schema ? secretPaths(schema) : []);
+    return { schema: schema ?? null, values: redacted.values, secrets: redacted.secrets, issues: checked && !checked.ok ? checked.issues : [] };
+  }
+
+  async setConfig(
+    ref: string,
+    values: Record<string, unknown>,
+    replace: boolean,
+  ): Promise<{ ok: true; config: PluginConfigView } | { ok: false; issues: ConfigIssue[] }> {
+    const entry = this.resolve(ref);
+    const schema = await this.schemaOf(entry);
+    if (!schema) throw new HavenError('UNAVAILABLE', `${entry.key} could not be loaded to read its settings`);
+    const stored = this.options.store.getConfig(entry.key);
+    const secrets = secretPaths(schema);
+    const candidate: Record<string, unknown> = replace ? { ...values } : { ...stored, ...values };
+    // A secret the client did not send keeps its stored value (clients never see it).
+    for (const secret of secrets) {
+      const top = secret.split('.')[0]!;
+      if (!(top in values) && top in stored) candidate[top] = stored[top];
+    }
+    const known = new Set(Object.keys((schema.properties as Record<string, unknown> | undefined) ?? {}));
+    const unknownKeys = Object.keys(values).filter((key) => !known.has(key));
+    if (unknownKeys.length > 0 && schema.additionalProperties === false) {
+      return { ok: false, issues: unknownKeys.map((key) => ({ path: key, message: `unknown setting (known: ${[...known].join(', ')})` })) };
+    }
+    const result = await this.validateWith(entry, candidate);
+    if (!result.ok) return result;
+    this.options.store.setConfig(entry.key, candidate);
+    entry.secrets = secretValues(result.config, secrets);
+    entry.configIssues = [];
+    if (entry.conn && entry.state === 'running') {
+      await entry.conn.client.call('host.configChanged', { config: result.config }, { timeoutMs: this.timeouts.apiMs }).catch(() => undefined);
+    } else if (entry.state === 'needs-config') {
+      this.setState(entry, 'stopped');
+      if (this.options.autoStart) void this.start(entry.key).catch(() => undefined);
+    }
+    this.options.bus.publish('plugin.configured', { plugin: entry.key });
+    this.queueChange();
+    return { ok: true, config: await this.getConfig(entry.key) };
+  }
+
+  // ----- health -----
+
+  /** Health checks of the named (or all enabled) plugins, concurrently, each bounded by a timeout. */
+  async health(refs?: readonly string[]): Promise<PluginHealthReport[]> {
+    const targets = refs
+      ? refs.map((ref) => this.resolve(ref))
+      : [...this.entries.values()].filter((entry) => entry.discovered.manifest && this.isEnabled(entry));
+    return Promise.all(targets.map((entry) => this.checkOne(entry)));
+  }
+
+  private async checkOne(entry: Entry): Promise<PluginHealthReport> {
+    const started = Date.now();
+    let result: HealthCheckResult;
+    try {
+      if (entry.state !== 'running') await this.start(entry.key);
+      result = await this.withTimeout(this.callHealth(entry), this.timeouts.healthMs, `health check timed out after ${formatDelay(this.timeouts.healthMs)}`);
+    } catch (error) {
+      result = { status: 'fail', componentId: entry.key, output: this.explainNotRunning(entry, error) };
+    }
+    const stored: StoredHealth = { result, checkedAt: new Date().toISOString(), durationMs: Date.now() - started };
+    this.options.store.recordHealth(entry.key, stored);
+    this.queueChange();
+    return { name: entry.key, ...stored };
+  }
+
+  private async callHealth(entry: Entry): Promise<HealthCheckResult> {
+    if (!entry.hooks.includes('healthCheck')) return { status: 'pass', componentId: entry.key, output: 'running' };
+    // The caller's own timeout decides; this one only keeps the call from lingering after it.
+    const raw = await this.invokeOn(entry, 'healthCheck', [], { timeoutMs: this.timeouts.healthMs + 5000 });
+    const parsed = HealthCheckResult.safeParse(raw);
+    if (!parsed.success) return { status: 'fail', componentId: entry.key, output: `healthCheck returned an invalid result: ${parsed.error.issues[0]?.message}` };
+    return parsed.data;
+  }
+
+  // ----- running hooks -----
+
+  /** Runs a hook, starting the plugin first if needed; results are checked against the SDK's schemas. */
+  async invoke(ref: string, hook: HookName, args: unknown[], options: { jobId?: string; timeoutMs?: number } = {}): Promise<unknown> {
+    const entry = this.resolve(ref);
+    const capability = HOOK_CAPABILITY[hook];
+    if (capability && !entry.discovered.manifest!.capabilities.includes(capability)) {
+      throw new HavenError('FORBIDDEN', `${entry.key} does not declare the ${capability} capability`);
+    }
+    if (entry.state !== 'running') await this.start(entry.key);
+    if (!entry.hooks.includes(hook)) throw new HavenError('NOT_IMPLEMENTED', `${entry.key} does not implement ${hook}`);
+    const raw = await this.invokeOn(entry, hook, args, options);
+    return this.checkResult(entry, hook, raw);
+  }
+
+  async discover(ref: string, dryRun: boolean): Promise<DiscoveryResult> {
+    return (await this.invoke(ref, 'discoverSources', [{ dryRun }], { timeoutMs: 10 * 60_000 })) as DiscoveryResult;
+  }
+
+  async archive(ref: string, source: MediaSource, jobId: string): Promise<ArchiveResult> {
+    return (await this.invoke(ref, 'archive', [MediaSource.parse(source)], { jobId, timeoutMs: 7 * 24 * 3600_000 })) as ArchiveResult;
+  }
+
+  async cancel(ref: string, jobId: string): Promise<boolean> {
+    const entry = this.resolve(ref);
+    if (!entry.conn) return false;
+    return (await entry.conn.client.call('host.cancel', { jobId }, { timeoutMs: this.timeouts.apiMs })).found;
+  }
+
+  private checkResult(entry: Entry, hook: HookName, raw: unknown): unknown {
+    const schema =
+      hook === 'discoverSources'
+        ? DiscoveryResult
+        : hook === 'archive' || hook === 'record' || hook === 'process'
+          ? ArchiveResult
+          : hook === 'healthCheck'
+            ? HealthCheckResult
+            : undefined;
+    if (!schema) return raw;
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new HavenError('INVALID_OUTPUT', `${entry.key}.${hook} returned an invalid result (${issue?.path.join('.') || 'result'}: ${issue?.message})`);
+    }
+    return parsed.data;
+  }
+
+  private async invokeOn(entry: Entry, hook: HookName, args: unknown[], options: { jobId?: string; timeoutMs?: number }): Promise<unknown> {
+    const conn = entry.conn;
+    if (!conn) throw new HavenError('UNAVAILABLE', `${entry.key} is not running (${entry.reason ?? entry.state})`);
+    try {
+      const { result } = await conn.client.call(
+        'host.invoke',
+        { hook, args, ...(options.jobId ? { jobId: options.jobId } : {}) },
+        { timeoutMs: options.timeoutMs ?? this.timeouts.apiMs },
+      );
+      return result;
+    } catch (error) {
+      throw await this.explainCallError(entry, conn, hook, error);
+    }
+  }
+
+  /** A call that failed because the process died is reported as the crash, with its reason. */
+  private async explainCallError(entry: Entry, conn: HostConnection, what: string, error: unknown): Promise<HavenError> {
+    const base = isHavenError(error) ? error : new HavenError('INTERNAL', String(error));
+    if (base.code !== 'UNAVAILABLE') return new HavenError(base.code, base.message.replace(/^host\.(invoke|callApi): /, ''));
+    const exit = await new Promise<HostExit | undefined>((resolve) => {
+      if (!conn.isAlive) {
+        resolve(entry.lastExit);
+        return;
+      }
+      const timer = setTimeout(() => {
+        sub.dispose();
+        resolve(undefined);
+      }, 2000);
+      const sub = conn.onDidExit((info) => {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(info);
+      });
+    });
+    return new HavenError('UNAVAILABLE', `${entry.key} crashed while running ${what}: ${exit?.reason ?? base.message}`);
+  }
+
+  // ----- between plugins -----
+
+  private async callApi(callerKey: string, targetRef: string, method: string, args: unknown[]): Promise<unknown> {
+    const caller = this.resolve(callerKey);
+    const declared = Object.keys(caller.discovered.manifest!.dependencies).map((name) => name.toLowerCase());
+    let target: Entry;
+    try {
+      target = this.resolve(targetRef);
+    } catch {
+      throw new HavenError('FORBIDDEN', `${callerKey} may call only the plugins it declares as dependencies; ${targetRef} is not one of them`);
+    }
+    if (!declared.includes(target.key.toLowerCase())) {
+      throw new HavenError('FORBIDDEN', `${callerKey} may call only the plugins it declares as dependencies; ${target.key} is not one of them`);
+    }
+    if (target.state !== 'running') await this.start(target.key);
+    if (!target.api.includes(method)) throw new HavenError('NOT_FOUND', `${target.key} has no api function ${method}`);
+    const conn = target.conn!;
+    try {
+      const { result } = await conn.client.call('host.callApi', { method, args, caller: callerKey }, { timeoutMs: this.timeouts.apiMs });
+      return result;
+    } catch (error) {
+      throw await this.explainCallError(target, conn, `api ${method}`, error);
+    }
+  }
+
+  // ----- the process -----
+
+  private async launch(entry: Entry, preserved: Record<string, unknown> = {}): Promise<void> {
+    for (const dep of Object.keys(entry.discovered.manifest!.dependencies)) {
+      try {
+        await this.start(dep);
+      } catch (error) {
+        const reason = `needs ${dep}, which did not start (${isHavenError(error) ? error.message : String(error)})`;
+        this.setState(entry, 'blocked', reason);
+        throw new HavenError('CONFLICT', reason);
+      }
+    }
+    this.clearRestart(entry);
+    this.setState(entry, 'starting');
+    const conn = this.openConnection(entry);
+    try {
+      const description = await this.loadInto(entry, conn);
+      const stored = this.options.store.getConfig(entry.key);
+      const validated = await conn.client.call('host.validateConfig', { config: stored }, { timeoutMs: this.timeouts.loadMs });
+      if (!validated.ok) {
+        entry.configIssues = validated.issues;
+        await conn.stop();
+        conn.dispose();
+        entry.conn = undefined;
+        const reason = `needs configuration: ${validated.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`;
+        this.setState(entry, 'needs-config', reason);
+        throw new HavenError('CONFLICT', `${entry.key} ${reason}`);
+      }
+      entry.configIssues = [];
+      entry.secrets = secretValues(validated.config, secretPaths(description.configSchema));
+      const started = await conn.client.call('host.start', { config: validated.config, state: preserved }, { timeoutMs: this.timeouts.startMs });
+      entry.api = started.api;
+      entry.hooks = started.hooks;
+      conn.startHeartbeat();
+      this.setState(entry, 'running');
+      this.options.bus.publish('plugin.loaded', { plugin: entry.key, version: entry.discovered.manifest!.version });
+    } catch (error) {
+      if (entry.state === 'needs-config') throw error;
+      const explained = conn.isAlive ? error : await this.explainCallError(entry, conn, 'initialize', error);
+      const message = isHavenError(explained) ? explained.message.replace(/^host\.(load|start|validateConfig): /, '') : String(explained);
+      const permanent = isHavenError(explained) && explained.message.startsWith('host.load:') && explained.code !== 'TIMEOUT';
+      conn.dispose();
+      if (entry.conn === conn) entry.conn = undefined;
+      this.options.logs.write({ time: new Date().toISOString(), plugin: entry.key, level: 'error', message: `failed to start: ${message}` });
+      if (permanent) {
+        this.setState(entry, 'failed', `cannot load: ${message}`);
+      } else {
+        this.recordCrash(entry, `failed to start: ${message}`);
+      }
+      throw new HavenError('UNAVAILABLE', `${entry.key} ${entry.state === 'failed' ? 'failed' : 'could not start'}: ${message}`);
+    }
+  }
+
+  private openConnection(entry: Entry): HostConnection {
+    const manifest = entry.discovered.manifest!;
+    const id = pluginShortId(manifest.name);
+    const dataDir = path.join(this.options.paths.pluginData, id);
+    fs.mkdirSync(dataDir, { recursive: true });
+    const heap = manifest.maxMemoryMb ?? this.options.defaultHeapMb ?? 1024;
+    const conn = HostConnection.launch(
+      this.options.launcher,
+      {
+        serviceName: `plugin-${id}`,
+        entry: this.options.hostEntry,
+        env: cleanEnvironment({ HAVEN_PLUGIN: manifest.name }),
+        execArgv: [`--max-old-space-size=${heap}`],
+        cwd: dataDir,
+      },
+      this.coreHandlers(entry),
+      this.options.logger.child(`plugin.${id}`),
+      this.timeouts.host,
+    );
+    entry.conn = conn;
+    entry.lastExit = undefined;
+    const limiter = outputLimiter(MAX_OUTPUT_LINES_PER_SECOND);
+    conn.onOutput((line, stream) => {
+      const verdict = limiter();
+      if (verdict === 'drop') return;
+      const message = verdict === 'resume' ? `(some output was dropped) ${line}` : line;
+      this.options.logs.write({
+        time: new Date().toISOString(),
+        plugin: entry.key,
+        level: stream === 'stderr' ? 'warn' : 'info',
+        message: scrub(message, entry.secrets),
+        fields: { stream },
+      });
+    });
+    conn.onDidExit((exit) => this.onExit(entry, conn, exit));
+    return conn;
+  }
+
+  private async loadInto(entry: Entry, conn: HostConnection): Promise<HostDescription> {
+    const manifest = entry.discovered.manifest!;
+    const description = await conn.client.call(
+      'host.load',
+      {
+        pluginDir: entry.discovered.dir,
+        entry: manifest.main,
+        manifest,
+        dataDir: path.join(this.options.paths.pluginData, pluginShortId(manifest.name)),
+        outputDir: path.join(this.options.paths.downloads, pluginShortId(manifest.name)),
+        havenVersion: this.options.havenVersion,
+        binDirs: [path.join(this.options.paths.home, 'bin')],
+      },
+      { timeoutMs: this.timeouts.loadMs },
+    );
+    entry.description = description;
+    this.options.store.setSchema(entry.key, manifest.version, description.configSchema);
+    return description;
+  }
+
+  /** The plugin's JSON Schema: from the running host, the database, or a short-lived host that only loads it. */
+  private async schemaOf(entry: Entry): Promise<Record<string, unknown> | undefined> {
+    this.assertLoadable(entry);
+    if (entry.description) return entry.description.configSchema;
+    const cached = this.options.store.getSchema(entry.key, entry.discovered.manifest!.version);
+    if (cached && !entry.conn) return cached;
+    return this.withInspector(entry, async (conn) => (await this.loadInto(entry, conn)).configSchema);
+  }
+
+  private async validateWith(entry: Entry, config: Record<string, unknown>): Promise<{ ok: true; config: Record<string, unknown> } | { ok: false; issues: ConfigIssue[] }> {
+    if (entry.conn && entry.state === 'running') {
+      return entry.conn.client.call('host.validateConfig', { config }, { timeoutMs: this.timeouts.loadMs });
+    }
+    return this.withInspector(entry, async (conn) => {
+      await this.loadInto(entry, conn);
+      return conn.client.call('host.validateConfig', { config }, { timeoutMs: this.timeouts.loadMs });
+    });
+  }
+
+  /** A host that loads the plugin's module without running it (to read its schema or validate). */
+  private async withInspector<T>(entry: Entry, work: (conn: HostConnection) => Promise<T>): Promise<T> {
+    const manifest = entry.discovered.manifest!;
+    const id = pluginShortId(manifest.name);
+    const process = this.options.launcher.launch({
+      serviceName: `plugin-${id}-inspect`,
+      entry: this.options.hostEntry,
+      env: cleanEnvironment({ HAVEN_PLUGIN: manifest.name }),
+      execArgv: [`--max-old-space-size=${manifest.maxMemoryMb ?? 256}`],
+      cwd: this.options.paths.pluginData,
+    });
+    const conn = new HostConnection(process, this.coreHandlers(entry), this.options.logger.child(`plugin.${id}`), this.timeouts.host);
+    try {
+      return await work(conn);
+    } catch (error) {
+      throw new HavenError(isHavenError(error) ? error.code : 'INTERNAL', `${entry.key}: ${isHavenError(error) ? error.message.replace(/^host\.\w+: /, '') : String(error)}`);
+    } finally {
+      await conn.stop();
+      conn.dispose();
+    }
+  }
+
+  private onExit(entry: Entry, conn: HostConnection, exit: HostExit): void {
+    entry.lastExit = exit;
+    if (entry.conn !== conn) return;
+    entry.conn = undefined;
+    if (exit.expected || this.disposed) return;
+    this.options.logs.write({ time: new Date().toISOString(), plugin: entry.key, level: 'error', message: `plugin process ${exit.reason}` });
+    this.options.logger.warn('plugin crashed', { plugin: entry.key, reason: exit.reason });
+    this.options.bus.publish('plugin.unloaded', { plugin: entry.key, reason: exit.reason });
+    if (entry.state === 'starting') return; // launch() reports it
+    this.recordCrash(entry, exit.reason);
+  }
+
+  private recordCrash(entry: Entry, reason: string): void {
+    const now = Date.now();
+    entry.crashTimes = [...entry.crashTimes.filter((t) => now - t < this.restartPolicy.windowMs), now];
+    const crashes = entry.crashTimes.length;
+    if (crashes >= this.restartPolicy.maxCrashes) {
+      this.setState(
+        entry,
+        'failed',
+        `${reason}. It failed ${crashes} times in ${Math.round(this.restartPolicy.windowMs / 60_000)} min, so Haven stopped restarting it: fix the plugin, then reload or enable it again`,
+      );
+      return;
+    }
+    const delay = Math.min(this.restartPolicy.baseDelayMs * 2 ** (crashes - 1), this.restartPolicy.maxDelayMs);
+    entry.nextRestartAt = now + delay;
+    this.setState(entry, 'crashed', `${reason}; restarting in ${formatDelay(delay)}`);
+    entry.restartTimer = setTimeout(() => {
+      entry.restartTimer = undefined;
+      entry.nextRestartAt = undefined;
+      if (this.disposed || !this.isEnabled(entry)) return;
+      entry.restarts++;
+      this.setState(entry, 'stopped');
+      this.start(entry.key).catch(() => undefined);
+    }, delay);
+    entry.restartTimer.unref?.();
+  }
+
+  private clearRestart(entry: Entry): void {
+    if (entry.restartTimer) clearTimeout(entry.restartTimer);
+    entry.restartTimer = undefined;
+    entry.nextRestartAt = undefined;
+  }
+
+  private async invokeSave(entry: Entry): Promise<void> {
+    if (!entry.conn || entry.state === 'starting' || !entry.hooks.includes('save')) return;
+    await entry.conn.client.call('host.invoke', { hook: 'save', args: [] }, { timeoutMs: this.timeouts.apiMs });
+    this.options.bus.publish('plugin.saved', { plugin: entry.key });
+  }
+
+  private async saveAll(): Promise<void> {
+    await Promise.all([...this.entries.values()].filter((e) => e.state === 'running').map((e) => this.invokeSave(e).catch(() => undefined)));
+  }
+
+  private coreHandlers(entry: Entry): { calls: CallHandlers<CoreContract>; events: EventHandlers<CoreContract> } {
+    const key = entry.key;
+    const { store, logs, bus } = this.options;
+    return {
+      calls: {
+        'core.log': ({ level, message, fields }) => {
+          logs.write({
+            time: new Date().toISOString(),
+            plugin: key,
+            level,
+            message: scrub(message, entry.secrets),
+            ...(fields ? { fields: scrubValue(fields, entry.secrets) as Record<string, unknown> } : {}),
+          });
+          return null;
+        },
+        'core.storage.get': ({ key: k }) => store.kvGet(key, k),
+        'core.storage.set': ({ key: k, value }) => {
+          store.kvSet(key, k, value);
+          return null;
+        },
+        'core.storage.delete': ({ key: k }) => {
+          store.kvDelete(key, k);
+          return null;
+        },
+        'core.storage.keys': () => store.kvKeys(key),
+        'core.progress': ({ jobId, update }) => {
+          this.progressEmitter.fire({ plugin: key, jobId, update });
+          return null;
+        },
+        'core.events.emit': ({ name, payload }) => {
+          if (isReservedEventName(name)) throw new HavenError('FORBIDDEN', `only Haven may emit ${name}`);
+          bus.publish(name, payload, key);
+          return null;
+        },
+        'core.plugins.call': async ({ plugin, method, args }) => ({ result: await this.callApi(key, plugin, method, args) }),
+        'core.fatal': ({ message, stack }) => {
+          entry.conn?.reportFatal(scrub(message, entry.secrets));
+          logs.write({
+            time: new Date().toISOString(),
+            plugin: key,
+            level: 'error',
+            message: scrub(message, entry.secrets),
+            ...(stack ? { fields: { stack: scrub(stack, entry.secrets) } } : {}),
+          });
+          return null;
+        },
+      },
+      events: {
+        'core.events': ({ name }, sink) => bus.subscribe(name, (event) => sink.next(event)),
+      },
+    };
+  }
+
+  // ----- bookkeeping -----
+
+  private sync(): void {
+    if (this.disposed) return;
+    const discovered = this.options.catalog.list();
+    const seen = new Set<string>();
+    for (const plugin of discovered) {
+      const key = plugin.manifest && !plugin.error ? plugin.manifest.name : `folder:${plugin.dir}`;
+      seen.add(key);
+      const existing = this.entries.get(key);
+      if (!existing) {
+        this.entries.set(key, {
+          key,
+          discovered: plugin,
+          state: 'stopped',
+          api: [],
+          hooks: [],
+          restarts: 0,
+          crashTimes: [],
+          secrets: [],
+          configIssues: [],
+        });
+        continue;
+      }
+      const changed = existing.discovered.fingerprint !== plugin.fingerprint || existing.discovered.dir !== plugin.dir;
+      existing.discovered = plugin;
+      if (changed) {
+        existing.description = undefined;
+        if (existing.conn) void this.reload(key).catch(() => undefined);
+      }
+    }
+    // Keep the catalog's order (user, extra, built-in folders; by folder name within each).
+    const ordered = [...seen].map((key) => [key, this.entries.get(key)!] as const);
+    for (const [key, entry] of [...this.entries]) {
+      if (seen.has(key)) continue;
+      this.entries.delete(key);
+      this.clearRestart(entry);
+      if (entry.conn) {
+        const conn = entry.conn;
+        entry.conn = undefined;
+        void conn.stop().finally(() => conn.dispose());
+        this.options.bus.publish('plugin.unloaded', { plugin: key, reason: 'removed' });
+      }
+    }
+    this.entries.clear();
+    for (const [key, entry] of ordered) this.entries.set(key, entry);
+    this.plan = planDependencies(
+      [...this.entries.values()]
+        .filter((entry) => entry.discovered.manifest)
+        .map((entry) => ({
+          name: entry.key,
+          version: entry.discovered.manifest!.version,
+          dependencies: entry.discovered.manifest!.dependencies,
+          ...(entry.discovered.error ? { problem: entry.discovered.error } : {}),
+        })),
+    );
+    this.refreshStates();
+    if (this.options.autoStart) void this.startAll();
+  }
+
+  /** States of plugins that are not running follow from files, dependencies and the enabled flag. */
+  private refreshStates(): void {
+    for (const entry of this.entries.values()) {
+      if (entry.conn || entry.starting || entry.state === 'crashed' || entry.state === 'failed' || entry.state === 'needs-config') {
+        if (entry.state === 'failed' || entry.state === 'needs-config') {
+          // Stays until the user acts (enable, reload, configure).
+        }
+        continue;
+      }
+      if (entry.discovered.error) this.setState(entry, 'invalid', entry.discovered.error);
+      else if (this.plan.blocked.has(entry.key)) this.setState(entry, 'blocked', this.plan.blocked.get(entry.key));
+      else if (!this.isEnabled(entry)) this.setState(entry, 'disabled');
+      else {
+        const off = this.disabledDependencies(entry);
+        if (off.length > 0) this.setState(entry, 'blocked', `needs ${off.join(', ')}, which ${off.length > 1 ? 'are' : 'is'} disabled`);
+        else this.setState(entry, 'stopped');
+      }
+    }
+    this.queueChange();
+  }
+
+  private setState(entry: Entry, state: PluginState, reason?: string): void {
+    entry.state = state;
+    entry.reason = reason;
+    this.queueChange();
+  }
+
+  private queueChange(): void {
+    if (this.changeQueued || this.disposed) return;
+    this.changeQueued = true;
+    queueMicrotask(() => {
+      this.changeQueued = false;
+      if (!this.disposed) this.changed.fire(this.list());
+    });
+  }
+
+  private isEnabled(entry: Entry): boolean {
+    return this.options.store.isEnabled(entry.key) ?? true;
+  }
+
+  private assertLoadable(entry: Entry): void {
+    if (entry.discovered.error || !entry.discovered.manifest) {
+      throw new HavenError('CONFLICT', `${entry.discovered.folderName} cannot load: ${entry.discovered.error ?? 'no manifest'}`);
+    }
+    const blocked = this.plan.blocked.get(entry.key);
+    if (blocked) throw new HavenError('CONFLICT', `${entry.key} cannot load: ${blocked}`);
+  }
+
+  private disabledDependencies(entry: Entry): string[] {
+    const off: string[] = [];
+    const visit = (current: Entry, seen: Set<string>): void => {
+      for (const dep of Object.keys(current.discovered.manifest?.dependencies ?? {})) {
+        let target: Entry;
+        try {
+          target = this.resolve(dep);
+        } catch {
+          continue;
+        }
+        if (seen.has(target.key)) continue;
+        seen.add(target.key);
+        if (!this.isEnabled(target)) off.push(target.key);
+        visit(target, seen);
+      }
+    };
+    visit(entry, new Set([entry.key]));
+    return off;
+  }
+
+  private transitiveDependents(key: string): string[] {
+    const result: string[] = [];
+    const visit = (name: string): void => {
+      for (const dependent of this.plan.dependents.get(name) ?? []) {
+        if (result.includes(dependent)) continue;
+        result.push(dependent);
+        visit(dependent);
+      }
+    };
+    visit(key);
+    return result;
+  }
+
+  /** Loadable plugins grouped so each group's dependencies are in earlier groups. */
+  private levels(): string[][] {
+    const level = new Map<string, number>();
+    for (const key of this.plan.order) {
+      const deps = Object.keys(this.entries.get(key)?.discovered.manifest?.dependencies ?? {}).map((dep) => {
+        try {
+          return level.get(this.resolve(dep).key) ?? 0;
+        } catch {
+          return 0;
+        }
+      });
+      level.set(key, deps.length ? Math.max(...deps) + 1 : 0);
+    }
+    const groups: string[][] = [];
+    for (const [key, index] of level) {
+      const entry = this.entries.get(key);
+      if (!entry || !this.isEnabled(entry) || entry.state !== 'stopped') continue;
+      (groups[index] ??= []).push(key);
+    }
+    return groups.filter(Boolean);
+  }
+
+  private summarize(entry: Entry): PluginSummary {
+    const manifest = entry.discovered.manifest;
+    const name = manifest?.name ?? entry.discovered.folderName;
+    const latest = manifest ? this.options.store.healthHistory(entry.key, 1)[0] : undefined;
+    return {
+      id: manifest ? pluginShortId(manifest.name) : entry.discovered.folderName.toLowerCase(),
+      name,
+      version: manifest?.version ?? '',
+      description: manifest?.description ?? '',
+      ...(manifest?.author ? { author: manifest.author } : {}),
+      ...(manifest?.homepage ? { homepage: manifest.homepage } : {}),
+      ...(manifest?.license ? { license: manifest.license } : {}),
+      category: manifest?.category ?? 'other',
+      tags: manifest?.tags ?? [],
+      capabilities: manifest?.capabilities ?? [],
+      origin: entry.discovered.origin,
+      path: entry.discovered.dir,
+      enabled: manifest && !entry.discovered.error ? this.isEnabled(entry) : false,
+      state: entry.state,
+      ...(entry.reason ? { stateReason: entry.reason } : {}),
+      ...(latest ? { health: toPluginHealth(latest) } : {}),
+      dependencies: Object.entries(manifest?.dependencies ?? {}).map(([depName, range]) => ({ name: depName, range })),
+      dependents: this.plan.dependents.get(entry.key) ?? [],
+      permissions: manifest?.permissions ?? { network: [], filesystem: [], binaries: [] },
+      urlPatterns: manifest?.urlPatterns ?? [],
+      restarts: entry.restarts,
+      ...(entry.nextRestartAt ? { nextRestartAt: new Date(entry.nextRestartAt).toISOString() } : {}),
+      ...(entry.conn?.pid !== undefined && entry.state === 'running' ? { pid: entry.conn.pid } : {}),
+    };
+  }
+
+  private explainNotRunning(entry: Entry, error: unknown): string {
+    const message = isHavenError(error) ? error.message : String(error);
+    return entry.state === 'running' ? message : `not running (${entry.state}): ${entry.reason ?? message}`;
+  }
+
+  private withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new HavenError('TIMEOUT', message)), ms);
+      promise.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  }
+
+  /** Stops every plugin, dependents first, each within its shutdown deadline. */
+  async shutdown(): Promise<void> {
+    const order = [...this.plan.order].reverse();
+    for (const key of order) {
+      const entry = this.entries.get(key);
+      if (entry?.conn) await this.stop(key).catch(() => undefined);
+    }
+    for (const entry of this.entries.values()) {
+      this.clearRestart(entry);
+      entry.conn?.kill();
+    }
+  }
+
+  override dispose(): void {
+    this.disposed = true;
+    for (const entry of this.entries.values()) {
+      this.clearRestart(entry);
+      entry.conn?.dispose();
+    }
+    super.dispose();
+  }
+}
+
+function toPluginHealth(stored: StoredHealth): { status: HealthCheckResult['status']; output?: string; checkedAt: string; durationMs: number } {
+  return {
+    status: stored.result.status,
+    ...(stored.result.output !== undefined ? { output: stored.result.output } : {}),
+    checkedAt: stored.checkedAt,
+    durationMs: stored.durationMs,
+  };
+}
+
+function formatDelay(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
+}
+
+/** Allows a burst of `perSecond` lines, then drops until the next second ('resume' marks the first line after a gap). */
+function outputLimiter(perSecond: number): () => 'keep' | 'drop' | 'resume' {
+  let windowStart = 0;
+  let count = 0;
+  let dropped = false;
+  return () => {
+    const now = Date.now();
+    if (now - windowStart >= 1000) {
+      windowStart = now;
+      count = 0;
+    }
+    count++;
+    if (count > perSecond) {
+      dropped = true;
+      return 'drop';
+    }
+    if (dropped) {
+      dropped = false;
+      return 'resume';
+    }
+    return 'keep';
+  };
+}
+
+export type { Disposable };
