@@ -29,7 +29,7 @@ test.describe('the shell and the Plugins page', () => {
     const card = page.locator('[data-plugin="ArchiverPlugin"]');
     await expect(card).toBeVisible();
     await expect(card).toContainText('Archives things for the e2e test');
-    await expect(card).toContainText('Enabled');
+    await expect(card.getByTestId('plugin-state')).toHaveText('Running');
     await expect(card.getByRole('list', { name: 'Capabilities' })).toContainText('discover');
 
     writePluginFolder(path.join(haven.home, 'plugins'), 'broken', { name: 'BrokenPlugin', version: 'not-semver' });

@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { createClient } from '@shared/ipc/client';
 import type { HavenContract } from '@shared/ipc/contract';
 import { fromWebSocket, type WebSocketLike } from '@shared/ipc/transports/websocket';
-import { requireBuild, runHaven, startServe, tempHome, type ServeProcess } from '../testing/fixtures';
+import { requireBuild, runHaven, startServe, tempHome, waitFor, type ServeProcess } from '../testing/fixtures';
 
 const started: ServeProcess[] = [];
 afterEach(async () => {
@@ -20,6 +20,31 @@ async function serve(options: Parameters<typeof startServe>[0] = {}): Promise<Se
   const instance = await startServe(options);
   started.push(instance);
   return instance;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The pids of the running plugin hosts, once every enabled plugin has started. */
+async function pluginPids(instance: ServeProcess): Promise<number[]> {
+  const socket = new WebSocket(`ws://${new URL(instance.origin).host}/ws?token=${instance.token}`);
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  const client = createClient<HavenContract>(fromWebSocket(socket as unknown as WebSocketLike));
+  try {
+    return await waitFor(async () => {
+      const { plugins } = await client.call('plugins.list', {});
+      const enabled = plugins.filter((p) => p.enabled);
+      return enabled.length > 0 && enabled.every((p) => p.state === 'running') ? enabled.map((p) => p.pid!) : undefined;
+    }, 20_000, 'all plugins running');
+  } finally {
+    socket.close();
+  }
 }
 
 function expectOneLineError(result: { code: number | null; stderr: string; stdout: string }, pattern: RegExp): void {
@@ -85,13 +110,24 @@ describe('haven serve', () => {
     socket.close();
   });
 
-  it('stops cleanly on SIGTERM and releases HAVEN_HOME', async () => {
+  it('stops cleanly on SIGTERM, plugin processes included, and releases HAVEN_HOME', async () => {
     const instance = await serve();
     expect(fs.existsSync(path.join(instance.home, 'core.lock'))).toBe(true);
+    const hosts = await pluginPids(instance);
+    expect(hosts.length).toBeGreaterThan(0);
     expect(await instance.stop('SIGTERM')).toBe(0);
     expect(fs.existsSync(path.join(instance.home, 'core.lock'))).toBe(false);
+    expect(hosts.filter(isAlive)).toEqual([]);
     const again = await serve({ home: instance.home });
     expect(again.url).toMatch(/^http:/);
+  });
+
+  it('plugin processes end when Core is killed', async () => {
+    const instance = await serve();
+    const hosts = await pluginPids(instance);
+    expect(hosts.length).toBeGreaterThan(0);
+    await instance.stop('SIGKILL');
+    await waitFor(() => (hosts.filter(isAlive).length === 0 ? true : undefined), 10_000, 'the plugin hosts to exit');
   });
 
   it('reports a port in use in one line', async () => {

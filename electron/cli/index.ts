@@ -4,15 +4,30 @@ import { Command, CommanderError } from 'commander';
 import { isHavenError } from '@shared/ipc/errors';
 import { HAVEN_VERSION } from '../core/version';
 import { appLayout } from './appRoot';
+import { configImportCommand } from './commands/configImport';
+import { pluginsConfigure, pluginsEnable, pluginsInfo, pluginsList, pluginsTest } from './commands/plugins';
 import { serveCommand } from './commands/serve';
+import { openCoreSession, type CoreSession } from './coreSession';
 
 // This file is the CLI's entry (out/main/cli.js once built), two folders below the app root.
 const layout = appLayout(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..'));
 
 function fail(error: unknown): never {
-  const message = isHavenError(error) ? error.message : error instanceof Error ? error.message : String(error);
+  const raw = isHavenError(error) ? error.message : error instanceof Error ? error.message : String(error);
+  // Errors from Core name the call that failed (`plugins.enable: …`); the command line already says that.
+  const message = raw.replace(/^[a-z]+(\.[a-zA-Z]+)+: /, '');
   process.stderr.write(`haven: ${message}\n`);
   process.exit(1);
+}
+
+/** Runs a command against Core (the running `haven serve`, or one in this process) and closes it. */
+async function withCore(work: (session: CoreSession) => Promise<void>): Promise<void> {
+  const session = await openCoreSession(layout);
+  try {
+    await work(session);
+  } finally {
+    await session.close();
+  }
 }
 
 const program = new Command()
@@ -38,6 +53,60 @@ program
   .action(async (flags: { host?: string; port: string; token?: string }) => {
     await serveCommand(flags, layout);
   });
+
+const plugins = program.command('plugins').description('list, enable, configure and test plugins');
+
+plugins
+  .command('list')
+  .description('plugins with their state and health (enabled ones; --all for every plugin)')
+  .option('--all', 'include disabled plugins and plugins that cannot load')
+  .option('--json', 'print JSON')
+  .action((flags: { all?: boolean; json?: boolean }) => withCore((session) => pluginsList(session, flags)));
+
+plugins
+  .command('enable <name>')
+  .description('enable a plugin (name or short id, such as youtube)')
+  .action((name: string) => withCore((session) => pluginsEnable(session, name, true)));
+
+plugins
+  .command('disable <name>')
+  .description('disable a plugin')
+  .action((name: string) => withCore((session) => pluginsEnable(session, name, false)));
+
+plugins
+  .command('info <name>')
+  .description("a plugin's manifest, permissions, dependencies, health and settings")
+  .option('--json', 'print JSON')
+  .action((name: string, flags: { json?: boolean }) => withCore((session) => pluginsInfo(session, name, flags)));
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+plugins
+  .command('configure <name>')
+  .description('show or change settings: --show, --set key=value (repeatable; a,b,c makes a list)')
+  .option('--show', 'show the settings')
+  .option('--set <key=value>', 'change a setting', collect)
+  .option('--json', 'print JSON')
+  .action((name: string, flags: { show?: boolean; set?: string[]; json?: boolean }) =>
+    withCore((session) => pluginsConfigure(session, name, flags)),
+  );
+
+plugins
+  .command('test <name>')
+  .description('health check; --discover for a discovery dry run; --archive URL for one real archive')
+  .option('--discover', 'list what discovery would archive, without archiving')
+  .option('--archive <url>', 'archive this URL now')
+  .option('--json', 'print JSON')
+  .action((name: string, flags: { discover?: boolean; archive?: string; json?: boolean }) =>
+    withCore((session) => pluginsTest(session, name, flags)),
+  );
+
+const config = program.command('config').description('import settings');
+
+config
+  .command('import <file>')
+  .description('import a Haven CLI TOML config ([plugins] enabled/disabled/plugin_dirs and [plugins.settings.NAME])')
+  .action((file: string) => withCore((session) => configImportCommand(session, file)));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) process.exit(error.exitCode);

@@ -7,7 +7,7 @@ import { createClient } from '@shared/ipc/client';
 import type { HavenContract } from '@shared/ipc/contract';
 import type { PluginSummary } from '@shared/domain/plugins';
 import { errorOf } from '@shared/testing/errorOf';
-import { memoryProtocolPair } from '@shared/testing/memoryProtocol';
+import { memoryProtocolPair } from '@shared/ipc/transports/memory';
 import { PLUGIN_HOST_ENTRY, tempHome, waitFor, writePluginFolder } from '../testing/fixtures';
 import { startCore, type Core } from './core';
 import { integrityCheck } from './storage/database';

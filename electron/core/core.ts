@@ -111,6 +111,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       paths,
       havenVersion: HAVEN_VERSION,
       autoStart: options.autoStartPlugins ?? true,
+      defaultHeapMb: () => settings.get().pluginMemoryMb,
       ...(options.pluginTimeouts ? { timeouts: options.pluginTimeouts } : {}),
       ...(options.pluginRestart ? { restart: options.pluginRestart } : {}),
     });

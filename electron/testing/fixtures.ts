@@ -97,7 +97,7 @@ export async function startServe(options: { home?: string; args?: string[]; env?
     stderr: () => stderr,
     stop(signal = 'SIGTERM') {
       return new Promise((resolve) => {
-        if (child.exitCode !== null) {
+        if (child.exitCode !== null || child.signalCode !== null) {
           resolve(child.exitCode);
           return;
         }

@@ -10,6 +10,8 @@ export const AppSettings = z.object({
   pluginDirs: z.array(z.string().min(1).max(4096)).max(32).default([]),
   maxConcurrentJobs: z.number().int().min(1).max(64).default(3),
   maxConcurrentJobsPerPlugin: z.number().int().min(1).max(64).default(2),
+  /** Heap limit of each plugin process in MiB, unless its manifest sets maxMemoryMb. */
+  pluginMemoryMb: z.number().int().min(64).max(16384).default(1024),
 });
 export type AppSettings = z.infer<typeof AppSettings>;
 

@@ -54,6 +54,10 @@ export function isHavenError(value: unknown): value is HavenError {
 /** Turns anything thrown into a payload; messages of unexpected errors are kept, stacks are not. */
 export function toErrorPayload(error: unknown): ErrorPayload {
   if (error instanceof HavenError) return error.toPayload();
+  // A HavenError from another copy of this module (a plugin's SDK build) has the same shape.
+  if (error instanceof Error && isErrorCode((error as { code?: unknown }).code)) {
+    return { code: (error as unknown as { code: ErrorCode }).code, message: error.message };
+  }
   if (error instanceof Error) return { code: 'INTERNAL', message: error.message };
   return { code: 'INTERNAL', message: String(error) };
 }

@@ -41,3 +41,5 @@ export {
   type StorageApi,
 } from './types';
 export type { Disposable } from '../lifecycle';
+/** Throw one of these from a hook to report a classified error: `new HavenError('NOT_FOUND', '…')`. */
+export { HavenError, type ErrorCode } from '../ipc/errors';

@@ -77,6 +77,10 @@ export async function serveCommand(flags: ServeFlags, layout: AppLayout): Promis
       process.exit(0);
     })();
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  // Core owns shutdown. conf's atomic writer (when-exit) also hooks these signals and re-raises
+  // them, which would read here as a second signal; Core finishes its writes itself.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => stop(signal));
+  }
 }

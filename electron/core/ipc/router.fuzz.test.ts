@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createClient } from '@shared/ipc/client';
 import { ERROR_CODES } from '@shared/ipc/errors';
-import { memoryProtocolPair } from '@shared/testing/memoryProtocol';
+import { memoryProtocolPair } from '@shared/ipc/transports/memory';
 import { ServerFrameSchema } from '@shared/ipc/wire';
 import { IpcRouter } from './router';
 import { testContract, testHandlers } from './testContract';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from '@shared/ipc/client';
 import type { HavenError } from '@shared/ipc/errors';
 import { errorOf } from '@shared/testing/errorOf';
-import { memoryProtocolPair } from '@shared/testing/memoryProtocol';
+import { memoryProtocolPair } from '@shared/ipc/transports/memory';
 import { IpcRouter } from './router';
 import { testContract, testHandlers } from './testContract';
 

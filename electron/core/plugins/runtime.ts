@@ -57,7 +57,8 @@ export interface PluginRuntimeOptions {
   havenVersion: string;
   /** Start enabled plugins as soon as they are found (desktop and serve); the CLI starts them on demand. */
   autoStart: boolean;
-  defaultHeapMb?: number;
+  /** Heap limit of a plugin process in MiB when its manifest sets none (read at each start). */
+  defaultHeapMb?: () => number;
   timeouts?: Partial<Omit<RuntimeTimeouts, 'host'>> & { host?: Partial<HostTimeouts> };
   restart?: Partial<RestartPolicy>;
 }
@@ -495,7 +496,7 @@ export class PluginRuntime extends DisposableObject {
     const id = pluginShortId(manifest.name);
     const dataDir = path.join(this.options.paths.pluginData, id);
     fs.mkdirSync(dataDir, { recursive: true });
-    const heap = manifest.maxMemoryMb ?? this.options.defaultHeapMb ?? 1024;
+    const heap = manifest.maxMemoryMb ?? this.options.defaultHeapMb?.() ?? 1024;
     const conn = HostConnection.launch(
       this.options.launcher,
       {

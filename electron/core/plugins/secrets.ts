@@ -35,7 +35,7 @@ export function redactConfig(config: Record<string, unknown>, paths: readonly st
   const secrets: Record<string, boolean> = {};
   for (const path of paths) {
     const value = getPath(values, path);
-    secrets[path] = value !== undefined && value !== null && value !== '';
+    secrets[path] = !isEmpty(value);
     deletePath(values, path);
   }
   return { values, secrets };
@@ -43,11 +43,15 @@ export function redactConfig(config: Record<string, unknown>, paths: readonly st
 
 /** Every secret value (as text) present in a config, for scrubbing log lines. */
 export function secretValues(config: Record<string, unknown>, paths: readonly string[]): string[] {
-  return paths
-    .map((path) => getPath(config, path))
-    .filter((value): value is string | number => (typeof value === 'string' && value.length >= 4) || typeof value === 'number')
-    .map(String)
-    .filter((value) => value.length >= 4);
+  const found: string[] = [];
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string' || typeof value === 'number') found.push(String(value));
+    else if (Array.isArray(value)) value.forEach(collect);
+    else if (typeof value === 'object' && value !== null) Object.values(value).forEach(collect);
+  };
+  for (const path of paths) collect(getPath(config, path));
+  // Very short values would scrub ordinary words; a secret that short protects nothing anyway.
+  return found.filter((value) => value.length >= 4);
 }
 
 /** Replaces each secret value in a text with `***`. */
@@ -66,4 +70,11 @@ export function scrubValue(value: unknown, secrets: readonly string[]): unknown 
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, scrubValue(item, secrets)]));
   }
   return value;
+}
+
+function isEmpty(value: unknown): boolean {
+  if (value === undefined || value === null || value === '') return true;
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value === 'object') return Object.keys(value).length === 0;
+  return false;
 }

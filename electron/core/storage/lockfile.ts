@@ -25,7 +25,8 @@ export function readLock(file: string): LockInfo | undefined {
 /** Locks this process holds, so a second Core in the same process is refused too. */
 const heldHere = new Set<string>();
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, owned by someone else). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -52,7 +53,7 @@ export function acquireLock(file: string, info: Omit<LockInfo, 'pid'>): HeldLock
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const existing = readLock(file);
-      const liveOwner = existing && (existing.pid === process.pid ? heldHere.has(file) : isAlive(existing.pid));
+      const liveOwner = existing && (existing.pid === process.pid ? heldHere.has(file) : isProcessAlive(existing.pid));
       if (existing && liveOwner) {
         throw new HavenError(
           'CONFLICT',

@@ -111,10 +111,7 @@ export class PluginHost {
     if (result.success) return { ok: true, config: result.data as Record<string, unknown> };
     return {
       ok: false,
-      issues: result.error.issues.map((issue) => ({
-        path: issue.path.map(String).join('.'),
-        message: describeIssue(issue),
-      })),
+      issues: result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
     };
   }
 

@@ -1,9 +1,10 @@
-import { Emitter } from '../lifecycle';
-import type { MessagePassingProtocol } from '../ipc/protocol';
+import { Emitter } from '../../lifecycle';
+import type { MessagePassingProtocol } from '../protocol';
 
 /**
- * Two connected in-memory protocol ends. Messages are delivered asynchronously and cloned,
- * like a real transport, so tests cannot rely on shared object identity.
+ * Two connected in-memory protocol ends: the CLI talks to an in-process Core this way, and tests
+ * do. Messages are delivered asynchronously and cloned like a real transport, so nothing can
+ * rely on shared object identity.
  */
 export function memoryProtocolPair(): [MessagePassingProtocol, MessagePassingProtocol] {
   const make = () => ({ messages: new Emitter<unknown>(), closed: new Emitter<string>(), isClosed: false });

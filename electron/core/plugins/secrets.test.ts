@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { redactConfig, scrub, scrubValue, secretPaths, secretValues } from './secrets';
+
+const schema = {
+  type: 'object',
+  properties: {
+    user: { type: 'string' },
+    token: { type: 'string', secret: true },
+    auth: { type: 'object', properties: { password: { type: 'string', secret: true }, name: { type: 'string' } } },
+    passwords: { type: 'object', secret: true, additionalProperties: { type: 'string' } },
+  },
+};
+
+describe('secrets in plugin configs', () => {
+  it('finds secret fields, nested ones too', () => {
+    expect(secretPaths(schema)).toEqual(['token', 'auth.password', 'passwords']);
+  });
+
+  it('redacts values and says which are set', () => {
+    const config = { user: 'me', token: 't0ken-123', auth: { password: '', name: 'n' }, passwords: { cam1: 'pw-cam-1' } };
+    const { values, secrets } = redactConfig(config, secretPaths(schema));
+    expect(values).toEqual({ user: 'me', auth: { name: 'n' } });
+    expect(secrets).toEqual({ token: true, 'auth.password': false, passwords: true });
+    expect(redactConfig({ passwords: {} }, ['passwords']).secrets).toEqual({ passwords: false });
+    expect(config.token).toBe('t0ken-123');
+  });
+
+  it('scrubs every secret value, strings inside maps included, from text and log fields', () => {
+    const values = secretValues({ token: 't0ken-123', passwords: { cam1: 'pw-cam-1' } }, secretPaths(schema));
+    expect(values).toEqual(['t0ken-123', 'pw-cam-1']);
+    expect(scrub('Bearer t0ken-123 and pw-cam-1!', values)).toBe('Bearer *** and ***!');
+    expect(scrubValue({ a: ['x t0ken-123'], b: { c: 'pw-cam-1' }, n: 5 }, values)).toEqual({ a: ['x ***'], b: { c: '***' }, n: 5 });
+  });
+});

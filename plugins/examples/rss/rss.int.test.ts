@@ -1,0 +1,98 @@
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startCore, type Core } from '../../../electron/core/core';
+import { PLUGIN_HOST_ENTRY, REPO_ROOT, tempHome, waitFor } from '../../../electron/testing/fixtures';
+import { startStaticServer, type StaticServer } from '../../../electron/testing/staticServer';
+
+// The RSS example against a feed and a media file served on 127.0.0.1; the audio is made by ffmpeg.
+let media: string;
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+beforeAll(() => {
+  const dir = tempHome('haven-rss-media-');
+  media = path.join(dir, 'episode.mp3');
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=8', '-b:a', '96k', media]);
+});
+
+function feed(base: string): string {
+  return `<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Test cast</title>
+  <item><title>Episode 1: Sines &amp; Cosines</title><guid>ep-1</guid><description>A tone of 440 Hz</description>
+    <enclosure url="${base}/media/episode.mp3" type="audio/mpeg" length="${fs.statSync(media).size}"/></item>
+  <item><title>Show notes</title><guid>notes</guid><enclosure url="${base}/media/notes.pdf" type="application/pdf" length="10"/></item>
+  <item><title>Gone</title><guid>ep-0</guid><enclosure url="${base}/media/missing.mp3" type="audio/mpeg" length="10"/></item>
+</channel></rss>`;
+}
+
+async function setup(): Promise<{ core: Core; server: StaticServer }> {
+  const root = tempHome('haven-rss-site-');
+  fs.mkdirSync(path.join(root, 'media'));
+  fs.copyFileSync(media, path.join(root, 'media', 'episode.mp3'));
+  const server = await startStaticServer(root, [
+    (req, res) => {
+      if (req.url !== '/feed.xml') return false;
+      res.writeHead(200, { 'Content-Type': 'application/rss+xml' }).end(feed(server.url));
+      return true;
+    },
+  ]);
+  cleanup.push(() => server.close());
+  const core = await startCore({
+    home: tempHome(),
+    host: 'test',
+    builtinPluginRoots: [path.join(REPO_ROOT, 'plugins', 'examples')],
+    pluginHostEntry: PLUGIN_HOST_ENTRY,
+    stderrLogLevel: 'off',
+    autoStartPlugins: false,
+  });
+  cleanup.push(() => core.dispose());
+  const set = await core.plugins.setConfig('rss', { feed_urls: [`${server.url}/feed.xml`] }, false);
+  expect(set.ok).toBe(true);
+  return { core, server };
+}
+
+describe('RssPlugin example', () => {
+  it('discovers the media enclosures of a feed and explains what it skips', async () => {
+    const { core } = await setup();
+    const { sources, skipped } = await core.plugins.discover('RssPlugin', true);
+    expect(sources.map((s) => [s.sourceId, s.title, s.mediaType])).toEqual([
+      ['ep-1', 'Episode 1: Sines & Cosines', 'audio'],
+      ['ep-0', 'Gone', 'audio'],
+    ]);
+    expect(sources[0]?.metadata).toMatchObject({ description: 'A tone of 440 Hz', type: 'audio/mpeg' });
+    expect(skipped).toEqual([expect.objectContaining({ reason: 'type application/pdf is not wanted' })]);
+  });
+
+  it('archives an enclosure byte for byte, via a .part file, reporting progress', async () => {
+    const { core } = await setup();
+    const progress: number[] = [];
+    core.plugins.onProgress((event) => event.jobId === 'job-1' && progress.push(event.update.bytesDone ?? 0));
+    const { sources } = await core.plugins.discover('rss', true);
+    const result = await core.plugins.archive('rss', sources[0]!, 'job-1');
+    expect(result.success).toBe(true);
+    expect(result.outputPath).toBe(path.join(core.paths.downloads, 'rss', 'Episode 1_ Sines & Cosines.mp3'));
+    const hash = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    expect(hash(result.outputPath!)).toBe(hash(media));
+    expect(result.fileSize).toBe(fs.statSync(media).size);
+    expect(fs.readdirSync(path.dirname(result.outputPath!)).filter((f) => f.endsWith('.part'))).toEqual([]);
+    await waitFor(() => (progress.includes(fs.statSync(media).size) ? true : undefined), 5000, 'the final progress event');
+  });
+
+  it('reports a missing file as NOT_FOUND and leaves no finished file behind', async () => {
+    const { core } = await setup();
+    const { sources } = await core.plugins.discover('rss', true);
+    await expect(core.plugins.archive('rss', sources[1]!, 'job-2')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(fs.existsSync(path.join(core.paths.downloads, 'rss', 'Gone.mp3'))).toBe(false);
+  });
+
+  it('rejects a feed that is not XML with a clear error', async () => {
+    const { core, server } = await setup();
+    await core.plugins.setConfig('rss', { feed_urls: [`${server.url}/media/episode.mp3`] }, false);
+    await expect(core.plugins.discover('rss', true)).rejects.toThrow(/not an RSS or Atom feed|not XML/);
+  });
+});

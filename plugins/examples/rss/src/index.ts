@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { HavenError, definePlugin, z, type JobHandle, type MediaSource } from '@haven/sdk';
+import { parseFeed } from './feed';
+
+export const configSchema = z.object({
+  feed_urls: z.array(z.url({ protocol: /^https?$/ })).default([]).describe('Feeds to watch.'),
+  output_dir: z.string().optional().describe('Where files go; default: the downloads folder in HAVEN_HOME.'),
+  max_items: z.number().int().min(1).max(10_000).default(20).describe('Newest items to take from each feed.'),
+  media_types: z.array(z.string()).default(['audio/', 'video/']).describe('Enclosure types to take (prefixes).'),
+  check_interval_minutes: z.number().int().min(0).default(0).describe('Check the feeds on a schedule; 0 means only when asked.'),
+});
+
+/** A file name from the item: its title, made safe, with the URL's extension. */
+function fileNameFor(source: MediaSource): string {
+  const ext = path.extname(new URL(source.uri).pathname).slice(0, 8) || '.bin';
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what file names must not hold
+  const base = (source.title ?? source.sourceId).replace(/[\\/:*?"<>|\x00-\x1f]/g, '_').replace(/\s+/g, ' ').trim().slice(0, 150) || 'item';
+  return `${base}${ext}`;
+}
+
+export default definePlugin({
+  configSchema,
+  setup(ctx) {
+    const outputDir = (): string => ctx.config.output_dir ?? ctx.outputDir;
+
+    async function discover(): Promise<{ sources: MediaSource[]; skipped: { source: MediaSource; reason: string }[] }> {
+      const sources: MediaSource[] = [];
+      const skipped: { source: MediaSource; reason: string }[] = [];
+      for (const feedUrl of ctx.config.feed_urls) {
+        const response = await ctx.http(feedUrl);
+        if (!response.ok) throw new HavenError(response.status === 404 ? 'NOT_FOUND' : 'UNAVAILABLE', `${feedUrl}: HTTP ${response.status}`);
+        let items;
+        try {
+          items = parseFeed(await response.text());
+        } catch (error) {
+          throw new HavenError('INVALID_INPUT', `${feedUrl}: ${(error as Error).message}`);
+        }
+        items.forEach((item, index) => {
+          const source: MediaSource = {
+            sourceId: item.id,
+            mediaType: item.type.split('/')[0] || 'file',
+            uri: item.url,
+            title: item.title,
+            metadata: { feed: feedUrl, type: item.type, ...(item.published ? { published: item.published } : {}), ...(item.description ? { description: item.description } : {}) },
+          };
+          if (!ctx.config.media_types.some((prefix) => item.type.startsWith(prefix))) skipped.push({ source, reason: `type ${item.type || 'unknown'} is not wanted` });
+          else if (index >= ctx.config.max_items) skipped.push({ source, reason: `beyond max_items (${ctx.config.max_items})` });
+          else sources.push(source);
+        });
+      }
+      return { sources, skipped };
+    }
+
+    if (ctx.config.check_interval_minutes > 0) {
+      ctx.schedule({
+        name: 'check feeds',
+        intervalMs: ctx.config.check_interval_minutes * 60_000,
+        jitterMs: 30_000,
+        skipInitialRun: true,
+        async run() {
+          const { sources } = await discover();
+          ctx.events.emit('rss.discovered', { count: sources.length });
+        },
+      });
+    }
+
+    return {
+      healthCheck: () => ({
+        status: ctx.config.feed_urls.length > 0 ? 'pass' : 'warn',
+        componentId: ctx.name,
+        output: ctx.config.feed_urls.length > 0 ? `${ctx.config.feed_urls.length} feed(s)` : 'no feeds configured: set feed_urls',
+      }),
+
+      discoverSources: () => discover(),
+
+      /** Downloads to `<name>.part`, then renames: a half-written file never looks complete. */
+      async archive(source: MediaSource, job: JobHandle) {
+        const dir = outputDir();
+        await fs.promises.mkdir(dir, { recursive: true });
+        const finalPath = path.join(dir, fileNameFor(source));
+        const partPath = `${finalPath}.part`;
+        const response = await ctx.http(source.uri, { signal: job.signal });
+        if (!response.ok || !response.body) {
+          throw new HavenError(response.status === 404 ? 'NOT_FOUND' : 'UNAVAILABLE', `${source.uri}: HTTP ${response.status}`);
+        }
+        const total = Number(response.headers.get('content-length')) || undefined;
+        let done = 0;
+        let lastReport = 0;
+        const started = Date.now();
+        const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+        body.on('data', (chunk: Buffer) => {
+          done += chunk.length;
+          const now = Date.now();
+          if (now - lastReport < 100) return;
+          lastReport = now;
+          const speed = done / Math.max(0.001, (now - started) / 1000);
+          job.progress({
+            phase: 'downloading',
+            bytesDone: done,
+            ...(total ? { bytesTotal: total, etaSeconds: Math.max(0, (total - done) / speed) } : {}),
+            speedBps: speed,
+          });
+        });
+        await pipeline(body, fs.createWriteStream(partPath), { signal: job.signal });
+        if (total !== undefined && done !== total) {
+          throw new HavenError('UNAVAILABLE', `${source.uri}: the server sent ${done} of ${total} bytes`);
+        }
+        await fs.promises.rename(partPath, finalPath);
+        job.progress({ phase: 'done', bytesDone: done, bytesTotal: done });
+        return { success: true, outputPath: finalPath, fileSize: done, metadata: source.metadata };
+      },
+    };
+  },
+});

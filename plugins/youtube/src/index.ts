@@ -1,0 +1,116 @@
+import { HavenError, definePlugin, z } from '@haven/sdk';
+
+/** yt-dlp's output template must stay inside output_dir: no absolute paths, no `..`. */
+const outputTemplate = z
+  .string()
+  .min(1)
+  .refine((value) => !/^([a-zA-Z]:|[\\/~])/.test(value) && !value.split(/[\\/]/).includes('..'), {
+    message: 'must be a relative yt-dlp template that stays inside output_dir (no "..", no absolute path)',
+  });
+
+/** Only options that cannot run commands or write outside output_dir. */
+const ALLOWED_EXTRA_ARGS = [
+  '--no-playlist',
+  '--yes-playlist',
+  '--geo-bypass',
+  '--no-check-certificates',
+  '--prefer-free-formats',
+  '--write-description',
+  '--write-comments',
+  '--write-auto-subs',
+  '--no-mtime',
+  '--force-ipv4',
+  '--force-ipv6',
+  '--concurrent-fragments',
+  '--throttled-rate',
+  '--retries',
+  '--fragment-retries',
+  '--socket-timeout',
+  '--match-filter',
+];
+
+const regexText = z
+  .string()
+  .refine(
+    (value) => {
+      try {
+        new RegExp(value, 'i');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be a valid regular expression' },
+  );
+
+export const configSchema = z.object({
+  channel_ids: z.array(z.string().min(1)).default([]).describe('Channels to archive: UC… ids or @handles.'),
+  playlist_ids: z.array(z.string().min(1)).default([]).describe('Playlists to archive: PL… ids.'),
+  max_videos: z.number().int().min(0).default(50).describe('Newest videos to keep per channel or playlist; 0 means all.'),
+  quality: z.enum(['best', '1080p', '720p', '480p', '360p']).default('best'),
+  format: z.enum(['mp4', 'mkv', 'webm']).default('mp4').describe('Container the video is merged into.'),
+  output_dir: z.string().optional().describe('Where videos go; default: the downloads folder in HAVEN_HOME.'),
+  cookies_file: z.string().optional().describe('A cookies.txt file for sign-in, age or bot checks.'),
+  download_subtitles: z.boolean().default(false),
+  max_retries: z.number().int().min(0).max(20).default(3),
+  cookies_from_browser: z
+    .enum(['none', 'chrome', 'chromium', 'firefox', 'edge', 'brave', 'opera', 'safari', 'vivaldi'])
+    .default('none')
+    .describe('Read cookies from this browser instead of a file.'),
+  subtitle_langs: z.array(z.string().regex(/^[A-Za-z0-9_.*-]+$/, 'must be a language code such as en or en.*')).default(['en']),
+  embed_metadata: z.boolean().default(true),
+  embed_thumbnail: z.boolean().default(false),
+  output_template: outputTemplate.default('%(uploader)s/%(upload_date)s - %(title)s [%(id)s].%(ext)s'),
+  rate_limit: z
+    .string()
+    .regex(/^\d+(\.\d+)?[KMG]?$/i, 'must be a rate such as 500K or 2M')
+    .optional()
+    .describe('Most bytes per second yt-dlp may download.'),
+  sleep_interval: z.number().min(0).max(3600).default(0).describe('Seconds to wait between downloads.'),
+  date_after: z
+    .string()
+    .regex(/^(\d{8}|(today|now)(-\d+(day|week|month|year)s?)?)$/, 'must be YYYYMMDD or today-2weeks')
+    .optional()
+    .describe('Skip videos uploaded before this date.'),
+  title_include: regexText.optional().describe('Archive only titles matching this regular expression.'),
+  title_exclude: regexText.optional().describe('Skip titles matching this regular expression.'),
+  include_shorts: z.boolean().default(true),
+  include_live: z.boolean().default(false).describe('Also archive finished live streams.'),
+  sponsorblock: z.enum(['off', 'mark', 'remove']).default('off'),
+  ytdlp_path: z.string().optional().describe('Use this yt-dlp instead of the one Haven manages.'),
+  extra_args: z
+    .array(z.string())
+    .default([])
+    .refine((args) => args.every((arg) => !arg.startsWith('-') || ALLOWED_EXTRA_ARGS.includes(arg.split('=')[0]!)), {
+      message: `only these options are allowed: ${ALLOWED_EXTRA_ARGS.join(' ')}`,
+    }),
+  feed_base_url: z.url().default('https://www.youtube.com/feeds/videos.xml').describe("Where channel feeds are read (tests point it at a local server)."),
+  site_base_url: z.url().default('https://www.youtube.com'),
+});
+
+const NOT_YET = 'YouTube archiving is not implemented yet (it lands with the YouTube plugin work)';
+
+export default definePlugin({
+  configSchema,
+  setup(ctx) {
+    return {
+      async healthCheck() {
+        const ytdlp = ctx.config.ytdlp_path ?? (await ctx.which('yt-dlp'));
+        return {
+          status: 'warn',
+          componentId: 'yt-dlp',
+          output: `${NOT_YET}. yt-dlp: ${ytdlp ?? 'not found'}`,
+        };
+      },
+      discoverSources() {
+        throw new HavenError('NOT_IMPLEMENTED', NOT_YET);
+      },
+      archive() {
+        throw new HavenError('NOT_IMPLEMENTED', NOT_YET);
+      },
+      metadata() {
+        throw new HavenError('NOT_IMPLEMENTED', NOT_YET);
+      },
+    };
+  },
+});
