@@ -5,24 +5,15 @@ import { expect, test } from './fixtures';
 // `npm run screenshots` refreshes the pictures in docs/screenshots from the real UI.
 const shots = path.join(REPO_ROOT, 'docs', 'screenshots');
 
+test.use({ builtinPlugins: [path.join(REPO_ROOT, 'plugins'), path.join(REPO_ROOT, 'plugins', 'examples')].join(path.delimiter) });
+
 test('screenshots for the README', async ({ haven }) => {
   const { page } = haven;
-  await page.setViewportSize({ width: 1280, height: 760 });
-  const plugins = path.join(haven.home, 'plugins');
-  writePluginFolder(plugins, 'youtube', {
-    name: 'YouTubePlugin',
-    description: 'Channels and playlists through yt-dlp, with subtitles and metadata.',
-    capabilities: ['DISCOVER', 'ARCHIVE', 'METADATA'],
-    manifest: { author: 'Haven', category: 'video' },
-  });
-  writePluginFolder(plugins, 'bittorrent', {
-    name: 'BitTorrentPlugin',
-    description: 'Torrents from RSS feeds, magnets and files through WebTorrent.',
-    capabilities: ['DISCOVER', 'ARCHIVE'],
-    manifest: { author: 'Haven', category: 'torrent' },
-  });
-  writePluginFolder(plugins, 'old-thing', { name: 'OldThing', engines: '>=9.0.0', description: 'Needs a newer Haven.' });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  writePluginFolder(path.join(haven.home, 'plugins'), 'old-thing', { name: 'OldThing', engines: '>=9.0.0', description: 'Needs a newer Haven.' });
   await expect(page.locator('[data-plugin="OldThing"]')).toContainText('Cannot load');
+  await expect(page.getByTestId('plugin-state').filter({ hasText: 'Running' })).toHaveCount(7);
+  await expect(page.locator('.dot-health-pass, .dot-health-warn')).toHaveCount(7);
   await page.screenshot({ path: path.join(shots, 'plugins-light.png') });
 
   await page.getByRole('link', { name: 'Settings' }).click();

@@ -103,3 +103,30 @@ test.describe('the shell and the Plugins page', () => {
     await expect(banner).toHaveCount(0);
   });
 });
+
+test.describe('plugins in the UI', () => {
+  test('disabling and enabling a plugin from its card, and a refusal explained', async ({ haven }) => {
+    const { page } = haven;
+    const plugins = path.join(haven.home, 'plugins');
+    writePluginFolder(plugins, 'base', { name: 'BasePlugin' });
+    writePluginFolder(plugins, 'child', { name: 'ChildPlugin', manifest: { dependencies: { BasePlugin: '^1.0.0' } } });
+    const base = page.locator('[data-plugin="BasePlugin"]');
+    const child = page.locator('[data-plugin="ChildPlugin"]');
+    await expect(child.getByTestId('plugin-state')).toHaveText('Running');
+
+    await base.getByRole('switch', { name: 'Enable BasePlugin' }).click();
+    await expect(base.getByTestId('plugin-state')).toHaveText('Disabled');
+    await expect(child.getByTestId('plugin-state')).toHaveText('Blocked');
+    await expect(child.getByTestId('plugin-error')).toContainText('needs BasePlugin, which is disabled');
+
+    await child.getByRole('switch', { name: 'Enable ChildPlugin' }).click();
+    await expect(child.getByTestId('plugin-state')).toHaveText('Disabled');
+    await child.getByRole('switch', { name: 'Enable ChildPlugin' }).click();
+    await expect(page.getByTestId('plugins-action-error')).toContainText('ChildPlugin needs BasePlugin, which is disabled: enable it first');
+
+    await base.getByRole('switch', { name: 'Enable BasePlugin' }).click();
+    await expect(base.getByTestId('plugin-state')).toHaveText('Running');
+    await child.getByRole('switch', { name: 'Enable ChildPlugin' }).click();
+    await expect(child.getByTestId('plugin-state')).toHaveText('Running');
+  });
+});

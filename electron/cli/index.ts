@@ -30,6 +30,12 @@ async function withCore(work: (session: CoreSession) => Promise<void>): Promise<
   }
 }
 
+// `haven plugins list | head`: a reader that stops early is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const program = new Command()
   .name('haven')
   .description('Haven: archive and record media through plugins.')

@@ -100,3 +100,14 @@ export async function updateSettings(patch: AppSettingsPatch): Promise<boolean> 
     return false;
   }
 }
+
+export async function setPluginEnabled(name: string, enabled: boolean): Promise<void> {
+  usePluginsStore.getState().toggleStarted(name);
+  try {
+    await requireClient().call(enabled ? 'plugins.enable' : 'plugins.disable', { name }, { timeoutMs: 60_000 });
+    usePluginsStore.getState().toggleFinished(name);
+  } catch (error) {
+    const message = error instanceof Error ? error.message.replace(/^plugins\.\w+: /, '') : String(error);
+    usePluginsStore.getState().toggleFinished(name, message);
+  }
+}

@@ -215,8 +215,9 @@ describe('health checks', () => {
     // Three checks that each waited out the 500 ms timeout finished together, not one after another.
     const waited = ['SlowA', 'SlowB', 'SlowC'].reduce((sum, name) => sum + byName.get(name)!.durationMs, 0);
     expect(elapsed).toBeLessThan(waited);
+    const before = core.plugins.info('Warns').healthHistory.length;
     await core.plugins.health(['Warns']);
-    expect(core.plugins.info('Warns').healthHistory).toHaveLength(2);
+    expect(core.plugins.info('Warns').healthHistory).toHaveLength(before + 1);
     expect(summary(core, 'Warns')?.health).toMatchObject({ status: 'warn', output: 'disk almost full' });
   });
 });

@@ -34,6 +34,8 @@ export interface RuntimeTimeouts {
   healthMs: number;
   apiMs: number;
   saveIntervalMs: number;
+  /** How often running plugins are health-checked in the background (desktop and serve). */
+  healthIntervalMs: number;
   host: HostTimeouts;
 }
 
@@ -123,6 +125,7 @@ export class PluginRuntime extends DisposableObject {
       healthMs: 10_000,
       apiMs: 30_000,
       saveIntervalMs: 5 * 60_000,
+      healthIntervalMs: 10 * 60_000,
       ...options.timeouts,
       host: { ...DEFAULT_HOST_TIMEOUTS, ...options.timeouts?.host },
     };
@@ -131,6 +134,11 @@ export class PluginRuntime extends DisposableObject {
     const saveTimer = setInterval(() => void this.saveAll(), this.timeouts.saveIntervalMs);
     saveTimer.unref();
     this.register(toDisposable(() => clearInterval(saveTimer)));
+    if (options.autoStart) {
+      const healthTimer = setInterval(() => void this.healthOfRunning(), this.timeouts.healthIntervalMs);
+      healthTimer.unref();
+      this.register(toDisposable(() => clearInterval(healthTimer)));
+    }
     this.sync();
   }
 
@@ -305,6 +313,11 @@ export class PluginRuntime extends DisposableObject {
     return Promise.all(targets.map((entry) => this.checkOne(entry)));
   }
 
+  private async healthOfRunning(): Promise<void> {
+    const running = [...this.entries.values()].filter((entry) => entry.state === 'running');
+    await Promise.all(running.map((entry) => this.checkOne(entry).catch(() => undefined)));
+  }
+
   private async checkOne(entry: Entry): Promise<PluginHealthReport> {
     const started = Date.now();
     let result: HealthCheckResult;
@@ -474,6 +487,8 @@ export class PluginRuntime extends DisposableObject {
       conn.startHeartbeat();
       this.setState(entry, 'running');
       this.options.bus.publish('plugin.loaded', { plugin: entry.key, version: entry.discovered.manifest!.version });
+      // A first health result as soon as it runs, so the UI can show it (background hosts only).
+      if (this.options.autoStart) void this.checkOne(entry).catch(() => undefined);
     } catch (error) {
       if (entry.state === 'needs-config') throw error;
       const explained = conn.isAlive ? error : await this.explainCallError(entry, conn, 'initialize', error);

@@ -1,4 +1,6 @@
 import type { PluginState, PluginSummary } from '@shared/domain/plugins';
+import { setPluginEnabled } from '../bridge';
+import { usePluginsStore } from '../stores/pluginsStore';
 
 const ORIGIN_LABELS = { builtin: 'Built-in', user: 'Installed', extra: 'From folder' } as const;
 
@@ -26,6 +28,8 @@ export function PluginCard({ plugin }: { plugin: PluginSummary }) {
   const state = STATE_LABELS[plugin.state];
   const problem = state.tone === 'fail' || plugin.state === 'needs-config' || plugin.state === 'crashed';
   const hint = HINTS[plugin.state]?.replace('{path}', plugin.path);
+  const busy = usePluginsStore((store) => store.toggling.includes(plugin.name));
+  const canToggle = plugin.state !== 'invalid';
   return (
     <li className={`card plugin-card${state.tone === 'fail' ? ' invalid' : ''}`} data-testid="plugin-card" data-plugin={plugin.name}>
       <div className="card-head">
@@ -38,10 +42,13 @@ export function PluginCard({ plugin }: { plugin: PluginSummary }) {
               <span
                 className={`dot dot-health-${plugin.health.status}`}
                 title={`Health: ${plugin.health.status}${plugin.health.output ? ` (${plugin.health.output})` : ''}`}
+                role="img"
                 aria-label={`health ${plugin.health.status}`}
               />
-            )}{' '}
-            {plugin.name}
+            )}
+            <span className="ellipsis" title={plugin.name}>
+              {plugin.name}
+            </span>
           </h3>
           <div className="muted">
             {plugin.version && <>v{plugin.version} · </>}
@@ -49,12 +56,22 @@ export function PluginCard({ plugin }: { plugin: PluginSummary }) {
             {ORIGIN_LABELS[plugin.origin]}
           </div>
         </div>
-        <span className={`pill pill-${state.tone}`} data-testid="plugin-state">
-          {state.label}
-        </span>
+        {canToggle && (
+          <label className="switch" title={plugin.enabled ? 'Disable this plugin' : 'Enable this plugin'}>
+            <input
+              type="checkbox"
+              role="switch"
+              aria-label={`Enable ${plugin.name}`}
+              checked={plugin.enabled}
+              disabled={busy}
+              onChange={(event) => void setPluginEnabled(plugin.name, event.target.checked)}
+            />
+            <span aria-hidden="true" />
+          </label>
+        )}
       </div>
       {plugin.description && <p>{plugin.description}</p>}
-      {plugin.capabilities.length > 0 && (
+      <div className="card-foot">
         <ul className="badges" aria-label="Capabilities">
           {plugin.capabilities.map((capability) => (
             <li key={capability} className="badge">
@@ -62,7 +79,10 @@ export function PluginCard({ plugin }: { plugin: PluginSummary }) {
             </li>
           ))}
         </ul>
-      )}
+        <span className={`pill pill-${state.tone}`} data-testid="plugin-state">
+          {state.label}
+        </span>
+      </div>
       {problem && plugin.stateReason && (
         <p className="error-text" data-testid="plugin-error">
           {plugin.stateReason}

@@ -8,6 +8,8 @@ import { usePluginsStore } from '../stores/pluginsStore';
 export function PluginsPage() {
   const plugins = usePluginsStore((state) => state.plugins);
   const rescanning = usePluginsStore((state) => state.rescanning);
+  const actionError = usePluginsStore((state) => state.actionError);
+  const dismissError = usePluginsStore((state) => state.actionErrorDismissed);
   const home = useConnectionStore((state) => state.info?.home);
   const connected = useConnectionStore((state) => state.status === 'connected');
   const [filter, setFilter] = useState('');
@@ -46,6 +48,14 @@ export function PluginsPage() {
           </button>
         </div>
       </header>
+      {actionError && (
+        <div className="banner banner-error" role="alert" data-testid="plugins-action-error">
+          <span>{actionError}</span>
+          <button type="button" onClick={dismissError}>
+            Dismiss
+          </button>
+        </div>
+      )}
       {plugins === undefined ? (
         <p className="muted" aria-busy="true">
           Loading plugins…

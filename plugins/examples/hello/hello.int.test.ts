@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startCore, type Core } from '../../../electron/core/core';
+import { PLUGIN_HOST_ENTRY, REPO_ROOT, tempHome } from '../../../electron/testing/fixtures';
+
+const cores: Core[] = [];
+afterEach(async () => {
+  for (const core of cores.splice(0)) await core.dispose();
+});
+
+async function start(home = tempHome()): Promise<Core> {
+  const core = await startCore({
+    home,
+    host: 'test',
+    builtinPluginRoots: [path.join(REPO_ROOT, 'plugins', 'examples')],
+    pluginHostEntry: PLUGIN_HOST_ENTRY,
+    stderrLogLevel: 'off',
+    autoStartPlugins: false,
+  });
+  cores.push(core);
+  return core;
+}
+
+const greet = async (core: Core, name: string) => {
+  await core.plugins.start('hello');
+  const { result } = await core.plugins.resolve('hello').conn!.client.call('host.callApi', { method: 'greet', args: [name], caller: 'test' });
+  return result;
+};
+
+describe('HelloPlugin example', () => {
+  it('greets with its configured greeting, counts in storage across restarts, and is healthy', async () => {
+    const home = tempHome();
+    let core = await start(home);
+    expect(await greet(core, 'Ada')).toBe('Hello, Ada! (greeting number 1)');
+    await core.plugins.setConfig('hello', { greeting: 'Welcome' }, false);
+    expect(await greet(core, 'Grace')).toBe('Welcome, Grace! (greeting number 2)');
+    expect((await core.plugins.health(['hello']))[0]?.result).toMatchObject({ status: 'pass', output: 'greeting is "Welcome"' });
+    await core.dispose();
+    cores.splice(0);
+    core = await start(home);
+    expect(await greet(core, 'Linus')).toBe('Welcome, Linus! (greeting number 3)');
+  });
+
+  it('rejects an empty greeting, naming the field', async () => {
+    const core = await start();
+    const result = await core.plugins.setConfig('hello', { greeting: '' }, false);
+    expect(result).toEqual({ ok: false, issues: [{ path: 'greeting', message: expect.stringMatching(/Too small/) }] });
+  });
+});
