@@ -21,8 +21,18 @@ async function connectToRunning(url: string): Promise<{ client: IpcClient<HavenC
   const token = parsed.searchParams.get('token') ?? '';
   const socket = new WebSocket(`ws://${parsed.host}/ws?token=${encodeURIComponent(token)}`);
   const opened = await new Promise<boolean>((resolve) => {
-    socket.once('open', () => resolve(true));
-    socket.once('error', () => resolve(false));
+    const timer = setTimeout(() => {
+      socket.terminate();
+      resolve(false);
+    }, 5000);
+    socket.once('open', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+    socket.once('error', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
   });
   return opened ? { client: createClient<HavenContract>(fromWebSocket(socket as unknown as WebSocketLike)), socket } : undefined;
 }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -133,6 +134,24 @@ describe('WebSocket transport under bad input', () => {
     const closed = new Promise<number>((resolve) => huge.once('close', (code) => resolve(code)));
     huge.send('x'.repeat(17 * 1024 * 1024));
     expect(await closed).toBe(1009);
+    await expect(client.call('app.info', {})).resolves.toMatchObject({ name: 'Haven' });
+  });
+
+  it('survives malformed upgrade requests and cookies sent before any check', async () => {
+    const raw = (request: string) =>
+      new Promise<string>((resolve) => {
+        const socket = net.connect(server.port, '127.0.0.1', () => socket.write(request));
+        let data = '';
+        socket.on('data', (chunk) => (data += chunk.toString()));
+        socket.on('close', () => resolve(data));
+        socket.on('error', () => resolve(data));
+      });
+    const upgrade = (target: string, extra = '') =>
+      `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n${extra}\r\n`;
+    expect(await raw(upgrade('//['))).toMatch(/^HTTP\/1\.1 400/);
+    expect(await raw(upgrade('/ws', 'Cookie: haven_token=%\r\n'))).toMatch(/^HTTP\/1\.1 401/);
+    expect(await raw(`GET //[ HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nConnection: close\r\n\r\n`)).toMatch(/^HTTP\/1\.1 (400|403)/);
+    const client = await webSocketClient();
     await expect(client.call('app.info', {})).resolves.toMatchObject({ name: 'Haven' });
   });
 

@@ -145,6 +145,11 @@ export class HostConnection implements Disposable {
       });
       const timer = setTimeout(() => {
         this.process.kill('SIGKILL');
+        // SIGKILL cannot be refused; this only guards against a process that never existed.
+        setTimeout(() => {
+          sub.dispose();
+          resolve();
+        }, 2000).unref();
       }, deadline);
       this.process.protocol.close();
     });

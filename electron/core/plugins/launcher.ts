@@ -75,12 +75,17 @@ export const nodeLauncher: ProcessLauncher = {
     let exitInfo: ExitInfo | undefined;
     child.stdout?.setEncoding('utf8').on('data', lineSplitter((line) => output.fire({ line, stream: 'stdout' })));
     child.stderr?.setEncoding('utf8').on('data', lineSplitter((line) => output.fire({ line, stream: 'stderr' })));
-    child.on('exit', (code, signal) => {
-      exitInfo = { code, signal };
-      closed.fire(`exited (${signal ?? code})`);
-      exited.fire(exitInfo);
+    const finish = (info: ExitInfo, reason: string): void => {
+      if (exitInfo) return;
+      exitInfo = info;
+      closed.fire(reason);
+      exited.fire(info);
+    };
+    child.on('exit', (code, signal) => finish({ code, signal }, `exited (${signal ?? code})`));
+    // A process that never started (bad cwd, no node binary) emits 'error' and no 'exit'.
+    child.on('error', (error) => {
+      if (child.pid === undefined) finish({ code: null, signal: null }, `could not start: ${error.message}`);
     });
-    child.on('error', () => undefined);
     const protocol: MessagePassingProtocol = {
       send(message) {
         if (child.connected) child.send(message as never);

@@ -140,6 +140,34 @@ describe('a misbehaving plugin costs only itself', () => {
     expect(summary(core, 'Healthy')?.state).toBe('running');
     const [health] = await core.plugins.health(['Healthy']);
     expect(health?.result.status).toBe('pass');
+    // A health check reports a failed plugin; it does not restart it behind the backoff's back.
+    const [thrower] = await core.plugins.health(['Thrower']);
+    expect(thrower?.result).toMatchObject({ status: 'fail', output: expect.stringContaining('database on fire') });
+    expect(summary(core, 'Thrower')).toMatchObject({ state: 'failed', restarts: 2 });
+    // Fixing the code brings it back without a restart of Haven.
+    fs.writeFileSync(path.join(failed.path, 'index.js'), plugin(`return {};`));
+    await untilState(core, 'Thrower', 'running');
+  });
+
+  it('reload brings a failed plugin back, and disabling a crashed one stops its restart', async () => {
+    const core = await coreWith([{ name: 'Flaky', entry: plugin(`return { initialize() { throw new Error('not today'); } };`) }]);
+    await untilState(core, 'Flaky', 'failed');
+    await core.plugins.reload('Flaky');
+    expect(['crashed', 'starting']).toContain(summary(core, 'Flaky')?.state);
+    await core.plugins.disable('Flaky');
+    expect(summary(core, 'Flaky')).toMatchObject({ state: 'disabled' });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(summary(core, 'Flaky')?.state).toBe('disabled');
+  });
+
+  it('disable wins over a start that races it', async () => {
+    const core = await coreWith([{ name: 'Racer' }], { autoStart: false });
+    const starting = core.plugins.start('Racer').catch(() => undefined);
+    await core.plugins.disable('Racer');
+    await starting;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(summary(core, 'Racer')).toMatchObject({ state: 'disabled', enabled: false });
+    expect(core.plugins.resolve('Racer').conn).toBeUndefined();
   });
 
   it('a plugin that calls process.exit is reported with its exit code and restarted; the call in flight fails with the reason', async () => {
@@ -189,6 +217,64 @@ describe('a misbehaving plugin costs only itself', () => {
     expect(crashed.stateReason).toBe('stopped answering (heartbeat timed out) and was killed; restarting in 100 ms');
     const after = await untilState(core, 'Spinner', 'running');
     expect(after.pid).not.toBe(before.pid);
+  });
+});
+
+describe('what a plugin may do', () => {
+  it('runs only declared programs, by their real path, whatever PATH the plugin passes', async () => {
+    const evil = tempHome('haven-evil-');
+    const marker = path.join(evil, 'ran');
+    fs.writeFileSync(path.join(evil, 'ffmpeg'), `#!/bin/sh\ntouch ${marker}\n`, { mode: 0o755 });
+    const core = await coreWith([
+      {
+        name: 'Spawner',
+        manifest: { permissions: { binaries: ['ffmpeg'] } },
+        entry: plugin(`return { api: {
+          async version(dir) {
+            const child = ctx.spawn('ffmpeg', ['-version'], { env: { PATH: dir } });
+            let out = '';
+            child.onStdout((c) => { out += c; });
+            await child.exited;
+            return out.split('\\n')[0];
+          },
+          async sh() { try { ctx.spawn('sh', ['-c', 'true']); } catch (e) { return e.code + ': ' + e.message; } },
+        } };`),
+      },
+    ]);
+    await untilState(core, 'Spawner', 'running');
+    const call = (method: string, args: unknown[] = []) =>
+      core.plugins.resolve('Spawner').conn!.client.call('host.callApi', { method, args, caller: 'test' }).then((r) => r.result);
+    expect(await call('version', [evil])).toMatch(/^ffmpeg version /);
+    expect(fs.existsSync(marker)).toBe(false);
+    expect(await call('sh')).toBe('FORBIDDEN: Spawner may not run "sh": add it to permissions.binaries in plugin.json');
+  });
+
+  it('coalesces a flood of progress to about ten updates a second per job, and cuts a log flood', async () => {
+    const core = await coreWith([
+      {
+        name: 'Flooder',
+        capabilities: ['ARCHIVE'],
+        entry: plugin(`return { async archive(source, job) {
+          for (let i = 1; i <= 2000; i++) {
+            job.progress({ bytesDone: i, bytesTotal: 2000 });
+            ctx.logger.info('line ' + i);
+            if (i % 200 === 0) await new Promise((r) => setTimeout(r, 50));
+          }
+          return { success: true };
+        } };`),
+      },
+    ]);
+    await untilState(core, 'Flooder', 'running');
+    const seen: number[] = [];
+    core.plugins.onProgress((event) => seen.push(event.update.bytesDone ?? -1));
+    const started = Date.now();
+    await core.plugins.archive('Flooder', { sourceId: 'x', mediaType: 'file', uri: 'http://127.0.0.1:9/x', metadata: {} }, 'flood');
+    const seconds = (Date.now() - started) / 1000;
+    expect(seen.at(-1)).toBe(2000);
+    expect(seen.length).toBeLessThanOrEqual(Math.ceil(seconds * 10) + 2);
+    const lines = fs.readFileSync(core.pluginLogs.fileOf('Flooder'), 'utf8').trim().split('\n').length;
+    expect(lines).toBeLessThanOrEqual(Math.ceil(seconds + 1) * 200 + 10);
+    expect(lines).toBeLessThan(2000);
   });
 });
 
@@ -329,6 +415,28 @@ export default definePlugin({
     // Leaving the secret out of an update keeps it.
     await core.plugins.setConfig('Secretive', { user: 'you' }, false);
     expect((await core.plugins.getConfig('Secretive')).secrets).toEqual({ token: true });
+  });
+
+  it('keeps a nested secret when an update sends the object it belongs to without it', async () => {
+    const core = await coreWith([
+      {
+        name: 'Nested',
+        entry: `import { definePlugin, z, secret } from '@haven/sdk';
+export default definePlugin({
+  configSchema: z.object({ auth: z.object({ user: z.string().default(''), password: secret(z.string().default('')) }).default({ user: '', password: '' }) }),
+  setup: () => ({}),
+});`,
+      },
+    ]);
+    await untilState(core, 'Nested', 'running');
+    await core.plugins.setConfig('Nested', { auth: { user: 'ada', password: 'p4ssw0rd-long' } }, false);
+    const view = await core.plugins.getConfig('Nested');
+    expect(view.values).toEqual({ auth: { user: 'ada' } });
+    expect(view.secrets).toEqual({ 'auth.password': true });
+    // The UI sends back what it was shown, changed.
+    await core.plugins.setConfig('Nested', { auth: { user: 'grace' } }, false);
+    const stored = core.db.prepare("SELECT config_json FROM plugin_config WHERE plugin_name = 'Nested'").get() as { config_json: string };
+    expect(JSON.parse(stored.config_json)).toEqual({ auth: { user: 'grace', password: 'p4ssw0rd-long' } });
   });
 });
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ConfigIssue, PluginConfigView, PluginDetail, PluginHealthReport, PluginState, PluginSummary } from '@shared/domain/plugins';
 import { HavenError, isHavenError } from '@shared/ipc/errors';
+import { StreamCoalescer } from '@shared/ipc/coalesce';
 import { DisposableObject, Emitter, toDisposable, type Disposable } from '@shared/lifecycle';
 import type { Capability } from '@shared/sdk/capabilities';
 import { pluginShortId } from '@shared/sdk/manifest';
@@ -85,9 +86,16 @@ interface Entry {
   restartTimer?: ReturnType<typeof setTimeout>;
   nextRestartAt?: number;
   starting?: Promise<void>;
+  stopping?: Promise<void>;
+  /** State a reload carries to the next start. */
+  preserved?: Record<string, unknown>;
   lastExit?: HostExit;
   secrets: string[];
   configIssues: ConfigIssue[];
+  /** Progress of this plugin's jobs, at most ~10 updates a second per job. */
+  progress: StreamCoalescer<ProgressEvent>;
+  /** Shared by ctx.logger and the process output: a flood is cut, not stored. */
+  logLimit: () => 'keep' | 'drop' | 'resume';
 }
 
 const HOOK_CAPABILITY: Partial<Record<HookName, Capability>> = {
@@ -99,6 +107,8 @@ const HOOK_CAPABILITY: Partial<Record<HookName, Capability>> = {
 };
 
 const MAX_OUTPUT_LINES_PER_SECOND = 200;
+/** At quit a plugin gets this long to save, then its shutdown hook runs. */
+const SHUTDOWN_SAVE_MS = 3000;
 
 /**
  * Runs plugins: one host process each, started in dependency order, watched by a heartbeat,
@@ -182,9 +192,7 @@ export class PluginRuntime extends DisposableObject {
       throw new HavenError('CONFLICT', `${entry.key} needs ${disabledDeps.join(', ')}, which ${disabledDeps.length > 1 ? 'are' : 'is'} disabled: enable ${disabledDeps.length > 1 ? 'them' : 'it'} first`);
     }
     this.options.store.setEnabled(entry.key, true);
-    this.clearRestart(entry);
-    entry.crashTimes = [];
-    this.refreshStates();
+    this.resetLifecycle(entry);
     this.options.bus.publish('plugin.enabled', { plugin: entry.key });
     if (this.options.autoStart) await this.start(entry.key).catch(() => undefined);
     return this.summarize(entry);
@@ -192,11 +200,12 @@ export class PluginRuntime extends DisposableObject {
 
   async disable(ref: string): Promise<PluginSummary> {
     const entry = this.resolve(ref);
-    for (const dependent of this.transitiveDependents(entry.key).reverse()) await this.stop(dependent);
-    await this.stop(entry.key);
+    // Off first, so nothing (a dependent's call, a health check, a rescan) starts it meanwhile.
     this.options.store.setEnabled(entry.key, false);
     this.clearRestart(entry);
-    this.refreshStates();
+    await Promise.all(this.transitiveDependents(entry.key).map((dependent) => this.stop(dependent)));
+    await this.stop(entry.key);
+    this.resetLifecycle(entry);
     this.options.bus.publish('plugin.disabled', { plugin: entry.key });
     return this.summarize(entry);
   }
@@ -204,7 +213,8 @@ export class PluginRuntime extends DisposableObject {
   /** Starts a plugin (and its dependencies first). Resolves when it runs; rejects with the reason. */
   async start(ref: string): Promise<void> {
     const entry = this.resolve(ref);
-    if (entry.state === 'running') return;
+    if (entry.stopping) await entry.stopping;
+    if (entry.state === 'running' && entry.conn) return;
     if (entry.starting) return entry.starting;
     this.assertLoadable(entry);
     if (!this.isEnabled(entry)) throw new HavenError('CONFLICT', `${entry.key} is disabled: enable it first`);
@@ -216,41 +226,56 @@ export class PluginRuntime extends DisposableObject {
     return entry.starting;
   }
 
-  async stop(ref: string): Promise<void> {
+  /** Stops a plugin's process: save, shutdown hook, then the process ends. Concurrent calls share one stop. */
+  stop(ref: string, saveTimeoutMs = this.timeouts.apiMs): Promise<void> {
     const entry = this.resolve(ref);
-    this.clearRestart(entry);
-    if (entry.starting) await entry.starting.catch(() => undefined);
-    const conn = entry.conn;
-    if (!conn) return;
-    this.setState(entry, 'stopping');
-    await this.invokeSave(entry).catch(() => undefined);
-    await conn.stop();
-    conn.dispose();
-    if (entry.conn === conn) entry.conn = undefined;
-    this.options.bus.publish('plugin.unloaded', { plugin: entry.key, reason: 'stopped' });
-    this.refreshStates();
+    if (entry.stopping) return entry.stopping;
+    entry.stopping = (async () => {
+      this.clearRestart(entry);
+      if (entry.starting) await entry.starting.catch(() => undefined);
+      const conn = entry.conn;
+      if (!conn) return;
+      this.setState(entry, 'stopping');
+      await this.invokeSave(entry, saveTimeoutMs).catch(() => undefined);
+      await conn.stop();
+      conn.dispose();
+      if (entry.conn === conn) entry.conn = undefined;
+      this.clearRestart(entry);
+      if (entry.state === 'stopping') entry.state = 'stopped';
+      this.options.bus.publish('plugin.unloaded', { plugin: entry.key, reason: 'stopped' });
+    })().finally(() => {
+      entry.stopping = undefined;
+      this.refreshStates();
+    });
+    return entry.stopping;
   }
 
-  /** Hot reload: keep ctx.storage and the preserveOnReload state, restart the process. */
+  /**
+   * Hot reload, and the way back from `failed`: keep ctx.storage and the preserveOnReload state,
+   * restart the process with the current code.
+   */
   async reload(ref: string): Promise<PluginSummary> {
     const entry = this.resolve(ref);
-    let state: Record<string, unknown> = {};
     if (entry.conn && entry.state === 'running') {
-      state = await entry.conn.client
+      // Whoever starts the plugin next (this reload, or a caller meanwhile) gets this state.
+      entry.preserved = await entry.conn.client
         .call('host.snapshotState', {}, { timeoutMs: this.timeouts.apiMs })
         .then((r) => r.state)
         .catch(() => ({}));
-      await this.stop(entry.key);
     }
-    entry.crashTimes = [];
-    this.refreshStates();
-    if (this.isEnabled(entry) && entry.state === 'stopped') {
-      await (entry.starting = this.launch(entry, state).finally(() => {
-        entry.starting = undefined;
-      })).catch(() => undefined);
-    }
+    await this.stop(entry.key);
+    this.resetLifecycle(entry);
+    if (this.isEnabled(entry) && entry.state === 'stopped') await this.start(entry.key).catch(() => undefined);
     this.options.bus.publish('plugin.reloaded', { plugin: entry.key });
     return this.summarize(entry);
+  }
+
+  /** Forget crashes and sticky states (crashed, failed, needs-config): the user acted. */
+  private resetLifecycle(entry: Entry): void {
+    this.clearRestart(entry);
+    entry.crashTimes = [];
+    if (!entry.conn && !entry.starting && ['crashed', 'failed', 'needs-config', 'stopping'].includes(entry.state)) entry.state = 'stopped';
+    this.refreshStates();
   }
 
   // ----- configuration -----
@@ -276,12 +301,9 @@ export class PluginRuntime extends DisposableObject {
     if (!schema) throw new HavenError('UNAVAILABLE', `${entry.key} could not be loaded to read its settings`);
     const stored = this.options.store.getConfig(entry.key);
     const secrets = secretPaths(schema);
-    const candidate: Record<string, unknown> = replace ? { ...values } : { ...stored, ...values };
-    // A secret the client did not send keeps its stored value (clients never see it).
-    for (const secret of secrets) {
-      const top = secret.split('.')[0]!;
-      if (!(top in values) && top in stored) candidate[top] = stored[top];
-    }
+    const candidate: Record<string, unknown> = replace ? structuredClone(values) : { ...stored, ...structuredClone(values) };
+    // A secret the client did not send keeps its stored value (clients never see it), at any depth.
+    for (const secret of secrets) restoreSecret(candidate, stored, values, secret);
     const known = new Set(Object.keys((schema.properties as Record<string, unknown> | undefined) ?? {}));
     const unknownKeys = Object.keys(values).filter((key) => !known.has(key));
     if (unknownKeys.length > 0 && schema.additionalProperties === false) {
@@ -313,6 +335,15 @@ export class PluginRuntime extends DisposableObject {
     return Promise.all(targets.map((entry) => this.checkOne(entry)));
   }
 
+  /** Starts a stopped plugin on demand; a crashed or failed one is reported, never rushed past its backoff. */
+  private async ensureRunning(entry: Entry): Promise<void> {
+    if (entry.state === 'running' && entry.conn) return;
+    if (entry.state === 'crashed' || entry.state === 'failed') {
+      throw new HavenError('UNAVAILABLE', `${entry.key} is ${entry.state === 'crashed' ? 'restarting after a crash' : 'failed'}: ${entry.reason ?? ''}`);
+    }
+    await this.start(entry.key);
+  }
+
   private async healthOfRunning(): Promise<void> {
     const running = [...this.entries.values()].filter((entry) => entry.state === 'running');
     await Promise.all(running.map((entry) => this.checkOne(entry).catch(() => undefined)));
@@ -322,11 +353,12 @@ export class PluginRuntime extends DisposableObject {
     const started = Date.now();
     let result: HealthCheckResult;
     try {
-      if (entry.state !== 'running') await this.start(entry.key);
+      await this.ensureRunning(entry);
       result = await this.withTimeout(this.callHealth(entry), this.timeouts.healthMs, `health check timed out after ${formatDelay(this.timeouts.healthMs)}`);
     } catch (error) {
       result = { status: 'fail', componentId: entry.key, output: this.explainNotRunning(entry, error) };
     }
+    if (result.output) result = { ...result, output: scrub(result.output, entry.secrets) };
     const stored: StoredHealth = { result, checkedAt: new Date().toISOString(), durationMs: Date.now() - started };
     this.options.store.recordHealth(entry.key, stored);
     this.queueChange();
@@ -351,7 +383,7 @@ export class PluginRuntime extends DisposableObject {
     if (capability && !entry.discovered.manifest!.capabilities.includes(capability)) {
       throw new HavenError('FORBIDDEN', `${entry.key} does not declare the ${capability} capability`);
     }
-    if (entry.state !== 'running') await this.start(entry.key);
+    await this.ensureRunning(entry);
     if (!entry.hooks.includes(hook)) throw new HavenError('NOT_IMPLEMENTED', `${entry.key} does not implement ${hook}`);
     const raw = await this.invokeOn(entry, hook, args, options);
     return this.checkResult(entry, hook, raw);
@@ -401,13 +433,16 @@ export class PluginRuntime extends DisposableObject {
       return result;
     } catch (error) {
       throw await this.explainCallError(entry, conn, hook, error);
+    } finally {
+      // The last progress of a finished job is delivered now, not after the throttle interval.
+      if (options.jobId) entry.progress.forget(options.jobId);
     }
   }
 
   /** A call that failed because the process died is reported as the crash, with its reason. */
   private async explainCallError(entry: Entry, conn: HostConnection, what: string, error: unknown): Promise<HavenError> {
     const base = isHavenError(error) ? error : new HavenError('INTERNAL', String(error));
-    if (base.code !== 'UNAVAILABLE') return new HavenError(base.code, base.message.replace(/^host\.(invoke|callApi): /, ''));
+    if (base.code !== 'UNAVAILABLE') return new HavenError(base.code, scrub(base.message.replace(/^host\.(invoke|callApi): /, ''), entry.secrets));
     const exit = await new Promise<HostExit | undefined>((resolve) => {
       if (!conn.isAlive) {
         resolve(entry.lastExit);
@@ -423,7 +458,7 @@ export class PluginRuntime extends DisposableObject {
         resolve(info);
       });
     });
-    return new HavenError('UNAVAILABLE', `${entry.key} crashed while running ${what}: ${exit?.reason ?? base.message}`);
+    return new HavenError('UNAVAILABLE', scrub(`${entry.key} crashed while running ${what}: ${exit?.reason ?? base.message}`, entry.secrets));
   }
 
   // ----- between plugins -----
@@ -440,7 +475,7 @@ export class PluginRuntime extends DisposableObject {
     if (!declared.includes(target.key.toLowerCase())) {
       throw new HavenError('FORBIDDEN', `${callerKey} may call only the plugins it declares as dependencies; ${target.key} is not one of them`);
     }
-    if (target.state !== 'running') await this.start(target.key);
+    await this.ensureRunning(target);
     if (!target.api.includes(method)) throw new HavenError('NOT_FOUND', `${target.key} has no api function ${method}`);
     const conn = target.conn!;
     try {
@@ -453,7 +488,8 @@ export class PluginRuntime extends DisposableObject {
 
   // ----- the process -----
 
-  private async launch(entry: Entry, preserved: Record<string, unknown> = {}): Promise<void> {
+  private async launch(entry: Entry): Promise<void> {
+    if (entry.conn) return;
     for (const dep of Object.keys(entry.discovered.manifest!.dependencies)) {
       try {
         await this.start(dep);
@@ -481,6 +517,8 @@ export class PluginRuntime extends DisposableObject {
       }
       entry.configIssues = [];
       entry.secrets = secretValues(validated.config, secretPaths(description.configSchema));
+      const preserved = entry.preserved ?? {};
+      entry.preserved = undefined;
       const started = await conn.client.call('host.start', { config: validated.config, state: preserved }, { timeoutMs: this.timeouts.startMs });
       entry.api = started.api;
       entry.hooks = started.hooks;
@@ -496,14 +534,22 @@ export class PluginRuntime extends DisposableObject {
       const permanent = isHavenError(explained) && explained.message.startsWith('host.load:') && explained.code !== 'TIMEOUT';
       conn.dispose();
       if (entry.conn === conn) entry.conn = undefined;
-      this.options.logs.write({ time: new Date().toISOString(), plugin: entry.key, level: 'error', message: `failed to start: ${message}` });
+      this.options.logs.write({ time: new Date().toISOString(), plugin: entry.key, level: 'error', message: scrub(`failed to start: ${message}`, entry.secrets) });
       if (permanent) {
         this.setState(entry, 'failed', `cannot load: ${message}`);
       } else {
         this.recordCrash(entry, `failed to start: ${message}`);
       }
-      throw new HavenError('UNAVAILABLE', `${entry.key} ${entry.state === 'failed' ? 'failed' : 'could not start'}: ${message}`);
+      throw new HavenError('UNAVAILABLE', scrub(`${entry.key} ${entry.state === 'failed' ? 'failed' : 'could not start'}: ${message}`, entry.secrets));
     }
+  }
+
+  private progressCoalescer(): StreamCoalescer<ProgressEvent> {
+    return new StreamCoalescer<ProgressEvent>({
+      minIntervalMs: 100,
+      key: (event) => event.jobId,
+      send: (event) => this.progressEmitter.fire(event),
+    });
   }
 
   private openConnection(entry: Entry): HostConnection {
@@ -527,9 +573,8 @@ export class PluginRuntime extends DisposableObject {
     );
     entry.conn = conn;
     entry.lastExit = undefined;
-    const limiter = outputLimiter(MAX_OUTPUT_LINES_PER_SECOND);
     conn.onOutput((line, stream) => {
-      const verdict = limiter();
+      const verdict = entry.logLimit();
       if (verdict === 'drop') return;
       const message = verdict === 'resume' ? `(some output was dropped) ${line}` : line;
       this.options.logs.write({
@@ -609,7 +654,7 @@ export class PluginRuntime extends DisposableObject {
     entry.lastExit = exit;
     if (entry.conn !== conn) return;
     entry.conn = undefined;
-    if (exit.expected || this.disposed) return;
+    if (exit.expected || entry.stopping || this.disposed) return;
     this.options.logs.write({ time: new Date().toISOString(), plugin: entry.key, level: 'error', message: `plugin process ${exit.reason}` });
     this.options.logger.warn('plugin crashed', { plugin: entry.key, reason: exit.reason });
     this.options.bus.publish('plugin.unloaded', { plugin: entry.key, reason: exit.reason });
@@ -649,9 +694,9 @@ export class PluginRuntime extends DisposableObject {
     entry.nextRestartAt = undefined;
   }
 
-  private async invokeSave(entry: Entry): Promise<void> {
+  private async invokeSave(entry: Entry, timeoutMs = this.timeouts.apiMs): Promise<void> {
     if (!entry.conn || entry.state === 'starting' || !entry.hooks.includes('save')) return;
-    await entry.conn.client.call('host.invoke', { hook: 'save', args: [] }, { timeoutMs: this.timeouts.apiMs });
+    await entry.conn.client.call('host.invoke', { hook: 'save', args: [] }, { timeoutMs });
     this.options.bus.publish('plugin.saved', { plugin: entry.key });
   }
 
@@ -665,11 +710,13 @@ export class PluginRuntime extends DisposableObject {
     return {
       calls: {
         'core.log': ({ level, message, fields }) => {
+          const verdict = entry.logLimit();
+          if (verdict === 'drop') return null;
           logs.write({
             time: new Date().toISOString(),
             plugin: key,
             level,
-            message: scrub(message, entry.secrets),
+            message: scrub(verdict === 'resume' ? `(some log lines were dropped) ${message}` : message, entry.secrets),
             ...(fields ? { fields: scrubValue(fields, entry.secrets) as Record<string, unknown> } : {}),
           });
           return null;
@@ -685,7 +732,7 @@ export class PluginRuntime extends DisposableObject {
         },
         'core.storage.keys': () => store.kvKeys(key),
         'core.progress': ({ jobId, update }) => {
-          this.progressEmitter.fire({ plugin: key, jobId, update });
+          entry.progress.push({ plugin: key, jobId, update });
           return null;
         },
         'core.events.emit': ({ name, payload }) => {
@@ -723,7 +770,7 @@ export class PluginRuntime extends DisposableObject {
       seen.add(key);
       const existing = this.entries.get(key);
       if (!existing) {
-        this.entries.set(key, {
+        const created: Entry = {
           key,
           discovered: plugin,
           state: 'stopped',
@@ -733,7 +780,14 @@ export class PluginRuntime extends DisposableObject {
           crashTimes: [],
           secrets: [],
           configIssues: [],
-        });
+          progress: this.progressCoalescer(),
+          logLimit: rateLimiter(MAX_OUTPUT_LINES_PER_SECOND),
+        };
+        this.entries.set(key, created);
+        if (plugin.manifest && !plugin.error) {
+          const cached = this.options.store.getSchema(key, plugin.manifest.version);
+          if (cached) created.secrets = secretValues(this.options.store.getConfig(key), secretPaths(cached));
+        }
         continue;
       }
       const changed = existing.discovered.fingerprint !== plugin.fingerprint || existing.discovered.dir !== plugin.dir;
@@ -741,6 +795,10 @@ export class PluginRuntime extends DisposableObject {
       if (changed) {
         existing.description = undefined;
         if (existing.conn) void this.reload(key).catch(() => undefined);
+        else if (['crashed', 'failed', 'needs-config'].includes(existing.state)) {
+          // New code deserves a new try.
+          this.resetLifecycle(existing);
+        }
       }
     }
     // Keep the catalog's order (user, extra, built-in folders; by folder name within each).
@@ -749,6 +807,7 @@ export class PluginRuntime extends DisposableObject {
       if (seen.has(key)) continue;
       this.entries.delete(key);
       this.clearRestart(entry);
+      entry.progress.dispose();
       if (entry.conn) {
         const conn = entry.conn;
         entry.conn = undefined;
@@ -775,12 +834,9 @@ export class PluginRuntime extends DisposableObject {
   /** States of plugins that are not running follow from files, dependencies and the enabled flag. */
   private refreshStates(): void {
     for (const entry of this.entries.values()) {
-      if (entry.conn || entry.starting || entry.state === 'crashed' || entry.state === 'failed' || entry.state === 'needs-config') {
-        if (entry.state === 'failed' || entry.state === 'needs-config') {
-          // Stays until the user acts (enable, reload, configure).
-        }
-        continue;
-      }
+      // Running, starting or stopping plugins have their state from the process; crashed, failed
+      // and needs-config stay until the user acts (enable, reload, configure) or a restart runs.
+      if (entry.conn || entry.starting || entry.stopping || ['crashed', 'failed', 'needs-config'].includes(entry.state)) continue;
       if (entry.discovered.error) this.setState(entry, 'invalid', entry.discovered.error);
       else if (this.plan.blocked.has(entry.key)) this.setState(entry, 'blocked', this.plan.blocked.get(entry.key));
       else if (!this.isEnabled(entry)) this.setState(entry, 'disabled');
@@ -795,7 +851,7 @@ export class PluginRuntime extends DisposableObject {
 
   private setState(entry: Entry, state: PluginState, reason?: string): void {
     entry.state = state;
-    entry.reason = reason;
+    entry.reason = reason === undefined ? undefined : scrub(reason, entry.secrets);
     this.queueChange();
   }
 
@@ -927,12 +983,27 @@ export class PluginRuntime extends DisposableObject {
     });
   }
 
-  /** Stops every plugin, dependents first, each within its shutdown deadline. */
+  /**
+   * Stops every plugin, dependents before their dependencies; plugins of one level stop in
+   * parallel, each with a short save and its shutdown deadline, so quitting stays quick.
+   */
   async shutdown(): Promise<void> {
-    const order = [...this.plan.order].reverse();
-    for (const key of order) {
-      const entry = this.entries.get(key);
-      if (entry?.conn) await this.stop(key).catch(() => undefined);
+    const level = new Map<string, number>();
+    const depth = (key: string, seen: Set<string>): number => {
+      if (level.has(key)) return level.get(key)!;
+      if (seen.has(key)) return 0;
+      seen.add(key);
+      const dependents = this.plan.dependents.get(key) ?? [];
+      const value = dependents.length ? Math.max(...dependents.map((d) => depth(d, seen))) + 1 : 0;
+      level.set(key, value);
+      return value;
+    };
+    const running = [...this.entries.values()].filter((entry) => entry.conn || entry.starting);
+    for (const entry of running) depth(entry.key, new Set());
+    const maxLevel = Math.max(-1, ...running.map((entry) => level.get(entry.key) ?? 0));
+    for (let current = 0; current <= maxLevel; current++) {
+      const batch = running.filter((entry) => (level.get(entry.key) ?? 0) === current);
+      await Promise.all(batch.map((entry) => this.stop(entry.key, SHUTDOWN_SAVE_MS).catch(() => undefined)));
     }
     for (const entry of this.entries.values()) {
       this.clearRestart(entry);
@@ -944,6 +1015,7 @@ export class PluginRuntime extends DisposableObject {
     this.disposed = true;
     for (const entry of this.entries.values()) {
       this.clearRestart(entry);
+      entry.progress.dispose();
       entry.conn?.dispose();
     }
     super.dispose();
@@ -964,7 +1036,7 @@ function formatDelay(ms: number): string {
 }
 
 /** Allows a burst of `perSecond` lines, then drops until the next second ('resume' marks the first line after a gap). */
-function outputLimiter(perSecond: number): () => 'keep' | 'drop' | 'resume' {
+function rateLimiter(perSecond: number): () => 'keep' | 'drop' | 'resume' {
   let windowStart = 0;
   let count = 0;
   let dropped = false;
@@ -988,3 +1060,26 @@ function outputLimiter(perSecond: number): () => 'keep' | 'drop' | 'resume' {
 }
 
 export type { Disposable };
+
+/** Puts a stored secret back at its path when the update did not set that path. */
+function restoreSecret(candidate: Record<string, unknown>, stored: Record<string, unknown>, sent: Record<string, unknown>, path: string): void {
+  const keys = path.split('.');
+  const lookup = (root: unknown): { found: boolean; value: unknown } => {
+    let node = root;
+    for (const key of keys) {
+      if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return { found: false, value: undefined };
+      node = (node as Record<string, unknown>)[key];
+    }
+    return { found: true, value: node };
+  };
+  if (lookup(sent).found) return;
+  const previous = lookup(stored);
+  if (!previous.found) return;
+  let node: Record<string, unknown> = candidate;
+  for (const key of keys.slice(0, -1)) {
+    const child = node[key];
+    if (typeof child !== 'object' || child === null || Array.isArray(child)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys.at(-1)!] = previous.value;
+}

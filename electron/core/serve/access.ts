@@ -51,7 +51,13 @@ export function extractToken(requestUrl: URL, cookieHeader: string | undefined, 
   if (cookieHeader) {
     for (const part of cookieHeader.split(';')) {
       const [name, ...rest] = part.trim().split('=');
-      if (name === TOKEN_COOKIE) return decodeURIComponent(rest.join('='));
+      if (name === TOKEN_COOKIE) {
+        try {
+          return decodeURIComponent(rest.join('='));
+        } catch {
+          return undefined;
+        }
+      }
     }
   }
   return undefined;

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
+import type { Duplex } from 'node:stream';
+import { pipeline } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { HavenError } from '@shared/ipc/errors';
 import type { Disposable } from '@shared/lifecycle';
@@ -51,6 +53,14 @@ const SECURITY_HEADERS: Record<string, string> = {
  * needs the token (query, cookie or bearer) and a Host header naming this server; upgrades
  * from a foreign Origin are refused.
  */
+function parseRequestUrl(raw: string | undefined): URL | undefined {
+  try {
+    return new URL(raw ?? '/', 'http://haven.invalid');
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
   const { logger } = options;
   let allowed = allowedHostHeaders(options.host, options.port);
@@ -84,7 +94,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       deny(res, 403, 'this Host is not allowed.');
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://haven.invalid');
+    const url = parseRequestUrl(req.url);
+    if (!url) {
+      deny(res, 400, 'bad request.');
+      return;
+    }
     const token = extractToken(url, req.headers.cookie, req.headers.authorization);
     if (!tokensMatch(token, options.token)) {
       deny(res, 401, 'open the address printed by `haven serve` (it carries the access token).');
@@ -113,14 +127,28 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       res.end();
       return;
     }
-    fs.createReadStream(file).pipe(res);
+    pipeline(fs.createReadStream(file), res, (error) => {
+      if (error) logger.debug('serve: response ended early', { error: String(error) });
+    });
   }
 
   server.on('upgrade', (req, socket, head) => {
+    // Nothing a client sends before the upgrade may take Core down: errors end the socket.
+    socket.on('error', (error) => logger.debug('serve: upgrade socket error', { error: String(error) }));
     const refuse = (status: number, text: string): void => {
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      if (!socket.destroyed) socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
-    const url = new URL(req.url ?? '/', 'http://haven.invalid');
+    try {
+      handleUpgrade(req, socket, head, refuse);
+    } catch (error) {
+      logger.debug('serve: bad upgrade request', { error: String(error) });
+      refuse(400, 'Bad Request');
+    }
+  });
+
+  function handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, refuse: (status: number, text: string) => void): void {
+    const url = parseRequestUrl(req.url);
+    if (!url) return refuse(400, 'Bad Request');
     if (url.pathname !== '/ws') return refuse(404, 'Not Found');
     if (!isHostAllowed(req.headers.host, allowed)) return refuse(403, 'Forbidden');
     if (!isOriginAllowed(req.headers.origin, req.headers.host)) return refuse(403, 'Forbidden');
@@ -148,7 +176,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       });
       ws.on('error', (error) => logger.debug('serve: websocket error', { error: String(error) }));
     });
-  });
+  }
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {

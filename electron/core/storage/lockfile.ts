@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { HavenError } from '@shared/ipc/errors';
 import type { Disposable } from '@shared/lifecycle';
@@ -35,6 +36,14 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
+function isRecent(file: string): boolean {
+  try {
+    return Date.now() - fs.statSync(file).mtimeMs < 10_000;
+  } catch {
+    return false;
+  }
+}
+
 export interface HeldLock extends Disposable {
   update(info: Partial<LockInfo>): void;
 }
@@ -46,21 +55,29 @@ export interface HeldLock extends Disposable {
 export function acquireLock(file: string, info: Omit<LockInfo, 'pid'>): HeldLock {
   const content: LockInfo = { pid: process.pid, ...info };
   for (let attempt = 0; attempt < 3; attempt++) {
+    // Write the content first, then link it into place: the lock never exists half-written.
+    const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    fs.writeFileSync(temp, JSON.stringify(content), { mode: 0o600 });
     try {
-      fs.writeFileSync(file, JSON.stringify(content), { flag: 'wx', mode: 0o600 });
+      fs.linkSync(temp, file);
       heldHere.add(file);
       return makeHeld(file, content);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const existing = readLock(file);
+      if (!existing && isRecent(file)) {
+        throw new HavenError('CONFLICT', `HAVEN_HOME ${path.dirname(file)} is being opened by another Haven Core right now; try again`);
+      }
       const liveOwner = existing && (existing.pid === process.pid ? heldHere.has(file) : isProcessAlive(existing.pid));
       if (existing && liveOwner) {
         throw new HavenError(
           'CONFLICT',
-          `HAVEN_HOME ${file.replace(/[\\/]core\.lock$/, '')} is in use by another Haven Core (pid ${existing.pid}, ${existing.host} since ${existing.startedAt}). Stop it or set another HAVEN_HOME.`,
+          `HAVEN_HOME ${path.dirname(file)} is in use by another Haven Core (pid ${existing.pid}, ${existing.host} since ${existing.startedAt}). Stop it or set another HAVEN_HOME.`,
         );
       }
       fs.rmSync(file, { force: true });
+    } finally {
+      fs.rmSync(temp, { force: true });
     }
   }
   throw new HavenError('CONFLICT', `could not take the lock ${file}`);
@@ -71,7 +88,9 @@ function makeHeld(file: string, content: LockInfo): HeldLock {
   return {
     update(patch) {
       Object.assign(content, patch);
-      fs.writeFileSync(file, JSON.stringify(content), { mode: 0o600 });
+      const temp = `${file}.${process.pid}.update.tmp`;
+      fs.writeFileSync(temp, JSON.stringify(content), { mode: 0o600 });
+      fs.renameSync(temp, file);
     },
     dispose() {
       if (released) return;

@@ -60,7 +60,7 @@ export function createPluginContext(options: ContextOptions): PluginContext<Reco
   const { manifest, core, store } = options;
   const permissions = manifest.permissions;
 
-  const which = async (binary: string): Promise<string | undefined> => {
+  const resolveBinary = (binary: string): string | undefined => {
     if (!isBinaryPermitted(binary, permissions.binaries)) {
       throw new HavenError('FORBIDDEN', `${manifest.name} may not run "${binary}": add it to permissions.binaries in plugin.json`);
     }
@@ -79,6 +79,7 @@ export function createPluginContext(options: ContextOptions): PluginContext<Reco
     }
     return undefined;
   };
+  const which = async (binary: string): Promise<string | undefined> => resolveBinary(binary);
 
   const http = async (input: string, init: HttpInit = {}): Promise<HttpResponse> => {
     let url: URL;
@@ -87,7 +88,8 @@ export function createPluginContext(options: ContextOptions): PluginContext<Reco
     } catch {
       throw new HavenError('INVALID_INPUT', `not a URL: ${input}`);
     }
-    const { redirect = 'follow', ...rest } = init;
+    const { redirect = 'follow', ...first } = init;
+    let rest: Omit<HttpInit, 'redirect'> = first;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       if (url.protocol !== 'http:' && url.protocol !== 'https:') {
         throw new HavenError('FORBIDDEN', `${manifest.name} may only fetch http(s) URLs, not ${url.protocol}`);
@@ -101,7 +103,9 @@ export function createPluginContext(options: ContextOptions): PluginContext<Reco
       if (redirect === 'manual' || response.status < 300 || response.status >= 400 || !location) return response as HttpResponse;
       if (redirect === 'error') throw new HavenError('FORBIDDEN', `redirected from ${url} but redirects are off`);
       await response.body?.cancel();
-      url = new URL(location, url);
+      const next = new URL(location, url);
+      rest = redirectedInit(rest, response.status, url, next);
+      url = next;
     }
     throw new HavenError('UNAVAILABLE', `more than ${MAX_REDIRECTS} redirects from ${input}`);
   };
@@ -110,9 +114,13 @@ export function createPluginContext(options: ContextOptions): PluginContext<Reco
     if (!isBinaryPermitted(binary, permissions.binaries)) {
       throw new HavenError('FORBIDDEN', `${manifest.name} may not run "${binary}": add it to permissions.binaries in plugin.json`);
     }
-    const child = spawnChild(binary, [...args], {
+    // The path is resolved here, so the plugin's own env cannot point PATH at another program.
+    const executable = resolveBinary(binary);
+    if (!executable) throw new HavenError('NOT_FOUND', `${binary} is not installed (looked in ${[...options.binDirs, 'PATH'].join(', ')})`);
+    const { PATH: _ignored, Path: _ignoredToo, ...extraEnv } = spawnOptions.env ?? {};
+    const child = spawnChild(executable, [...args], {
       cwd: spawnOptions.cwd ?? options.dataDir,
-      env: { PATH: [...options.binDirs, process.env.PATH ?? ''].join(path.delimiter), ...spawnOptions.env },
+      env: { ...extraEnv, PATH: [...options.binDirs, process.env.PATH ?? ''].join(path.delimiter) },
       stdio: ['pipe', 'pipe', 'pipe'],
       shell: false,
       windowsHide: true,
@@ -199,4 +207,24 @@ export function createPluginContext(options: ContextOptions): PluginContext<Reco
     },
     signal: options.signal,
   };
+}
+
+const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+
+/**
+ * What a redirected request sends, as fetch does: a 303 (or a 301/302 after a POST) becomes a
+ * GET without a body, and credentials are not carried to another origin.
+ */
+export function redirectedInit(init: Omit<HttpInit, 'redirect'>, status: number, from: URL, to: URL): Omit<HttpInit, 'redirect'> {
+  let { method, body, headers } = init;
+  const upper = (method ?? 'GET').toUpperCase();
+  if (status === 303 ? upper !== 'HEAD' : (status === 301 || status === 302) && upper === 'POST') {
+    method = 'GET';
+    body = undefined;
+    headers = headers && Object.fromEntries(Object.entries(headers).filter(([k]) => !/^content-(type|length)$/i.test(k)));
+  }
+  if (from.origin !== to.origin && headers) {
+    headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !CREDENTIAL_HEADERS.includes(k.toLowerCase())));
+  }
+  return { ...init, ...(method ? { method } : {}), body, headers };
 }

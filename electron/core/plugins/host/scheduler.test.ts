@@ -68,6 +68,13 @@ describe('TaskScheduler', () => {
     expect(scheduler.delayFor({ name: 't', intervalMs: 1000, jitterMs: 200, run: () => undefined }, 0)).toBe(1100);
   });
 
+  it('never plans a delay longer than a timer can hold', () => {
+    const scheduler = new TaskScheduler(() => undefined, new FakeClock(), () => 0);
+    const daily = { name: 't', intervalMs: 24 * 3600_000, run: () => undefined };
+    expect(scheduler.delayFor(daily, 10)).toBe(2 ** 31 - 1);
+    expect(() => scheduler.schedule({ ...daily, intervalMs: 0 })).toThrow(/positive/);
+  });
+
   it('stops running once disposed', async () => {
     const clock = new FakeClock();
     const scheduler = new TaskScheduler(() => undefined, clock, () => 0);

@@ -2,6 +2,8 @@ import { systemClock, type Clock } from '@shared/ipc/coalesce';
 import { toDisposable, type Disposable } from '@shared/lifecycle';
 import type { ScheduledTask } from '@shared/sdk/types';
 
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface TaskState {
   runs: number;
   failures: number;
@@ -28,7 +30,9 @@ export class TaskScheduler implements Disposable {
   ) {}
 
   schedule(task: ScheduledTask): Disposable {
-    if (!(task.intervalMs > 0)) throw new Error(`schedule ${task.name}: intervalMs must be positive`);
+    if (!(task.intervalMs > 0) || !Number.isFinite(task.intervalMs)) {
+      throw new Error(`schedule ${task.name}: intervalMs must be a positive number`);
+    }
     const entry = { state: { runs: 0, failures: 0, consecutiveFailures: 0, running: false } as TaskState, stopped: false };
     this.tasks.set(task, entry);
     this.plan(task, task.skipInitialRun ? this.delayFor(task, 0) : 0);
@@ -43,7 +47,8 @@ export class TaskScheduler implements Disposable {
   delayFor(task: ScheduledTask, consecutiveFailures: number): number {
     const cap = task.maxBackoffMs ?? task.intervalMs * 32;
     const base = Math.min(task.intervalMs * 2 ** consecutiveFailures, Math.max(cap, task.intervalMs));
-    return base + Math.floor(this.random() * (task.jitterMs ?? 0));
+    // Timers take at most 2^31-1 ms; anything longer would fire at once.
+    return Math.min(base + Math.floor(this.random() * (task.jitterMs ?? 0)), MAX_TIMER_MS);
   }
 
   private plan(task: ScheduledTask, delay: number): void {
