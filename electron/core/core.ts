@@ -12,6 +12,10 @@ import { nodeLauncher, type ProcessLauncher } from './plugins/launcher';
 import { PluginLogBook } from './plugins/pluginLogs';
 import { PluginStore } from './plugins/pluginStore';
 import { PluginRuntime, type PluginRuntimeOptions } from './plugins/runtime';
+import type { RetryPolicy } from './jobs/backoff';
+import { JobStore } from './jobs/jobStore';
+import { JobQueue } from './jobs/queue';
+import { ArchiveIndex } from './library/archiveIndex';
 import { openDatabase, type HavenDatabase } from './storage/database';
 import { acquireLock, type HeldLock } from './storage/lockfile';
 import { SettingsService, createConfBackend, type SettingsBackend } from './storage/settings';
@@ -37,6 +41,10 @@ export interface CoreOptions {
   /** Tests shorten these. */
   pluginTimeouts?: PluginRuntimeOptions['timeouts'];
   pluginRestart?: PluginRuntimeOptions['restart'];
+  /** Run queued jobs (desktop, serve). The CLI starts the queue itself for the jobs it runs. */
+  runJobs?: boolean;
+  /** Tests shorten retry delays. */
+  retryPolicy?: RetryPolicy;
 }
 
 export interface Core {
@@ -47,6 +55,8 @@ export interface Core {
   readonly plugins: PluginRuntime;
   readonly bus: EventBus;
   readonly pluginLogs: PluginLogBook;
+  readonly jobs: JobQueue;
+  readonly library: ArchiveIndex;
   readonly settings: SettingsService;
   readonly db: HavenDatabase;
   readonly logger: Logger;
@@ -100,9 +110,10 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     const bus = new EventBus((error, event) => logger.warn('event subscriber failed', { event: event.name, error: String(error) }));
     const pluginLogs = new PluginLogBook(path.join(paths.logs, 'plugins'));
     store.add(toDisposable(() => pluginLogs.dispose()));
+    const pluginStore = new PluginStore(db);
     const plugins = new PluginRuntime({
       catalog,
-      store: new PluginStore(db),
+      store: pluginStore,
       bus,
       logs: pluginLogs,
       logger: logger.child('plugins'),
@@ -117,8 +128,24 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     });
     store.add(plugins);
 
+    const library = new ArchiveIndex(db);
+    const jobs = store.add(
+      new JobQueue({
+        store: new JobStore(db),
+        runtime: plugins,
+        index: library,
+        pluginStore,
+        settings: () => settings.get(),
+        bus,
+        logs: pluginLogs,
+        logger: logger.child('jobs'),
+        ...(options.retryPolicy ? { retry: options.retryPolicy } : {}),
+      }),
+    );
+    if (options.runJobs ?? (options.host === 'desktop' || options.host === 'serve')) jobs.start();
+
     const router = store.add(
-      new IpcRouter(havenContract, createHandlers({ info, catalog, plugins, settings }), { logger: logger.child('ipc') }),
+      new IpcRouter(havenContract, createHandlers({ info, catalog, plugins, settings, jobs, library }), { logger: logger.child('ipc') }),
     );
     logger.info('core started', { host: options.host, home: paths.home, version: HAVEN_VERSION });
 
@@ -130,6 +157,8 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       plugins,
       bus,
       pluginLogs,
+      jobs,
+      library,
       settings,
       db,
       logger,
@@ -137,6 +166,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       async dispose() {
         logger.info('core stopping');
         router.dispose();
+        jobs.stop();
         await plugins.shutdown();
         store.dispose();
       },

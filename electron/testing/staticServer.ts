@@ -41,3 +41,34 @@ export async function startStaticServer(root: string, routes: Route[] = []): Pro
       }),
   };
 }
+
+/**
+ * Serves one file slowly (so progress can be watched and a download interrupted), optionally
+ * stopping after `truncateAt` bytes while promising the full length (a broken transfer).
+ */
+export function throttledFile(urlPath: string, file: string, bytesPerSecond: number, options: { truncateAt?: number; status?: number } = {}): Route {
+  return (req, res) => {
+    if (new URL(req.url ?? '/', 'http://x').pathname !== urlPath) return false;
+    const data = fs.readFileSync(file);
+    res.writeHead(options.status ?? 200, { 'Content-Type': 'application/octet-stream', 'Content-Length': data.length });
+    const chunk = Math.max(1024, Math.floor(bytesPerSecond / 20));
+    const end = options.truncateAt ?? data.length;
+    let offset = 0;
+    const timer = setInterval(() => {
+      if (res.destroyed) {
+        clearInterval(timer);
+        return;
+      }
+      const next = Math.min(offset + chunk, end);
+      res.write(data.subarray(offset, next));
+      offset = next;
+      if (offset >= end) {
+        clearInterval(timer);
+        if (end < data.length) res.destroy();
+        else res.end();
+      }
+    }, 50);
+    req.on('close', () => clearInterval(timer));
+    return true;
+  };
+}

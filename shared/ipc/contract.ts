@@ -8,6 +8,8 @@ import {
   PluginTestReport,
 } from '../domain/plugins';
 import { AppSettings, AppSettingsPatch } from '../domain/settings';
+import { JobCounts, JobDetail, JobFilter, JobProgressEvent, JobSelection, JobSummary } from '../domain/jobs';
+import { ImportReport, LibraryItem, LibraryQuery } from '../domain/library';
 import { call, defineContract, event } from './define';
 
 const NoInput = z.strictObject({});
@@ -98,6 +100,61 @@ export const havenContract = defineContract({
       }),
       output: PluginTestReport,
     }),
+    'jobs.list': call({
+      description: 'Jobs, newest decisions first within each state; filter by state, plugin, text.',
+      input: JobFilter,
+      output: z.object({ jobs: z.array(JobSummary), total: z.number().int() }),
+    }),
+    'jobs.get': call({
+      description: 'One job with its decision trace and the log lines it produced.',
+      input: z.strictObject({ id: z.string().max(64) }),
+      output: JobDetail,
+    }),
+    'jobs.counts': call({
+      description: 'How many jobs are in each state.',
+      input: NoInput,
+      output: JobCounts,
+    }),
+    'jobs.archive': call({
+      description: 'Queue an archive of a URL, by the plugin whose urlPatterns claim it or the one named.',
+      input: z.strictObject({
+        url: z.string().min(1).max(8192),
+        plugin: z.string().max(128).optional(),
+        force: z.boolean().default(false),
+      }),
+      output: JobSummary,
+    }),
+    'jobs.discover': call({
+      description: "Queue a discovery run of a plugin: what it finds becomes archive jobs.",
+      input: PluginRef,
+      output: JobSummary,
+    }),
+    'jobs.pause': call({ description: 'Pause jobs (running ones stop and keep their partial data).', input: JobSelection, output: z.object({ count: z.number().int() }) }),
+    'jobs.resume': call({ description: 'Resume paused jobs.', input: JobSelection, output: z.object({ count: z.number().int() }) }),
+    'jobs.cancel': call({ description: 'Cancel jobs.', input: JobSelection, output: z.object({ count: z.number().int() }) }),
+    'jobs.retry': call({
+      description: 'Queue failed or cancelled jobs again (failed: true for every failed job).',
+      input: z.strictObject({ ids: z.array(z.string().max(64)).max(10_000).optional(), failed: z.boolean().default(false) }),
+      output: z.object({ count: z.number().int() }),
+    }),
+    'jobs.unskip': call({ description: 'Archive skipped items after all.', input: JobSelection, output: z.object({ count: z.number().int() }) }),
+    'library.search': call({
+      description: 'Full-text search of the archive (title, description, channel, tags, subtitles) with filters.',
+      input: LibraryQuery,
+      output: z.object({ items: z.array(LibraryItem), total: z.number().int() }),
+    }),
+    'library.get': call({ description: 'One archived item.', input: z.strictObject({ id: z.number().int() }), output: LibraryItem }),
+    'library.delete': call({
+      description: 'Remove an item from the archive; deleteFile also removes its file and sidecar.',
+      input: z.strictObject({ id: z.number().int(), deleteFile: z.boolean() }),
+      output: z.null(),
+    }),
+    'library.import': call({
+      description: 'Index files already on disk (Haven sidecars, yt-dlp .info.json, [id] in names).',
+      input: z.strictObject({ dir: z.string().min(1).max(4096) }),
+      output: ImportReport,
+    }),
+    'library.verify': call({ description: 'Queue a fixity check of every archived file.', input: NoInput, output: JobSummary }),
     'settings.get': call({
       description: 'The app preferences.',
       input: NoInput,
@@ -114,6 +171,29 @@ export const havenContract = defineContract({
       description: 'The plugin list: sent once on subscribe, then whenever it changes.',
       params: NoInput,
       data: z.object({ plugins: z.array(PluginSummary) }),
+    }),
+    'jobs.updated': event({
+      description: 'A job changed (state, attempts, result); at most ~10 a second per job.',
+      params: NoInput,
+      data: JobSummary,
+      coalesce: { minIntervalMs: 100, key: (job) => job.id },
+    }),
+    'jobs.progress': event({
+      description: 'Progress of running jobs (all, or one): at most ~10 updates a second per job, only changes.',
+      params: z.strictObject({ jobId: z.string().max(64).optional() }),
+      data: JobProgressEvent,
+      coalesce: { minIntervalMs: 100, key: (event) => event.jobId },
+    }),
+    'jobs.counts': event({
+      description: 'Jobs per state: sent on subscribe, then on change.',
+      params: NoInput,
+      data: JobCounts,
+    }),
+    'library.changed': event({
+      description: 'An item was added, updated or deleted.',
+      params: NoInput,
+      data: z.object({ itemId: z.number().int(), change: z.enum(['added', 'updated', 'deleted']) }),
+      delivery: 'all',
     }),
     'settings.changed': event({
       description: 'The app preferences: sent once on subscribe, then whenever they change.',

@@ -176,6 +176,30 @@ export class PluginRuntime extends DisposableObject {
     throw new HavenError('NOT_FOUND', `no plugin named ${ref}${known.length ? ` (installed: ${known.join(', ')})` : ''}`);
   }
 
+  /**
+   * The plugin that archives a URL: the first usable plugin (installed before built-in) whose
+   * urlPatterns match and that can archive or record.
+   */
+  routeUrl(url: string): { plugin: string; kind: 'archive' | 'record' } {
+    for (const entry of this.entries.values()) {
+      const manifest = entry.discovered.manifest;
+      if (!manifest || ['invalid', 'blocked', 'disabled'].includes(entry.state)) continue;
+      const kind = manifest.capabilities.includes('ARCHIVE') ? 'archive' : manifest.capabilities.includes('STREAM') ? 'record' : undefined;
+      if (!kind) continue;
+      if (manifest.urlPatterns.some((pattern) => new RegExp(pattern, 'i').test(url))) return { plugin: entry.key, kind };
+    }
+    throw new HavenError('NOT_FOUND', `no enabled plugin claims ${url}: choose one with --plugin (see \`haven plugins list\`)`);
+  }
+
+  /** archive or record, by what the plugin declares. */
+  kindFor(ref: string): 'archive' | 'record' {
+    const entry = this.resolve(ref);
+    const capabilities = entry.discovered.manifest!.capabilities;
+    if (capabilities.includes('ARCHIVE')) return 'archive';
+    if (capabilities.includes('STREAM')) return 'record';
+    throw new HavenError('FORBIDDEN', `${entry.key} can neither archive nor record`);
+  }
+
   // ----- lifecycle -----
 
   async startAll(): Promise<void> {

@@ -54,4 +54,70 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX plugin_health_by_plugin ON plugin_health (plugin_name, id);
     `,
   },
+  {
+    version: 3,
+    name: 'jobs, decision trace, archive index with full-text search',
+    sql: `
+      CREATE TABLE jobs (
+        seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+        id            TEXT NOT NULL UNIQUE,
+        plugin        TEXT NOT NULL,
+        kind          TEXT NOT NULL CHECK (kind IN ('archive', 'record', 'discover', 'process', 'verify')),
+        state         TEXT NOT NULL CHECK (state IN ('queued', 'running', 'paused', 'completed', 'failed', 'cancelled', 'skipped')),
+        priority      INTEGER NOT NULL DEFAULT 0,
+        source_id     TEXT,
+        source_json   TEXT,
+        title         TEXT,
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        max_retries   INTEGER NOT NULL DEFAULT 3,
+        next_run_at   INTEGER,
+        error_class   TEXT,
+        error_message TEXT,
+        result_json   TEXT,
+        item_id       INTEGER,
+        progress_json TEXT,
+        force         INTEGER NOT NULL DEFAULT 0,
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL,
+        started_at    INTEGER,
+        finished_at   INTEGER
+      ) STRICT;
+      CREATE INDEX jobs_runnable ON jobs (state, priority DESC, seq);
+      CREATE INDEX jobs_by_source ON jobs (plugin, source_id);
+      CREATE INDEX jobs_by_update ON jobs (updated_at);
+
+      CREATE TABLE job_events (
+        id      INTEGER PRIMARY KEY,
+        job_id  TEXT NOT NULL,
+        at      INTEGER NOT NULL,
+        kind    TEXT NOT NULL,
+        message TEXT NOT NULL,
+        data    TEXT
+      ) STRICT;
+      CREATE INDEX job_events_by_job ON job_events (job_id, id);
+
+      CREATE TABLE items (
+        id            INTEGER PRIMARY KEY,
+        plugin        TEXT NOT NULL,
+        source_id     TEXT NOT NULL,
+        media_type    TEXT NOT NULL,
+        title         TEXT NOT NULL,
+        uri           TEXT NOT NULL,
+        output_path   TEXT,
+        size          INTEGER,
+        duration      REAL,
+        mime          TEXT,
+        sha256        TEXT,
+        metadata_json TEXT NOT NULL DEFAULT '{}',
+        tags_json     TEXT NOT NULL DEFAULT '[]',
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL,
+        UNIQUE (plugin, source_id)
+      ) STRICT;
+      CREATE INDEX items_by_hash ON items (sha256);
+      CREATE INDEX items_by_created ON items (created_at);
+
+      CREATE VIRTUAL TABLE items_fts USING fts5(title, description, channel, tags, subtitles, tokenize = 'unicode61 remove_diacritics 2');
+    `,
+  },
 ];

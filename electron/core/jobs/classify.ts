@@ -1,0 +1,58 @@
+import type { ErrorClass } from '@shared/domain/jobs';
+import type { ErrorCode } from '@shared/ipc/errors';
+
+export interface Classified {
+  errorClass: ErrorClass;
+  /** Whether trying again later can help. */
+  retryable: boolean;
+  /** What the user can do, when there is something. */
+  hint?: string;
+}
+
+const RULES: { test: RegExp; errorClass: ErrorClass }[] = [
+  { test: /ENOSPC|no space left|disk (is )?full|quota exceeded/i, errorClass: 'disk_full' },
+  { test: /crashed while running|stopped answering|plugin process (exited|killed)/i, errorClass: 'plugin_crashed' },
+  { test: /\b429\b|too many requests|rate.?limit/i, errorClass: 'rate_limited' },
+  { test: /sign in|log ?in required|cookies|age.?restricted|confirm your age|not a bot|\b401\b|unauthori[sz]ed|members.only|private video/i, errorClass: 'auth_required' },
+  { test: /\b404\b|\b410\b|not found|does not exist|unavailable video|has been removed|no longer available/i, errorClass: 'not_found' },
+  { test: /is not installed|command not found|spawn .*ENOENT|ffmpeg (is )?(missing|not found)/i, errorClass: 'tool_missing' },
+  { test: /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|socket hang up|fetch failed|network|sent \d+ of \d+ bytes|premature close|terminated/i, errorClass: 'network' },
+  { test: /timed out|no answer .* within/i, errorClass: 'timeout' },
+];
+
+const BY_CODE: Partial<Record<ErrorCode, ErrorClass>> = {
+  NOT_FOUND: 'not_found',
+  FORBIDDEN: 'forbidden',
+  INVALID_INPUT: 'invalid_input',
+  NOT_IMPLEMENTED: 'not_implemented',
+  CANCELLED: 'cancelled',
+  TIMEOUT: 'timeout',
+};
+
+const RETRYABLE: ReadonlySet<ErrorClass> = new Set(['network', 'rate_limited', 'plugin_crashed', 'timeout', 'internal']);
+
+const HINTS: Partial<Record<ErrorClass, string>> = {
+  auth_required: 'the site wants you signed in: set a cookies file in the plugin settings',
+  disk_full: 'free some space on the output drive, then retry',
+  tool_missing: 'install the missing program, or set its path in the plugin settings',
+  rate_limited: 'the site is limiting requests; Haven waits before trying again',
+  not_implemented: 'this plugin cannot do that yet',
+};
+
+/** Sorts a failure into a class, from its code and the words of its message. */
+export function classifyError(code: ErrorCode | undefined, message: string): Classified {
+  let errorClass: ErrorClass | undefined;
+  for (const rule of RULES) {
+    if (rule.test.test(message)) {
+      errorClass = rule.errorClass;
+      break;
+    }
+  }
+  // A code the plugin chose is more specific than words, except when the words tell a crash, a
+  // full disk or a missing program (a NOT_FOUND program is not a missing video).
+  const byCode = code ? BY_CODE[code] : undefined;
+  const decisive: (ErrorClass | undefined)[] = ['plugin_crashed', 'disk_full', 'tool_missing'];
+  if (byCode && !decisive.includes(errorClass)) errorClass = byCode;
+  errorClass ??= code === 'UNAVAILABLE' ? 'network' : 'internal';
+  return { errorClass, retryable: RETRYABLE.has(errorClass), ...(HINTS[errorClass] ? { hint: HINTS[errorClass] } : {}) };
+}

@@ -1,0 +1,525 @@
+import type { AppSettings } from '@shared/domain/settings';
+import type { JobCounts, JobDetail, JobFilter, JobProgressEvent, JobState, JobSummary } from '@shared/domain/jobs';
+import { JobFilter as JobFilterSchema } from '@shared/domain/jobs';
+import { HavenError, isHavenError } from '@shared/ipc/errors';
+import { DisposableObject, Emitter, toDisposable } from '@shared/lifecycle';
+import type { MediaSource, ProgressUpdate } from '@shared/sdk/types';
+import type { EventBus } from '../events/bus';
+import type { ArchiveIndex } from '../library/archiveIndex';
+import type { Logger } from '../log';
+import type { PluginLogBook } from '../plugins/pluginLogs';
+import type { PluginStore } from '../plugins/pluginStore';
+import type { PluginRuntime } from '../plugins/runtime';
+import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from './backoff';
+import { classifyError } from './classify';
+import { JobStore, toSummary, type JobRow } from './jobStore';
+
+export interface JobQueueOptions {
+  store: JobStore;
+  runtime: PluginRuntime;
+  index: ArchiveIndex;
+  pluginStore: PluginStore;
+  settings: () => AppSettings;
+  bus: EventBus;
+  logs: PluginLogBook;
+  logger: Logger;
+  retry?: RetryPolicy;
+}
+
+export const PRIORITY = { record: 100, discover: 10, archive: 0, process: -5, verify: -10 } as const;
+const DEFAULT_MAX_RETRIES = 3;
+/** Decisions a discovery writes into its own trace one by one; beyond this, a count. */
+const TRACE_DETAIL_LIMIT = 500;
+
+interface Running {
+  row: JobRow;
+  /** What the user asked while it ran. */
+  stop?: 'pause' | 'cancel';
+  controller: AbortController;
+}
+
+/**
+ * The persistent job queue: priorities (live recordings first), FIFO within a priority, a global
+ * and a per-plugin concurrency limit, retries with exponential backoff and jitter, pause/resume/
+ * cancel, a decision trace per job, and crash recovery. A state change is written to SQLite
+ * before anyone hears of it.
+ */
+export class JobQueue extends DisposableObject {
+  private readonly running = new Map<string, Running>();
+  private readonly progress = new Map<string, ProgressUpdate>();
+  private readonly updated = this.register(new Emitter<JobSummary>());
+  readonly onDidUpdate = this.updated.event;
+  private readonly progressed = this.register(new Emitter<JobProgressEvent>());
+  readonly onProgress = this.progressed.event;
+  private readonly countsChanged = this.register(new Emitter<JobCounts>());
+  readonly onCounts = this.countsChanged.event;
+  private readonly finished = this.register(new Emitter<JobSummary>());
+  /** A job reached completed, failed, cancelled or skipped. */
+  readonly onDidFinish = this.finished.event;
+  private wakeTimer: ReturnType<typeof setTimeout> | undefined;
+  private pumping = false;
+  private pumpAgain = false;
+  private active = false;
+  private stopping = false;
+  private countsQueued = false;
+  private only: ((id: string) => boolean) | undefined;
+
+  constructor(private readonly options: JobQueueOptions) {
+    super();
+    this.register(
+      options.runtime.onProgress((event) => {
+        if (!this.running.has(event.jobId)) return;
+        this.progress.set(event.jobId, event.update);
+        this.progressed.fire({ jobId: event.jobId, plugin: event.plugin, progress: event.update });
+      }),
+    );
+    this.register(toDisposable(() => this.wakeTimer && clearTimeout(this.wakeTimer)));
+  }
+
+  /**
+   * Requeues what a crash interrupted, then starts running jobs. The CLI passes `only` so that
+   * `haven archive` runs its own job and leaves the rest of the queue for the app.
+   */
+  start(options: { only?: (id: string) => boolean } = {}): void {
+    this.only = options.only;
+    const recovered = this.options.store.requeueInterrupted();
+    if (recovered.length > 0) this.options.logger.info('jobs: requeued after an interruption', { count: recovered.length });
+    for (const id of recovered) this.announce(this.options.store.get(id)!);
+    this.active = true;
+    this.pump();
+  }
+
+  // ----- adding jobs -----
+
+  /**
+   * Queues an archive of one source, unless it is already archived (skipped, with the item named)
+   * or already queued (the existing job is returned). `force` archives it again anyway.
+   */
+  enqueueArchive(plugin: string, source: MediaSource, options: { force?: boolean; reason?: string; kind?: 'archive' | 'record' } = {}): JobSummary {
+    const kind = options.kind ?? 'archive';
+    const reason = options.reason ?? 'requested';
+    const maxRetries = this.maxRetriesFor(plugin);
+    const existing = this.options.store.latestForSource(plugin, source.sourceId, kind);
+    if (existing && ['queued', 'running', 'paused'].includes(existing.state)) {
+      this.options.store.addEvent(existing.id, 'requested', `requested again (${reason}); it is already ${existing.state}`);
+      return this.summary(existing);
+    }
+    const item = options.force ? undefined : this.options.index.findBySource(plugin, source.sourceId);
+    if (item) {
+      const message = `skipped: already archived as library item ${item.id}${item.outputPath ? ` (${item.outputPath})` : ''}`;
+      if (existing && ['skipped', 'completed'].includes(existing.state)) {
+        return this.changeState(this.options.store.update(existing.id, { state: 'skipped', finished_at: Date.now(), item_id: item.id }, { kind: 'skipped', message }));
+      }
+      return this.added(this.options.store.insert({ plugin, kind, state: 'skipped', priority: PRIORITY[kind], source, title: source.title ?? source.uri, maxRetries }, { kind: 'skipped', message }));
+    }
+    if (existing && ['failed', 'cancelled', 'skipped', 'completed'].includes(existing.state)) {
+      // One row per source: a new request reuses the old job and says so in its trace.
+      const row = this.options.store.update(
+        existing.id,
+        { state: 'queued', attempts: 0, next_run_at: null, error_class: null, error_message: null, finished_at: null, force: options.force ? 1 : 0, max_retries: maxRetries },
+        { kind: 'queued', message: `queued again (${reason}${options.force ? ', archiving again even if already archived' : ''})` },
+      );
+      this.changeState(row);
+      this.pump();
+      return this.summary(row);
+    }
+    const row = this.options.store.insert(
+      { plugin, kind, state: 'queued', priority: PRIORITY[kind], source, title: source.title ?? source.uri, maxRetries, force: options.force ?? false },
+      { kind: 'queued', message: `queued (${reason})` },
+    );
+    this.added(row);
+    this.pump();
+    return this.summary(row);
+  }
+
+  /** Records a source a plugin decided not to take, with its reason (one row per source, refreshed). */
+  recordSkipped(plugin: string, source: MediaSource, reason: string): void {
+    const existing = this.options.store.latestForSource(plugin, source.sourceId, 'archive');
+    if (existing && existing.state !== 'skipped') return;
+    if (existing) {
+      this.changeState(this.options.store.update(existing.id, { state: 'skipped', finished_at: Date.now() }, { kind: 'skipped', message: `skipped: ${reason}` }));
+      return;
+    }
+    this.added(
+      this.options.store.insert(
+        { plugin, kind: 'archive', state: 'skipped', priority: PRIORITY.archive, source, title: source.title ?? source.uri, maxRetries: this.maxRetriesFor(plugin) },
+        { kind: 'skipped', message: `skipped: ${reason}` },
+      ),
+    );
+  }
+
+  enqueueDiscover(plugin: string, reason = 'requested'): JobSummary {
+    const row = this.options.store.insert(
+      { plugin, kind: 'discover', state: 'queued', priority: PRIORITY.discover, title: `Check ${plugin} for new items`, maxRetries: this.maxRetriesFor(plugin) },
+      { kind: 'queued', message: `queued (${reason})` },
+    );
+    this.added(row);
+    this.pump();
+    return this.summary(row);
+  }
+
+  enqueueVerify(): JobSummary {
+    const row = this.options.store.insert(
+      { plugin: 'core', kind: 'verify', state: 'queued', priority: PRIORITY.verify, title: 'Verify the archive (re-hash every file)', maxRetries: 0 },
+      { kind: 'queued', message: 'queued (requested)' },
+    );
+    this.added(row);
+    this.pump();
+    return this.summary(row);
+  }
+
+  // ----- reading -----
+
+  list(filter: JobFilter): { jobs: JobSummary[]; total: number } {
+    const parsed = JobFilterSchema.parse(filter);
+    const { rows, total } = this.options.store.list(parsed);
+    return { jobs: rows.map((row) => this.summary(row)), total };
+  }
+
+  get(id: string): JobDetail {
+    const row = this.options.store.get(id);
+    if (!row) throw new HavenError('NOT_FOUND', `no job ${id}`);
+    const since = row.started_at ?? row.created_at;
+    const log = this.options.logs
+      .tail(row.plugin, 500)
+      .filter((record) => Date.parse(record.time) >= since - 1000 && (row.finished_at === null || Date.parse(record.time) <= row.finished_at + 1000))
+      .slice(-100)
+      .map((record) => ({ time: record.time, level: record.level, message: record.message }));
+    return {
+      ...this.summary(row),
+      ...(row.source_json ? { source: JSON.parse(row.source_json) as MediaSource } : {}),
+      trace: this.options.store.trace(id),
+      log,
+    };
+  }
+
+  counts(): JobCounts {
+    return this.options.store.counts();
+  }
+
+  /** Resolves when the job reaches completed, failed, cancelled or skipped. */
+  waitFor(id: string): Promise<JobSummary> {
+    const row = this.options.store.get(id);
+    if (!row) return Promise.reject(new HavenError('NOT_FOUND', `no job ${id}`));
+    if (['completed', 'failed', 'cancelled', 'skipped'].includes(row.state)) return Promise.resolve(this.summary(row));
+    return new Promise((resolve) => {
+      const sub = this.onDidFinish((job) => {
+        if (job.id !== id) return;
+        sub.dispose();
+        resolve(job);
+      });
+    });
+  }
+
+  // ----- acting on jobs -----
+
+  pause(ids: readonly string[] | 'all'): number {
+    return this.each(ids, ['queued', 'running'], (row) => {
+      if (row.state === 'running') return this.stopRunning(row, 'pause');
+      this.changeState(this.options.store.update(row.id, { state: 'paused' }, { kind: 'paused', message: 'paused by the user' }));
+      return true;
+    });
+  }
+
+  resume(ids: readonly string[] | 'all'): number {
+    const count = this.each(ids, ['paused'], (row) => {
+      this.changeState(this.options.store.update(row.id, { state: 'queued', next_run_at: null }, { kind: 'resumed', message: 'resumed by the user' }));
+      return true;
+    });
+    this.pump();
+    return count;
+  }
+
+  cancel(ids: readonly string[] | 'all'): number {
+    return this.each(ids, ['queued', 'running', 'paused'], (row) => {
+      if (row.state === 'running') return this.stopRunning(row, 'cancel');
+      this.finish(this.options.store.update(row.id, { state: 'cancelled', finished_at: Date.now() }, { kind: 'cancelled', message: 'cancelled by the user' }));
+      return true;
+    });
+  }
+
+  /** Failed (or cancelled) jobs back to the queue, attempts reset. */
+  retry(ids: readonly string[] | 'failed'): number {
+    const targets = ids === 'failed' ? this.options.store.idsInStates(['failed']) : ids;
+    const count = this.each(targets, ['failed', 'cancelled'], (row) => {
+      this.changeState(
+        this.options.store.update(
+          row.id,
+          { state: 'queued', attempts: 0, next_run_at: null, error_class: null, error_message: null, finished_at: null },
+          { kind: 'retry', message: 'queued again by the user (retry)' },
+        ),
+      );
+      return true;
+    });
+    this.pump();
+    return count;
+  }
+
+  /** Skipped jobs back to the queue; they archive even if the source looks archived. */
+  unskip(ids: readonly string[] | 'all'): number {
+    const count = this.each(ids, ['skipped'], (row) => {
+      this.changeState(
+        this.options.store.update(row.id, { state: 'queued', force: 1, finished_at: null, next_run_at: null }, { kind: 'unskipped', message: 'un-skipped by the user: it will be archived' }),
+      );
+      return true;
+    });
+    this.pump();
+    return count;
+  }
+
+  private each(ids: readonly string[] | 'all', states: JobState[], act: (row: JobRow) => boolean): number {
+    const targets = ids === 'all' ? this.options.store.idsInStates(states) : ids;
+    let count = 0;
+    for (const id of targets) {
+      const row = this.options.store.get(id);
+      if (!row || !states.includes(row.state)) continue;
+      if (act(row)) count++;
+    }
+    return count;
+  }
+
+  private stopRunning(row: JobRow, stop: 'pause' | 'cancel'): boolean {
+    const running = this.running.get(row.id);
+    if (!running) return false;
+    running.stop = stop;
+    running.controller.abort();
+    if (row.kind !== 'verify') void this.options.runtime.cancel(row.plugin, row.id).catch(() => undefined);
+    return true;
+  }
+
+  // ----- running -----
+
+  private pump(): void {
+    if (!this.active || this.stopping) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        this.startRunnable();
+      } while (this.pumpAgain);
+    } finally {
+      this.pumping = false;
+    }
+    this.scheduleWake();
+  }
+
+  private startRunnable(): void {
+    const settings = this.options.settings();
+    let free = settings.maxConcurrentJobs - this.running.size;
+    if (free <= 0) return;
+    const perPlugin = new Map<string, number>();
+    for (const job of this.running.values()) perPlugin.set(job.row.plugin, (perPlugin.get(job.row.plugin) ?? 0) + 1);
+    for (const row of this.options.store.runnable(Date.now(), 200)) {
+      if (free <= 0) break;
+      if (this.only && !this.only(row.id)) continue;
+      // Live recordings may not wait behind a plugin's own downloads.
+      const limit = row.kind === 'record' ? Infinity : settings.maxConcurrentJobsPerPlugin;
+      if ((perPlugin.get(row.plugin) ?? 0) >= limit) continue;
+      perPlugin.set(row.plugin, (perPlugin.get(row.plugin) ?? 0) + 1);
+      free--;
+      this.run(row);
+    }
+  }
+
+  private scheduleWake(): void {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+    const at = this.options.store.nextWake();
+    if (at === undefined) return;
+    this.wakeTimer = setTimeout(() => this.pump(), Math.min(Math.max(0, at - Date.now()) + 5, 2 ** 31 - 1));
+    this.wakeTimer.unref();
+  }
+
+  private run(queued: JobRow): void {
+    const attempt = queued.attempts + 1;
+    const row = this.options.store.update(
+      queued.id,
+      { state: 'running', attempts: attempt, started_at: Date.now(), next_run_at: null },
+      { kind: 'started', message: `started (attempt ${attempt} of ${queued.max_retries + 1})` },
+    );
+    const job: Running = { row, controller: new AbortController() };
+    this.running.set(row.id, job);
+    this.changeState(row);
+    void this.execute(job)
+      .then((outcome) => this.succeed(job, outcome))
+      .catch((error: unknown) => this.fail(job, error))
+      .finally(() => {
+        this.running.delete(row.id);
+        this.progress.delete(row.id);
+        this.pump();
+      });
+  }
+
+  private async execute(job: Running): Promise<{ message: string; patch: Parameters<JobStore['update']>[1] }> {
+    const { row } = job;
+    switch (row.kind) {
+      case 'archive':
+      case 'record': {
+        const source = JSON.parse(row.source_json!) as MediaSource;
+        const result =
+          row.kind === 'archive'
+            ? await this.options.runtime.archive(row.plugin, source, row.id)
+            : ((await this.options.runtime.invoke(row.plugin, 'record', [source], { jobId: row.id, timeoutMs: 7 * 24 * 3600_000 })) as Awaited<ReturnType<PluginRuntime['archive']>>);
+        if (!result.success) throw new HavenError('INTERNAL', result.error ?? `${row.plugin} reported a failure without a reason`);
+        const { item, duplicateOf } = await this.options.index.addArchived(row.plugin, source, result);
+        if (duplicateOf) {
+          this.options.store.addEvent(row.id, 'duplicate', `the same content (sha256) is already library item ${duplicateOf.id} from ${duplicateOf.plugin} ${duplicateOf.sourceId}`);
+        }
+        this.options.bus.publish('archive.completed', { jobId: row.id, plugin: row.plugin, itemId: item.id, path: item.outputPath, sourceId: source.sourceId });
+        return {
+          message: `completed: saved ${item.outputPath ?? '(no file)'}${item.size !== undefined ? ` (${item.size} bytes, sha256 ${item.sha256?.slice(0, 16)}…)` : ''}`,
+          patch: { result_json: JSON.stringify({ ...result, outputPath: item.outputPath }), item_id: item.id },
+        };
+      }
+      case 'discover':
+        return this.discover(job);
+      case 'verify': {
+        const report = await this.options.index.verify(
+          (done, total) => this.progressed.fire({ jobId: row.id, plugin: 'core', progress: { phase: 'verifying', percent: total ? (done / total) * 100 : 100, message: `${done} of ${total}` } }),
+          job.controller.signal,
+        );
+        return {
+          message: `verified ${report.checked} file(s): ${report.ok} ok, ${report.missing.length} missing, ${report.changed.length} changed`,
+          patch: { result_json: JSON.stringify(report) },
+        };
+      }
+      default:
+        throw new HavenError('NOT_IMPLEMENTED', `${row.kind} jobs are not run by this version of Haven`);
+    }
+  }
+
+  private async discover(job: Running): Promise<{ message: string; patch: Parameters<JobStore['update']>[1] }> {
+    const { row } = job;
+    const found = await this.options.runtime.discover(row.plugin, false);
+    let queued = 0;
+    let known = 0;
+    let detailed = 0;
+    const note = (message: string): void => {
+      if (detailed++ < TRACE_DETAIL_LIMIT) this.options.store.addEvent(row.id, 'decision', message);
+    };
+    for (const source of found.sources) {
+      const label = source.title ?? source.sourceId;
+      if (this.options.index.findBySource(row.plugin, source.sourceId)) {
+        known++;
+        note(`skipped ${label}: already archived`);
+        continue;
+      }
+      const created = this.enqueueArchive(row.plugin, source, { reason: `found by discovery job ${row.id}` });
+      if (created.state === 'queued') queued++;
+      note(`queued ${label} as job ${created.id}`);
+    }
+    for (const { source, reason } of found.skipped) {
+      this.recordSkipped(row.plugin, source, reason);
+      note(`skipped ${source.title ?? source.sourceId}: ${reason}`);
+    }
+    if (detailed > TRACE_DETAIL_LIMIT) this.options.store.addEvent(row.id, 'decision', `… and ${detailed - TRACE_DETAIL_LIMIT} more decisions`);
+    return {
+      message: `found ${found.sources.length + found.skipped.length}: ${queued} queued, ${known} already archived, ${found.skipped.length} skipped by the plugin`,
+      patch: { result_json: JSON.stringify({ found: found.sources.length, queued, known, skipped: found.skipped.length }) },
+    };
+  }
+
+  private succeed(job: Running, outcome: { message: string; patch: Parameters<JobStore['update']>[1] }): void {
+    if (this.stopping) return;
+    const last = this.progress.get(job.row.id);
+    this.finish(
+      this.options.store.update(
+        job.row.id,
+        { ...outcome.patch, state: 'completed', finished_at: Date.now(), error_class: null, error_message: null, ...(last ? { progress_json: JSON.stringify(last) } : {}) },
+        { kind: 'completed', message: outcome.message },
+      ),
+    );
+  }
+
+  private fail(job: Running, error: unknown): void {
+    // Quitting Haven interrupts jobs; the next start requeues them, so nothing is recorded now.
+    if (this.stopping) return;
+    const { row } = job;
+    const message = isHavenError(error) ? error.message : error instanceof Error ? error.message : String(error);
+    const last = this.progress.get(row.id);
+    const progress = last ? { progress_json: JSON.stringify(last) } : {};
+    if (job.stop === 'pause') {
+      this.changeState(this.options.store.update(row.id, { state: 'paused', ...progress }, { kind: 'paused', message: 'paused by the user while running; partial data is kept for resuming' }));
+      return;
+    }
+    if (job.stop === 'cancel') {
+      this.finish(this.options.store.update(row.id, { state: 'cancelled', finished_at: Date.now(), ...progress }, { kind: 'cancelled', message: 'cancelled by the user while running' }));
+      return;
+    }
+    const classified = classifyError(isHavenError(error) ? error.code : undefined, message);
+    const hint = classified.hint ? ` (${classified.hint})` : '';
+    if (classified.retryable && row.attempts <= row.max_retries) {
+      const delay = retryDelay(row.attempts, this.options.retry ?? DEFAULT_RETRY_POLICY);
+      const at = Date.now() + delay;
+      this.changeState(
+        this.options.store.update(
+          row.id,
+          { state: 'queued', next_run_at: at, error_class: classified.errorClass, error_message: message, ...progress },
+          { kind: 'retry_planned', message: `failed (${classified.errorClass}): ${message}${hint}; retry ${row.attempts} of ${row.max_retries} at ${new Date(at).toISOString()}` },
+        ),
+      );
+      return;
+    }
+    const why = classified.retryable ? `no retries left (${row.max_retries})` : 'retrying cannot help';
+    this.finish(
+      this.options.store.update(
+        row.id,
+        { state: 'failed', finished_at: Date.now(), error_class: classified.errorClass, error_message: message, ...progress },
+        { kind: 'failed', message: `failed (${classified.errorClass}): ${message}${hint}; ${why}` },
+      ),
+    );
+  }
+
+  // ----- announcing -----
+
+  private summary(row: JobRow): JobSummary {
+    return toSummary(row, this.progress.get(row.id));
+  }
+
+  private added(row: JobRow): JobSummary {
+    return this.changeState(row);
+  }
+
+  private changeState(row: JobRow): JobSummary {
+    const summary = this.summary(row);
+    this.updated.fire(summary);
+    this.queueCounts();
+    return summary;
+  }
+
+  private finish(row: JobRow): JobSummary {
+    const summary = this.changeState(row);
+    this.finished.fire(summary);
+    return summary;
+  }
+
+  private announce(row: JobRow): void {
+    this.changeState(row);
+  }
+
+  private queueCounts(): void {
+    if (this.countsQueued) return;
+    this.countsQueued = true;
+    queueMicrotask(() => {
+      this.countsQueued = false;
+      this.countsChanged.fire(this.options.store.counts());
+    });
+  }
+
+  private maxRetriesFor(plugin: string): number {
+    const value = this.options.pluginStore.getConfig(plugin).max_retries;
+    return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? Math.min(value, 20) : DEFAULT_MAX_RETRIES;
+  }
+
+  /** Stops taking jobs; running ones are left `running` for the next start to requeue. */
+  stop(): void {
+    this.stopping = true;
+    this.active = false;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    for (const job of this.running.values()) job.controller.abort();
+  }
+}
