@@ -12,7 +12,7 @@ import type { PluginStore } from '../plugins/pluginStore';
 import type { PluginRuntime } from '../plugins/runtime';
 import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from './backoff';
 import { classifyError } from './classify';
-import { JobStore, toSummary, type JobRow } from './jobStore';
+import { type JobStore, toSummary, type JobRow } from './jobStore';
 
 export interface JobQueueOptions {
   store: JobStore;
