@@ -13,6 +13,11 @@ export interface CoreSession {
   client: IpcClient<HavenContract>;
   /** 'running': a `haven serve` already owns HAVEN_HOME and answers; 'local': Core runs in this process. */
   mode: 'running' | 'local';
+  /**
+   * Lets the in-process Core run these jobs (a running `haven serve` runs its queue anyway).
+   * The rest of the queue stays for the app.
+   */
+  runJobs(ids: (id: string) => boolean): void;
   close(): Promise<void>;
 }
 
@@ -51,6 +56,7 @@ export async function openCoreSession(layout: AppLayout): Promise<CoreSession> {
     return {
       client: connection.client,
       mode: 'running',
+      runJobs: () => undefined,
       async close() {
         connection.client.dispose();
         connection.socket.close(1000, 'done');
@@ -72,6 +78,7 @@ export async function openCoreSession(layout: AppLayout): Promise<CoreSession> {
   return {
     client,
     mode: 'local',
+    runJobs: (only) => core.jobs.start({ only }),
     async close() {
       client.dispose();
       await core.dispose();

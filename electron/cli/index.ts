@@ -5,6 +5,7 @@ import { isHavenError } from '@shared/ipc/errors';
 import { HAVEN_VERSION } from '../core/version';
 import { appLayout } from './appRoot';
 import { configImportCommand } from './commands/configImport';
+import { archiveCommand, jobsList, jobsRetry, libraryImport, librarySearch, libraryVerify } from './commands/jobs';
 import { pluginsConfigure, pluginsEnable, pluginsInfo, pluginsList, pluginsTest } from './commands/plugins';
 import { serveCommand } from './commands/serve';
 import { openCoreSession, type CoreSession } from './coreSession';
@@ -106,6 +107,49 @@ plugins
   .action((name: string, flags: { discover?: boolean; archive?: string; json?: boolean }) =>
     withCore((session) => pluginsTest(session, name, flags)),
   );
+
+program
+  .command('archive <url>')
+  .description('archive a URL now, in the foreground (routed by the plugins\' urlPatterns)')
+  .option('--plugin <name>', 'use this plugin instead of the one the URL routes to')
+  .option('--force', 'archive again even if already archived')
+  .option('--json', 'JSON lines: the job, progress, state changes, the result')
+  .action((url: string, flags: { plugin?: string; json?: boolean; force?: boolean }) => withCore((session) => archiveCommand(session, url, flags)));
+
+const jobs = program
+  .command('jobs')
+  .description('list jobs (--state queued,running,paused,completed,failed,cancelled,skipped)')
+  .option('--state <states>', 'only jobs in these states (comma-separated)')
+  .option('--limit <n>', 'at most this many (default 200)')
+  .option('--json', 'print JSON')
+  .action((flags: { state?: string; json?: boolean; limit?: string }) => withCore((session) => jobsList(session, flags)));
+
+jobs
+  .command('retry [ids...]')
+  .description('queue failed jobs again: by id, or --failed for all of them')
+  .option('--failed', 'every failed job')
+  .action((ids: string[], flags: { failed?: boolean }) => withCore((session) => jobsRetry(session, flags, ids)));
+
+const library = program.command('library').description('search, import and verify the archive');
+
+library
+  .command('search <text>')
+  .description('full-text search over titles, descriptions, channels, tags and subtitles')
+  .option('--limit <n>', 'at most this many (default 50)')
+  .option('--json', 'print JSON')
+  .action((text: string, flags: { json?: boolean; limit?: string }) => withCore((session) => librarySearch(session, text, flags)));
+
+library
+  .command('import <dir>')
+  .description('index files already on disk (sidecars, yt-dlp .info.json, [id] in names) so they are not downloaded again')
+  .option('--json', 'print JSON')
+  .action((dir: string, flags: { json?: boolean }) => withCore((session) => libraryImport(session, dir, flags)));
+
+library
+  .command('verify')
+  .description('re-hash every archived file; exit 1 when files are missing or changed')
+  .option('--json', 'print JSON lines')
+  .action((flags: { json?: boolean }) => withCore((session) => libraryVerify(session, flags)));
 
 const config = program.command('config').description('import settings');
 

@@ -98,7 +98,15 @@ export function createPluginContext(options: ContextOptions): PluginContext<Reco
         throw new HavenError('FORBIDDEN', `${manifest.name} may not reach ${url.host}: add it to permissions.network in plugin.json`);
       }
       const signal = rest.signal ? AbortSignal.any([rest.signal as AbortSignal, options.signal]) : options.signal;
-      const response = await fetch(url, { ...rest, signal, redirect: 'manual' } as RequestInit);
+      let response: Response;
+      try {
+        response = await fetch(url, { ...rest, signal, redirect: 'manual' } as RequestInit);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, …) is in its cause.
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        throw new HavenError('UNAVAILABLE', `cannot reach ${url.host}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+      }
       const location = response.headers.get('location');
       if (redirect === 'manual' || response.status < 300 || response.status >= 400 || !location) return response as HttpResponse;
       if (redirect === 'error') throw new HavenError('FORBIDDEN', `redirected from ${url} but redirects are off`);
