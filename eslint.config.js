@@ -68,6 +68,8 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
+      // Advice for the React Compiler, which this app does not use (TanStack Virtual trips it).
+      'react-hooks/incompatible-library': 'off',
       ...restrict(
         ELECTRON,
         [['**/electron/**', '@core/*'], 'The renderer talks to Core only through the contract in shared/ipc.'],

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import ElectronStore from 'electron-store';
-import { BrowserWindow, MessageChannelMain, app, ipcMain, nativeTheme, protocol, session, shell } from 'electron';
+import { BrowserWindow, MessageChannelMain, app, ipcMain, nativeTheme, net, protocol, session, shell } from 'electron';
 import { startCore, type Core } from '../core/core';
 import { resolveHavenHome } from '../core/home';
 import { contentSecurityPolicy, contentTypeFor, resolveAsset } from '../core/serve/staticAssets';
@@ -56,7 +56,19 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(async () => {
     session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
     protocol.handle(APP_SCHEME, async (request) => {
-      const file = resolveAsset(rendererDir, new URL(request.url).pathname);
+      const { pathname } = new URL(request.url);
+      const item = /^\/files\/(\d{1,15})$/.exec(pathname);
+      if (item && core) {
+        let file: string | undefined;
+        try {
+          file = core.library.get(Number(item[1])).outputPath;
+        } catch {
+          file = undefined;
+        }
+        if (!file || !fs.existsSync(file)) return new Response('not found', { status: 404 });
+        return net.fetch(pathToFileURL(file).toString(), { headers: request.headers });
+      }
+      const file = resolveAsset(rendererDir, pathname);
       if (!file || !fs.existsSync(file)) return new Response('not found', { status: 404 });
       return new Response(await fs.promises.readFile(file), {
         headers: { 'Content-Type': contentTypeFor(file), 'Content-Security-Policy': contentSecurityPolicy() },

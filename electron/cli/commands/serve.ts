@@ -49,6 +49,13 @@ export async function serveCommand(flags: ServeFlags, layout: AppLayout): Promis
       token,
       rendererDir: layout.rendererDir,
       connect: (protocol, transport) => core.router.connect(protocol, transport),
+      fileForItem: (id) => {
+        try {
+          return core.library.get(id).outputPath;
+        } catch {
+          return undefined;
+        }
+      },
       logger: core.logger.child('serve'),
     });
   } catch (error) {

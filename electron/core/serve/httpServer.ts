@@ -16,6 +16,7 @@ import {
   isOriginAllowed,
   tokensMatch,
 } from './access';
+import { sendFile } from './fileResponse';
 import { contentSecurityPolicy, contentTypeFor, resolveAsset } from './staticAssets';
 import { serverWebSocketProtocol } from './websocketTransport';
 
@@ -24,6 +25,8 @@ export interface HttpServerOptions {
   port: number;
   token: string;
   rendererDir: string;
+  /** The file of a library item, for `/files/<id>` (downloads and the player). */
+  fileForItem?: (id: number) => string | undefined;
   /** Serves the contract over one connection; returns the handle that ends it. */
   connect: (protocol: MessagePassingProtocol, transport: string) => Disposable;
   logger: Logger;
@@ -107,6 +110,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       deny(res, 405, 'method not allowed.');
+      return;
+    }
+    const fileMatch = /^\/files\/(\d{1,15})$/.exec(url.pathname);
+    if (fileMatch && options.fileForItem) {
+      const itemFile = options.fileForItem(Number(fileMatch[1]));
+      if (!itemFile || !fs.existsSync(itemFile)) {
+        deny(res, 404, 'this item has no file (any more).');
+        return;
+      }
+      sendFile(req, res, itemFile, url.searchParams.get('download') === '1', SECURITY_HEADERS);
       return;
     }
     const file = resolveAsset(options.rendererDir, url.pathname);

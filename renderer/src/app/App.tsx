@@ -7,6 +7,7 @@ import { DisconnectedBanner } from './DisconnectedBanner';
 import { PAGES, navigate, usePage } from './routes';
 import { Sidebar } from './Sidebar';
 import { StatusBar } from './StatusBar';
+import { Toasts } from './Toasts';
 import { useTheme } from './useTheme';
 
 const PAGE_COMPONENTS = {
@@ -45,6 +46,7 @@ export function App() {
         <Page />
       </main>
       <StatusBar />
+      <Toasts />
     </div>
   );
 }

@@ -1,6 +1,8 @@
+import { useJobsStore } from '../stores/jobsStore';
 import { PAGES, type PageId } from './routes';
 
 export function Sidebar({ current }: { current: PageId }) {
+  const active = useJobsStore((s) => (s.counts ? s.counts.running + s.counts.queued : 0));
   return (
     <nav className="sidebar" aria-label="Main">
       <div className="brand">
@@ -18,6 +20,11 @@ export function Sidebar({ current }: { current: PageId }) {
             >
               <span className={`icon icon-${page.id}`} aria-hidden="true" />
               {page.label}
+              {page.id === 'jobs' && active > 0 && (
+                <span className="nav-badge" data-testid="active-jobs-badge" aria-label={`${active} active`}>
+                  {active}
+                </span>
+              )}
             </a>
           </li>
         ))}

@@ -1,14 +1,250 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef, useState } from 'react';
+import type { LibraryItem } from '@shared/domain/library';
+import { deleteLibraryItem, libraryQueryChanged, searchLibrary } from '../bridge';
 import { EmptyState } from '../components/EmptyState';
+import { formatBytes, formatDuration, formatTime } from '../format';
+import { useConnectionStore } from '../stores/connectionStore';
+import { useLibraryStore } from '../stores/libraryStore';
+import { usePluginsStore } from '../stores/pluginsStore';
+
+const ROW_HEIGHT = 60;
+
+/** `[match]` from the index's snippet, shown as a highlight. */
+function Snippet({ text }: { text: string }) {
+  const parts = text.split(/(\[[^\]]*\])/g);
+  return (
+    <span className="snippet">
+      {parts.map((part, i) => (part.startsWith('[') && part.endsWith(']') ? <mark key={i}>{part.slice(1, -1)}</mark> : <span key={i}>{part}</span>))}
+    </span>
+  );
+}
 
 export function LibraryPage() {
+  const text = useLibraryStore((s) => s.text);
+  const plugin = useLibraryStore((s) => s.plugin);
+  const mediaType = useLibraryStore((s) => s.mediaType);
+  const items = useLibraryStore((s) => s.items);
+  const total = useLibraryStore((s) => s.total);
+  const loaded = useLibraryStore((s) => s.loaded);
+  const error = useLibraryStore((s) => s.error);
+  const selectedId = useLibraryStore((s) => s.selectedId);
+  const select = useLibraryStore((s) => s.itemSelected);
+  const plugins = usePluginsStore((s) => s.plugins);
+  const connected = useConnectionStore((s) => s.status === 'connected');
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({ count: items.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 8 });
+  const selected = items.find((item) => item.id === selectedId);
+
+  useEffect(() => {
+    if (connected && !loaded) void searchLibrary();
+  }, [connected, loaded]);
+
+  const filtered = Boolean(text.trim() || plugin || mediaType);
   return (
-    <section aria-labelledby="library-title">
+    <section aria-labelledby="library-title" className="library-page">
       <header className="page-header">
-        <h1 id="library-title">Library</h1>
+        <div>
+          <h1 id="library-title">Library</h1>
+          {loaded && (
+            <p className="muted" data-testid="library-count">
+              {total} item{total === 1 ? '' : 's'}
+              {filtered ? ' match' : ''}
+            </p>
+          )}
+        </div>
       </header>
-      <EmptyState title="Your library is empty" testId="library-empty">
-        <p>Everything Haven saves is listed here, searchable by title, channel and description.</p>
-      </EmptyState>
+      <div className="library-filters">
+        <input
+          type="search"
+          className="grow"
+          aria-label="Search the library"
+          placeholder="Search titles, descriptions, channels, tags…"
+          value={text}
+          onChange={(event) => libraryQueryChanged({ text: event.target.value })}
+        />
+        <select aria-label="Plugin" value={plugin ?? ''} onChange={(event) => libraryQueryChanged({ plugin: event.target.value || undefined })}>
+          <option value="">All plugins</option>
+          {(plugins ?? []).filter((p) => p.state !== 'invalid').map((p) => (
+            <option key={p.name} value={p.name}>
+              {p.name}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Type" value={mediaType ?? ''} onChange={(event) => libraryQueryChanged({ mediaType: event.target.value || undefined })}>
+          <option value="">All types</option>
+          <option value="video">Video</option>
+          <option value="audio">Audio</option>
+          <option value="image">Image</option>
+          <option value="file">Other files</option>
+        </select>
+      </div>
+      {error && (
+        <div className="banner banner-error" role="alert">
+          {error}
+        </div>
+      )}
+      <div className="jobs-body">
+        <div className="job-list" ref={scrollRef} data-testid="library-list">
+          {loaded && items.length === 0 ? (
+            filtered ? (
+              <EmptyState title="Nothing matches" testId="library-no-match">
+                <p>Try fewer words, or clear the filters.</p>
+              </EmptyState>
+            ) : (
+              <EmptyState title="Your library is empty" testId="library-empty">
+                <p>Everything Haven saves is listed here, searchable by title, channel and description. Archive a URL from the Jobs page to start.</p>
+              </EmptyState>
+            )
+          ) : (
+            <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+              {virtualizer.getVirtualItems().map((row) => {
+                const item = items[row.index]!;
+                return (
+                  <div key={item.id} className="job-row-slot" style={{ transform: `translateY(${row.start}px)`, height: row.size }}>
+                    <ItemRow item={item} selected={item.id === selectedId} onOpen={() => select(item.id)} />
+                  </div>
+                );
+              })}
+            </div>
+          )}
+          {loaded && total > items.length && (
+            <button type="button" className="link load-more" onClick={() => void searchLibrary(true)}>
+              Show more ({total - items.length} not loaded)
+            </button>
+          )}
+        </div>
+        {selected && <ItemDetail item={selected} onClose={() => select(undefined)} />}
+      </div>
     </section>
+  );
+}
+
+function ItemRow({ item, selected, onOpen }: { item: LibraryItem; selected: boolean; onOpen: () => void }) {
+  return (
+    <div
+      className={`job-row${selected ? ' selected' : ''}`}
+      data-testid="library-item"
+      role="button"
+      tabIndex={0}
+      aria-label={item.title}
+      onClick={onOpen}
+      onKeyDown={(event) => {
+        if (event.key === 'Enter' || event.key === ' ') {
+          event.preventDefault();
+          onOpen();
+        }
+      }}
+    >
+      <div className="item-icon" aria-hidden="true">
+        {item.mediaType === 'video' ? '▶' : item.mediaType === 'audio' ? '♪' : '▤'}
+      </div>
+      <div className="job-main">
+        <div className="job-title">
+          <span className="ellipsis" title={item.title}>
+            {item.title}
+          </span>
+          {item.duplicateOf !== undefined && <span className="pill pill-warn">duplicate</span>}
+        </div>
+        <div className="muted job-sub ellipsis">
+          {item.snippet ? (
+            <Snippet text={item.snippet} />
+          ) : (
+            <>
+              {item.plugin} · {formatTime(item.createdAt)}
+              {item.size !== undefined ? ` · ${formatBytes(item.size)}` : ''}
+              {item.duration !== undefined ? ` · ${formatDuration(item.duration)}` : ''}
+            </>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function ItemDetail({ item, onClose }: { item: LibraryItem; onClose: () => void }) {
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string>();
+  const description = typeof item.metadata.description === 'string' ? item.metadata.description : undefined;
+  const canPlay = item.outputPath && (item.mediaType === 'audio' || item.mediaType === 'video');
+  return (
+    <aside className="detail-panel" aria-label="Item details" data-testid="item-detail">
+      <header className="detail-header">
+        <h2 className="ellipsis" title={item.title}>
+          {item.title}
+        </h2>
+        <button type="button" className="link" onClick={onClose} aria-label="Close details">
+          Close
+        </button>
+      </header>
+      {canPlay &&
+        (item.mediaType === 'video' ? (
+          <video className="player" controls preload="metadata" src={`./files/${item.id}`} />
+        ) : (
+          <audio className="player" controls preload="metadata" src={`./files/${item.id}`} />
+        ))}
+      {description && <p className="description">{description}</p>}
+      <dl className="facts">
+        <dt>Plugin</dt>
+        <dd>{item.plugin}</dd>
+        <dt>Source</dt>
+        <dd className="break">{item.uri}</dd>
+        {item.outputPath && (
+          <>
+            <dt>File</dt>
+            <dd className="break">{item.outputPath}</dd>
+          </>
+        )}
+        {item.size !== undefined && (
+          <>
+            <dt>Size</dt>
+            <dd>{formatBytes(item.size)}</dd>
+          </>
+        )}
+        {item.sha256 && (
+          <>
+            <dt>SHA-256</dt>
+            <dd className="break mono">{item.sha256}</dd>
+          </>
+        )}
+        <dt>Archived</dt>
+        <dd>{formatTime(item.createdAt)}</dd>
+        {item.duplicateOf !== undefined && (
+          <>
+            <dt>Same content as</dt>
+            <dd>item {item.duplicateOf}</dd>
+          </>
+        )}
+      </dl>
+      <div className="toolbar">
+        {item.outputPath && (
+          <a className="button" href={`./files/${item.id}?download=1`} download>
+            Download
+          </a>
+        )}
+        <button type="button" className="secondary" onClick={() => setConfirming(true)}>
+          Delete…
+        </button>
+      </div>
+      {confirming && (
+        <div className="confirm" role="alertdialog" aria-label="Delete this item?">
+          <p>Delete “{item.title}”?</p>
+          <div className="toolbar">
+            <button type="button" onClick={() => void deleteLibraryItem(item.id, false).then(setError)}>
+              Remove from library only
+            </button>
+            {item.outputPath && (
+              <button type="button" className="danger" onClick={() => void deleteLibraryItem(item.id, true).then(setError)}>
+                Remove and delete the file
+              </button>
+            )}
+            <button type="button" className="link" onClick={() => setConfirming(false)}>
+              Keep it
+            </button>
+          </div>
+          {error && <p className="error-text">{error}</p>}
+        </div>
+      )}
+    </aside>
   );
 }

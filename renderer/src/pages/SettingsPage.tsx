@@ -75,6 +75,11 @@ export function SettingsPage() {
       </fieldset>
 
       <fieldset>
+        <legend>Notifications</legend>
+        <NotificationSetting />
+      </fieldset>
+
+      <fieldset>
         <legend>Plugin folders</legend>
         <p className="muted">
           Haven looks for plugins in its own folder{info ? ` (${info.home}/plugins)` : ''}, among its built-in plugins,
@@ -153,5 +158,18 @@ function NumberSetting({
       />
       {invalid && <span className="error-text">A whole number from 1 to 64.</span>}
     </label>
+  );
+}
+
+function NotificationSetting() {
+  const supported = 'Notification' in window;
+  const [permission, setPermission] = useState(supported ? Notification.permission : 'denied');
+  if (!supported) return <p className="muted">This browser cannot show notifications.</p>;
+  if (permission === 'granted') return <p className="muted">Haven tells you when jobs finish or fail while its window is in the background.</p>;
+  if (permission === 'denied') return <p className="muted">Notifications are blocked for this page; allow them in the browser's site settings.</p>;
+  return (
+    <button type="button" onClick={() => void Notification.requestPermission().then(setPermission)}>
+      Notify me when jobs finish
+    </button>
   );
 }

@@ -1,0 +1,87 @@
+import { create } from 'zustand';
+import type { JobCounts, JobDetail, JobState, JobSummary } from '@shared/domain/jobs';
+import type { ProgressUpdate } from '@shared/sdk/types';
+
+export type JobTab = 'active' | 'failed' | 'completed' | 'skipped' | 'cancelled' | 'all';
+
+export const TAB_STATES: Record<JobTab, JobState[] | undefined> = {
+  active: ['running', 'queued', 'paused'],
+  failed: ['failed'],
+  completed: ['completed'],
+  skipped: ['skipped'],
+  cancelled: ['cancelled'],
+  all: undefined,
+};
+
+function inTab(tab: JobTab, job: JobSummary): boolean {
+  const states = TAB_STATES[tab];
+  return !states || states.includes(job.state);
+}
+
+interface JobsState {
+  tab: JobTab;
+  /** The current tab's jobs, in order. */
+  ids: string[];
+  byId: Record<string, JobSummary>;
+  total: number;
+  loaded: boolean;
+  counts?: JobCounts;
+  /** Live progress per running job (kept apart so a progress tick re-renders one row). */
+  progress: Record<string, ProgressUpdate>;
+  selectedId?: string;
+  detail?: JobDetail;
+  actionError?: string;
+  tabSelected: (tab: JobTab) => void;
+  jobsLoaded: (jobs: JobSummary[], total: number, append: boolean) => void;
+  jobUpdated: (job: JobSummary) => void;
+  jobProgressReceived: (jobId: string, progress: ProgressUpdate) => void;
+  countsReceived: (counts: JobCounts) => void;
+  jobSelected: (id: string | undefined) => void;
+  detailReceived: (detail: JobDetail) => void;
+  actionFailed: (message: string | undefined) => void;
+}
+
+export const useJobsStore = create<JobsState>()((set) => ({
+  tab: 'active',
+  ids: [],
+  byId: {},
+  total: 0,
+  loaded: false,
+  progress: {},
+  tabSelected: (tab) => set({ tab, ids: [], total: 0, loaded: false }),
+  jobsLoaded: (jobs, total, append) =>
+    set((state) => {
+      const byId = { ...state.byId };
+      for (const job of jobs) byId[job.id] = job;
+      const ids = append ? [...state.ids, ...jobs.map((j) => j.id).filter((id) => !state.ids.includes(id))] : jobs.map((j) => j.id);
+      return { byId, ids, total, loaded: true };
+    }),
+  jobUpdated: (job) =>
+    set((state) => {
+      const byId = { ...state.byId, [job.id]: job };
+      const listed = state.ids.includes(job.id);
+      const belongs = inTab(state.tab, job);
+      let { ids, total } = state;
+      if (belongs && !listed && state.loaded) {
+        ids = job.state === 'running' ? [job.id, ...ids] : [...ids, job.id];
+        total++;
+      } else if (!belongs && listed) {
+        ids = ids.filter((id) => id !== job.id);
+        total = Math.max(0, total - 1);
+      }
+      const progress = job.state === 'running' ? state.progress : omit(state.progress, job.id);
+      const detail = state.detail?.id === job.id ? { ...state.detail, ...job } : state.detail;
+      return { byId, ids, total, progress, detail };
+    }),
+  jobProgressReceived: (jobId, progress) => set((state) => ({ progress: { ...state.progress, [jobId]: progress } })),
+  countsReceived: (counts) => set({ counts }),
+  jobSelected: (id) => set({ selectedId: id, detail: undefined }),
+  detailReceived: (detail) => set((state) => (state.selectedId === detail.id ? { detail } : {})),
+  actionFailed: (message) => set({ actionError: message }),
+}));
+
+function omit<T>(record: Record<string, T>, key: string): Record<string, T> {
+  if (!(key in record)) return record;
+  const { [key]: _removed, ...rest } = record;
+  return rest;
+}

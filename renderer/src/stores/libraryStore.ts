@@ -1,0 +1,34 @@
+import { create } from 'zustand';
+import type { LibraryItem } from '@shared/domain/library';
+
+interface LibraryState {
+  text: string;
+  plugin?: string;
+  mediaType?: string;
+  items: LibraryItem[];
+  total: number;
+  loading: boolean;
+  loaded: boolean;
+  selectedId?: number;
+  error?: string;
+  queryChanged: (query: { text?: string; plugin?: string | undefined; mediaType?: string | undefined }) => void;
+  searchStarted: () => void;
+  resultsReceived: (items: LibraryItem[], total: number, append: boolean) => void;
+  searchFailed: (message: string) => void;
+  itemSelected: (id: number | undefined) => void;
+  itemRemoved: (id: number) => void;
+}
+
+export const useLibraryStore = create<LibraryState>()((set) => ({
+  text: '',
+  items: [],
+  total: 0,
+  loading: false,
+  loaded: false,
+  queryChanged: (query) => set((state) => ({ ...state, ...query })),
+  searchStarted: () => set({ loading: true, error: undefined }),
+  resultsReceived: (items, total, append) => set((state) => ({ items: append ? [...state.items, ...items] : items, total, loading: false, loaded: true })),
+  searchFailed: (message) => set({ loading: false, error: message }),
+  itemSelected: (id) => set({ selectedId: id }),
+  itemRemoved: (id) => set((state) => ({ items: state.items.filter((item) => item.id !== id), total: Math.max(0, state.total - 1), selectedId: state.selectedId === id ? undefined : state.selectedId })),
+}));
