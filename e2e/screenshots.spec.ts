@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { REPO_ROOT, writePluginFolder } from '../electron/testing/fixtures';
+import { REPO_ROOT, tempHome, writePluginFolder } from '../electron/testing/fixtures';
+import { startStaticServer, throttledFile } from '../electron/testing/staticServer';
 import { expect, test } from './fixtures';
 
 // `npm run screenshots` refreshes the pictures in docs/screenshots from the real UI.
@@ -8,6 +10,7 @@ const shots = path.join(REPO_ROOT, 'docs', 'screenshots');
 test.use({ builtinPlugins: [path.join(REPO_ROOT, 'plugins'), path.join(REPO_ROOT, 'plugins', 'examples')].join(path.delimiter) });
 
 test('screenshots for the README', async ({ haven }) => {
+  test.setTimeout(120_000);
   const { page } = haven;
   await page.setViewportSize({ width: 1280, height: 800 });
   writePluginFolder(path.join(haven.home, 'plugins'), 'old-thing', { name: 'OldThing', engines: '>=9.0.0', description: 'Needs a newer Haven.' });
@@ -16,12 +19,46 @@ test('screenshots for the README', async ({ haven }) => {
   await expect(page.locator('.dot-health-pass, .dot-health-warn')).toHaveCount(7);
   await page.screenshot({ path: path.join(shots, 'plugins-light.png') });
 
-  await page.getByRole('link', { name: 'Settings' }).click();
-  await page.getByRole('radiogroup', { name: 'Theme' }).getByText('Dark').click();
-  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
-  await page.screenshot({ path: path.join(shots, 'settings-dark.png') });
-  await page.getByRole('link', { name: 'Plugins' }).click();
-  await page.screenshot({ path: path.join(shots, 'plugins-dark.png') });
+  const root = tempHome('haven-shots-site-');
+  const names = ['Harbour lights at dawn.mp3', 'Lighthouse keeper interview.mp3', 'Tide tables, read aloud.mp3'];
+  for (const [i, name] of names.entries()) {
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `sine=frequency=${300 + i * 100}:duration=40`, '-b:a', '128k', path.join(root, name)]);
+  }
+  const server = await startStaticServer(root, [throttledFile('/slow/Storm recording, north pier.mp3', path.join(root, names[0]!), 120 * 1024)]);
+  try {
+    await page.getByRole('link', { name: 'Jobs' }).click();
+    for (const name of names) {
+      await page.getByLabel('URL to archive').fill(`${server.url}/${encodeURIComponent(name)}`);
+      await page.getByRole('button', { name: 'Archive', exact: true }).click();
+    }
+    await page.getByLabel('URL to archive').fill(`${server.url}/missing/Episode 12.mp3`);
+    await page.getByRole('button', { name: 'Archive', exact: true }).click();
+    await page.getByRole('tab', { name: /Completed/ }).click();
+    await expect(page.getByTestId('job-row')).toHaveCount(3, { timeout: 30_000 });
+    await page.getByRole('tab', { name: /Active/ }).click();
+    await page.getByLabel('URL to archive').fill(`${server.url}/slow/${encodeURIComponent('Storm recording, north pier.mp3')}`);
+    await page.getByRole('button', { name: 'Archive', exact: true }).click();
+    const running = page.locator('[data-testid="job-row"][data-state="running"]');
+    await expect(running.getByRole('progressbar')).toHaveAttribute('aria-valuenow', /^[1-9]\d?$/, { timeout: 20_000 });
+    await running.click();
+    await expect(page.getByTestId('job-trace')).toContainText('started');
+    await page.screenshot({ path: path.join(shots, 'jobs-light.png') });
+
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('radiogroup', { name: 'Theme' }).getByText('Dark').click();
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    await page.screenshot({ path: path.join(shots, 'settings-dark.png') });
+    await page.getByRole('link', { name: 'Library' }).click();
+    await page.getByLabel('Search the library').fill('light');
+    await expect(page.getByTestId('library-item')).toHaveCount(2);
+    await page.getByTestId('library-item').first().click();
+    await expect(page.getByTestId('item-detail')).toBeVisible();
+    await page.screenshot({ path: path.join(shots, 'library-dark.png') });
+    await page.getByRole('link', { name: 'Plugins' }).click();
+    await page.screenshot({ path: path.join(shots, 'plugins-dark.png') });
+  } finally {
+    await server.close();
+  }
 
   await haven.serve!.stop();
   await expect(page.getByTestId('disconnected-banner')).toBeVisible();

@@ -48,7 +48,7 @@ export async function startStaticServer(root: string, routes: Route[] = []): Pro
  */
 export function throttledFile(urlPath: string, file: string, bytesPerSecond: number, options: { truncateAt?: number; status?: number } = {}): Route {
   return (req, res) => {
-    if (new URL(req.url ?? '/', 'http://x').pathname !== urlPath) return false;
+    if (decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname) !== urlPath) return false;
     const data = fs.readFileSync(file);
     res.writeHead(options.status ?? 200, { 'Content-Type': 'application/octet-stream', 'Content-Length': data.length });
     const chunk = Math.max(1024, Math.floor(bytesPerSecond / 20));

@@ -205,7 +205,7 @@ let searchSerial = 0;
 
 export async function searchLibrary(append = false): Promise<void> {
   if (!client) return;
-  const { text, plugin, mediaType, items } = useLibraryStore.getState();
+  const { text, plugin, mediaType, sinceDays, items } = useLibraryStore.getState();
   const serial = ++searchSerial;
   useLibraryStore.getState().searchStarted();
   try {
@@ -213,6 +213,7 @@ export async function searchLibrary(append = false): Promise<void> {
       ...(text.trim() ? { text } : {}),
       ...(plugin ? { plugin } : {}),
       ...(mediaType ? { mediaType } : {}),
+      ...(sinceDays ? { from: new Date(Date.now() - sinceDays * 86_400_000).toISOString() } : {}),
       limit: 200,
       offset: append ? items.length : 0,
     });
@@ -224,7 +225,7 @@ export async function searchLibrary(append = false): Promise<void> {
 }
 
 /** Search as you type: a short pause after the last key. */
-export function libraryQueryChanged(query: { text?: string; plugin?: string | undefined; mediaType?: string | undefined }): void {
+export function libraryQueryChanged(query: { text?: string; plugin?: string | undefined; mediaType?: string | undefined; sinceDays?: number | undefined }): void {
   useLibraryStore.getState().queryChanged(query);
   window.clearTimeout(searchTimer);
   searchTimer = window.setTimeout(() => void searchLibrary(), 150);

@@ -141,7 +141,13 @@ export const havenContract = defineContract({
     'library.search': call({
       description: 'Full-text search of the archive (title, description, channel, tags, subtitles) with filters.',
       input: LibraryQuery,
-      output: z.object({ items: z.array(LibraryItem), total: z.number().int() }),
+      output: z.object({
+        items: z.array(LibraryItem),
+        /** Counted up to 10,001: more means "over 10,000". */
+        total: z.number().int(),
+        /** By relevance for up to 2,000 matches, newest first beyond. */
+        ordering: z.enum(['relevance', 'newest']),
+      }),
     }),
     'library.get': call({ description: 'One archived item.', input: z.strictObject({ id: z.number().int() }), output: LibraryItem }),
     'library.delete': call({

@@ -118,6 +118,27 @@ export class ArchiveIndex {
     return result;
   }
 
+  /** Adds many new items in one transaction (imports, benchmarks); existing (plugin, source id) pairs are left alone. */
+  insertBatch(items: readonly NewItem[]): number {
+    const insert = this.db.prepare(
+      `INSERT OR IGNORE INTO items (plugin, source_id, media_type, title, uri, output_path, size, duration, mime, sha256, metadata_json, tags_json, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const fts = this.db.prepare('INSERT INTO items_fts (rowid, title, description, channel, tags, subtitles) VALUES (?, ?, ?, ?, ?, ?)');
+    let added = 0;
+    this.db.transaction(() => {
+      for (const item of items) {
+        const now = item.createdAt ?? Date.now();
+        const meta = item.metadata ?? {};
+        const result = insert.run(item.plugin, item.sourceId, item.mediaType, item.title, item.uri, item.outputPath ?? null, item.size ?? null, item.duration ?? null, item.mime ?? null, item.sha256 ?? null, JSON.stringify(meta), JSON.stringify(item.tags ?? []), now, now);
+        if (result.changes === 0) continue;
+        added++;
+        fts.run(Number(result.lastInsertRowid), item.title, text(meta.description), text(meta.channel ?? meta.uploader ?? meta.author), (item.tags ?? []).join(' '), text(meta.subtitles_text));
+      }
+    })();
+    return added;
+  }
+
   /**
    * Records a finished archive: the file must exist (never a `.part`), is hashed, gets a sidecar,
    * and is flagged when the same content is already in the archive from another source.
@@ -168,7 +189,12 @@ export class ArchiveIndex {
     return { item: this.get(id), ...(duplicateRow ? { duplicateOf: this.toItem(duplicateRow) } : {}) };
   }
 
-  search(query: LibraryQuery & { limit: number; offset: number }): { items: LibraryItem[]; total: number } {
+  /**
+   * Full-text search with filters. Up to RANK_LIMIT matches are ordered by relevance (bm25);
+   * beyond that, newest first, which FTS5 answers without scoring every match. Counting stops at
+   * COUNT_CAP. Snippets are built for the returned page only.
+   */
+  search(query: LibraryQuery & { limit: number; offset: number }): { items: LibraryItem[]; total: number; ordering: 'relevance' | 'newest' } {
     const where: string[] = [];
     const params: unknown[] = [];
     const match = toFtsQuery(query.text);
@@ -194,11 +220,14 @@ export class ArchiveIndex {
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const from = match ? 'items_fts JOIN items ON items.id = items_fts.rowid' : 'items';
+    // With text alone, count in the FTS index without joining every match to its row.
+    const countFrom = match && where.length === 1 ? 'items_fts' : from;
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${countFrom} ${clause} LIMIT ${COUNT_CAP})`).get(...params) as { n: number }).n;
+    const ordering = match && total <= RANK_LIMIT ? 'relevance' : 'newest';
     const select = match ? "items.*, snippet(items_fts, -1, '[', ']', '…', 12) AS snippet" : 'items.*';
-    const order = match ? 'bm25(items_fts), items.id DESC' : 'items.created_at DESC, items.id DESC';
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM ${from} ${clause}`).get(...params) as { n: number }).n;
+    const order = !match ? 'items.created_at DESC, items.id DESC' : ordering === 'relevance' ? 'items_fts.rank' : 'items_fts.rowid DESC';
     const rows = this.db.prepare(`SELECT ${select} FROM ${from} ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, query.limit, query.offset) as ItemRow[];
-    return { items: rows.map((row) => this.toItem(row)), total };
+    return { items: rows.map((row) => this.toItem(row)), total, ordering };
   }
 
   /** Removes the record, and the file with its sidecar when asked. */
@@ -264,6 +293,11 @@ export class ArchiveIndex {
     };
   }
 }
+
+/** Searches count their matches up to this; the UI shows "10,000+" beyond it. */
+export const COUNT_CAP = 10_001;
+/** Matches up to this many are ranked by relevance; more are listed newest first. */
+export const RANK_LIMIT = 2_000;
 
 function safeJson<T>(text: string, fallback: T): T {
   try {

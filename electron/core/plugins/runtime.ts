@@ -466,7 +466,10 @@ export class PluginRuntime extends DisposableObject {
   /** A call that failed because the process died is reported as the crash, with its reason. */
   private async explainCallError(entry: Entry, conn: HostConnection, what: string, error: unknown): Promise<HavenError> {
     const base = isHavenError(error) ? error : new HavenError('INTERNAL', String(error));
-    if (base.code !== 'UNAVAILABLE') return new HavenError(base.code, scrub(base.message.replace(/^host\.(invoke|callApi): /, ''), entry.secrets));
+    const own = new HavenError(base.code, scrub(base.message.replace(/^host\.\w+: /, ''), entry.secrets));
+    // Only a call that lost its process is a crash; UNAVAILABLE from the plugin itself is its answer.
+    const lostProcess = !conn.isAlive || /connection to Core closed|not connected to Core/.test(base.message);
+    if (!lostProcess) return own;
     const exit = await new Promise<HostExit | undefined>((resolve) => {
       if (!conn.isAlive) {
         resolve(entry.lastExit);

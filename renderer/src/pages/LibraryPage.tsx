@@ -24,6 +24,7 @@ export function LibraryPage() {
   const text = useLibraryStore((s) => s.text);
   const plugin = useLibraryStore((s) => s.plugin);
   const mediaType = useLibraryStore((s) => s.mediaType);
+  const sinceDays = useLibraryStore((s) => s.sinceDays);
   const items = useLibraryStore((s) => s.items);
   const total = useLibraryStore((s) => s.total);
   const loaded = useLibraryStore((s) => s.loaded);
@@ -40,7 +41,7 @@ export function LibraryPage() {
     if (connected && !loaded) void searchLibrary();
   }, [connected, loaded]);
 
-  const filtered = Boolean(text.trim() || plugin || mediaType);
+  const filtered = Boolean(text.trim() || plugin || mediaType || sinceDays);
   return (
     <section aria-labelledby="library-title" className="library-page">
       <header className="page-header">
@@ -48,7 +49,7 @@ export function LibraryPage() {
           <h1 id="library-title">Library</h1>
           {loaded && (
             <p className="muted" data-testid="library-count">
-              {total} item{total === 1 ? '' : 's'}
+              {total > 10_000 ? 'over 10,000' : total} item{total === 1 ? '' : 's'}
               {filtered ? ' match' : ''}
             </p>
           )}
@@ -77,6 +78,13 @@ export function LibraryPage() {
           <option value="audio">Audio</option>
           <option value="image">Image</option>
           <option value="file">Other files</option>
+        </select>
+        <select aria-label="Archived" value={sinceDays ?? ''} onChange={(event) => libraryQueryChanged({ sinceDays: event.target.value ? Number(event.target.value) : undefined })}>
+          <option value="">Any time</option>
+          <option value="1">Today</option>
+          <option value="7">Last 7 days</option>
+          <option value="30">Last 30 days</option>
+          <option value="365">Last year</option>
         </select>
       </div>
       {error && (
@@ -216,6 +224,12 @@ function ItemDetail({ item, onClose }: { item: LibraryItem; onClose: () => void 
           </>
         )}
       </dl>
+      {Object.keys(item.metadata).length > 0 && (
+        <details className="metadata">
+          <summary>All metadata</summary>
+          <pre className="log">{JSON.stringify(item.metadata, null, 2)}</pre>
+        </details>
+      )}
       <div className="toolbar">
         {item.outputPath && (
           <a className="button" href={`./files/${item.id}?download=1`} download>

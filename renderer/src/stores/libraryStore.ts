@@ -5,13 +5,15 @@ interface LibraryState {
   text: string;
   plugin?: string;
   mediaType?: string;
+  /** Archived within this many days. */
+  sinceDays?: number;
   items: LibraryItem[];
   total: number;
   loading: boolean;
   loaded: boolean;
   selectedId?: number;
   error?: string;
-  queryChanged: (query: { text?: string; plugin?: string | undefined; mediaType?: string | undefined }) => void;
+  queryChanged: (query: { text?: string; plugin?: string | undefined; mediaType?: string | undefined; sinceDays?: number | undefined }) => void;
   searchStarted: () => void;
   resultsReceived: (items: LibraryItem[], total: number, append: boolean) => void;
   searchFailed: (message: string) => void;

@@ -1,0 +1,52 @@
+// `npm run bench [-- --quick] [-- --only NAME]`: every benchmark in one run, results in
+// bench/results.json and bench/RESULTS.md.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { indexBenchmark } from './index1m';
+import { fanoutBenchmark } from './ipcFanout';
+import type { BenchResult } from './stats';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..', '..');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+
+const benchmarks: { name: string; run: () => Promise<BenchResult> }[] = [
+  { name: 'index_1m', run: () => indexBenchmark(quick ? 100_000 : 1_000_000) },
+  { name: 'ipc_fanout', run: () => fanoutBenchmark({ jobs: 200, hz: 50, seconds: quick ? 4 : 15, serverEntry: path.join(here, 'fanout-server.js') }) },
+];
+
+function markdown(results: BenchResult[], meta: Record<string, unknown>): string {
+  const lines = ['# Benchmark results', '', `Run ${meta.date} on ${meta.cpus} × ${meta.cpu}, Node ${meta.node}${quick ? ' (quick run)' : ''}.`, ''];
+  for (const result of results) {
+    lines.push(`## ${result.name}`, '', result.description, '', '| metric | value | target |', '| --- | --- | --- |');
+    for (const [key, metric] of Object.entries(result.metrics)) {
+      const target = metric.target ? `${metric.target} ${metric.unit} ${metric.ok ? '✓' : '✗ missed'}` : '';
+      lines.push(`| ${key} | ${metric.value.toLocaleString('en')} ${metric.unit}${metric.note ? ` (${metric.note})` : ''} | ${target} |`);
+    }
+    for (const note of result.notes ?? []) lines.push('', note);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+const results: BenchResult[] = [];
+for (const bench of benchmarks) {
+  if (only && bench.name !== only) continue;
+  process.stdout.write(`running ${bench.name}…\n`);
+  const started = Date.now();
+  const result = await bench.run();
+  results.push(result);
+  process.stdout.write(`  done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  for (const [key, metric] of Object.entries(result.metrics)) {
+    process.stdout.write(`  ${key}: ${metric.value} ${metric.unit}${metric.target ? ` (target ${metric.target}: ${metric.ok ? 'met' : 'MISSED'})` : ''}\n`);
+  }
+}
+const meta = { date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.versions.node, quick };
+fs.writeFileSync(path.join(repo, 'bench', 'results.json'), JSON.stringify({ ...meta, results }, null, 2) + '\n');
+fs.writeFileSync(path.join(repo, 'bench', 'RESULTS.md'), markdown(results, meta));
+process.stdout.write(`wrote bench/results.json and bench/RESULTS.md\n`);
+process.exit(0);
