@@ -35,7 +35,7 @@ describe('haven archive', () => {
     expect(again.stdout.trim()).toBe('RssPlugin: already archived (library item 1): nothing to do');
 
     const listed = JSON.parse((await runHaven(['jobs', '--state', 'completed,skipped', '--json'], env)).stdout);
-    expect(listed.jobs.map((j: { state: string }) => j.state)).toEqual(['skipped']);
+    expect(listed.jobs.map((j: { state: string }) => j.state)).toEqual(['skipped', 'completed']);
     const found = JSON.parse((await runHaven(['library', 'search', 'clip', '--json'], env)).stdout);
     expect(found.items.map((i: { outputPath: string }) => i.outputPath)).toEqual([saved]);
   });

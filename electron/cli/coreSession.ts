@@ -17,7 +17,7 @@ export interface CoreSession {
    * Lets the in-process Core run these jobs (a running `haven serve` runs its queue anyway).
    * The rest of the queue stays for the app.
    */
-  runJobs(ids: (id: string) => boolean): void;
+  runJobs(ids: readonly string[]): void;
   close(): Promise<void>;
 }
 

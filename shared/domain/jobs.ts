@@ -4,7 +4,7 @@ import { MediaSource, ProgressUpdate } from '../sdk/types';
 export const JobState = z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'cancelled', 'skipped']);
 export type JobState = z.infer<typeof JobState>;
 
-export const JobKind = z.enum(['archive', 'record', 'discover', 'process', 'verify']);
+export const JobKind = z.enum(['archive', 'record', 'discover', 'process', 'verify', 'import']);
 export type JobKind = z.infer<typeof JobKind>;
 
 /** Why a job failed, in classes a user can act on. */
@@ -19,6 +19,7 @@ export const ErrorClass = z.enum([
   'timeout',
   'invalid_input',
   'not_implemented',
+  'plugin_error',
   'forbidden',
   'cancelled',
   'internal',
@@ -37,6 +38,7 @@ export const JobSummary = z.object({
   title: z.string(),
   sourceId: z.string().optional(),
   uri: z.string().optional(),
+  /** Runs that failed so far (pauses and interruptions do not count). */
   attempts: z.number().int(),
   maxRetries: z.number().int(),
   /** When a queued job will run again after a failure (ISO time). */
@@ -64,6 +66,8 @@ export const JobDetail = JobSummary.extend({
   source: MediaSource.optional(),
   /** Every decision about this job, oldest first: queued, skipped, started, failed, retry planned… */
   trace: z.array(JobEvent),
+  /** What the job produced (an archive result, a verify or import report). */
+  result: z.unknown().optional(),
   /** The plugin's recent log lines while it ran this job. */
   log: z.array(z.object({ time: z.string(), level: z.string(), message: z.string() })),
 });

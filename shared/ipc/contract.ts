@@ -9,7 +9,7 @@ import {
 } from '../domain/plugins';
 import { AppSettings, AppSettingsPatch } from '../domain/settings';
 import { JobCounts, JobDetail, JobFilter, JobProgressEvent, JobSelection, JobSummary } from '../domain/jobs';
-import { ImportReport, LibraryItem, LibraryQuery } from '../domain/library';
+import { LibraryItem, LibraryQuery } from '../domain/library';
 import { call, defineContract, event } from './define';
 
 const NoInput = z.strictObject({});
@@ -156,9 +156,9 @@ export const havenContract = defineContract({
       output: z.null(),
     }),
     'library.import': call({
-      description: 'Index files already on disk (Haven sidecars, yt-dlp .info.json, [id] in names).',
+      description: 'Queue an import of files already on disk (Haven sidecars, yt-dlp .info.json, [id] in names); the report is the job result.',
       input: z.strictObject({ dir: z.string().min(1).max(4096) }),
-      output: ImportReport,
+      output: JobSummary,
     }),
     'library.verify': call({ description: 'Queue a fixity check of every archived file.', input: NoInput, output: JobSummary }),
     'settings.get': call({

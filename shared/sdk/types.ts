@@ -186,7 +186,8 @@ export interface PluginHooks {
   /** Persist what must survive a crash; called on a schedule and before shutdown. */
   save?(): void | Promise<void>;
   healthCheck?(): HealthCheckResult | Promise<HealthCheckResult>;
-  discoverSources?(options: DiscoverOptions): DiscoveryResultInput | Promise<DiscoveryResultInput>;
+  /** `job` is there when discovery runs as a job (cancel it with `job.signal`). */
+  discoverSources?(options: DiscoverOptions, job?: JobHandle): DiscoveryResultInput | Promise<DiscoveryResultInput>;
   archive?(source: MediaSource, job: JobHandle): ArchiveResult | Promise<ArchiveResult>;
   record?(source: MediaSource, job: JobHandle): ArchiveResult | Promise<ArchiveResult>;
   metadata?(source: MediaSource): Record<string, unknown> | Promise<Record<string, unknown>>;

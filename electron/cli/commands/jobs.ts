@@ -1,5 +1,7 @@
 import type { JobState, JobSummary } from '@shared/domain/jobs';
 import { JobState as JobStateSchema } from '@shared/domain/jobs';
+import path from 'node:path';
+import { ImportReport } from '@shared/domain/library';
 import { HavenError } from '@shared/ipc/errors';
 import type { CoreSession } from '../coreSession';
 import { formatBytes, printJson, printLine, printTable } from '../output';
@@ -23,7 +25,7 @@ export async function followJob(session: CoreSession, job: JobSummary, json: boo
     process.stderr.write(`\r\x1b[2K${text.slice(0, (process.stderr.columns || 100) - 1)}`);
   };
   emit({ event: 'job', job });
-  session.runJobs((id) => id === job.id);
+  session.runJobs([job.id]);
   const final = await new Promise<JobSummary>((resolve) => {
     let done = false;
     const finish = (value: JobSummary): void => {
@@ -151,7 +153,10 @@ export async function librarySearch(session: CoreSession, text: string, flags: {
 }
 
 export async function libraryImport(session: CoreSession, dir: string, flags: { json?: boolean }): Promise<void> {
-  const report = await session.client.call('library.import', { dir }, { timeoutMs: 24 * 3600_000 });
+  const job = await followJob(session, await session.client.call('library.import', { dir: path.resolve(dir) }), false);
+  if (job.state !== 'completed') throw new HavenError('UNAVAILABLE', `import ${job.state}: ${job.error ?? ''}`);
+  const { result } = await session.client.call('jobs.get', { id: job.id });
+  const report = ImportReport.parse(result);
   if (flags.json) {
     printJson(report);
     return;

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { HavenError } from '@shared/ipc/errors';
 import type { AppInfo, HavenContract } from '@shared/ipc/contract';
 import type { PluginHealthReport } from '@shared/domain/plugins';
@@ -8,7 +9,6 @@ import type { SettingsService } from '../storage/settings';
 import { sourceFromUrl } from '../plugins/sources';
 import type { JobQueue } from '../jobs/queue';
 import type { ArchiveIndex } from '../library/archiveIndex';
-import { importFolder } from '../library/importer';
 
 export interface HandlerServices {
   info: AppInfo;
@@ -61,7 +61,7 @@ export function createHandlers(services: HandlerServices): {
       'jobs.archive': ({ url, plugin, force }) => {
         const source = sourceFromUrl(url);
         const target = plugin ? { plugin: plugins.resolve(plugin).key, kind: plugins.kindFor(plugin) } : plugins.routeUrl(source.uri);
-        return jobs.enqueueArchive(target.plugin, source, { force, kind: target.kind, reason: 'requested by the user' });
+        return jobs.enqueueArchive(target.plugin, source, { force, kind: target.kind, reason: 'requested by the user', byUser: true });
       },
       'jobs.discover': ({ name }) => {
         const entry = plugins.resolve(name);
@@ -81,7 +81,7 @@ export function createHandlers(services: HandlerServices): {
         await library.delete(id, deleteFile);
         return null;
       },
-      'library.import': ({ dir }) => importFolder(library, dir),
+      'library.import': ({ dir }) => jobs.enqueueImport(path.resolve(dir)),
       'library.verify': () => jobs.enqueueVerify(),
       'settings.get': () => settings.get(),
       'settings.update': (patch) => settings.update(patch),

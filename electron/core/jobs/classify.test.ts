@@ -17,6 +17,7 @@ describe('classifyError', () => {
     ['FORBIDDEN', 'RssPlugin may not reach evil.example', 'forbidden', false],
     ['TIMEOUT', 'host.invoke: no answer from Core within 500 ms', 'timeout', true],
     ['INTERNAL', 'something odd', 'internal', true],
+    ['INVALID_OUTPUT', 'RssPlugin reported a partial file as complete: x.part', 'plugin_error', false],
   ] as const)('%s %s → %s', (code, message, errorClass, retryable) => {
     expect(classifyError(code, message)).toMatchObject({ errorClass, retryable });
   });

@@ -27,6 +27,7 @@ const BY_CODE: Partial<Record<ErrorCode, ErrorClass>> = {
   NOT_IMPLEMENTED: 'not_implemented',
   CANCELLED: 'cancelled',
   TIMEOUT: 'timeout',
+  INVALID_OUTPUT: 'plugin_error',
 };
 
 const RETRYABLE: ReadonlySet<ErrorClass> = new Set(['network', 'rate_limited', 'plugin_crashed', 'timeout', 'internal']);
@@ -37,6 +38,7 @@ const HINTS: Partial<Record<ErrorClass, string>> = {
   tool_missing: 'install the missing program, or set its path in the plugin settings',
   rate_limited: 'the site is limiting requests; Haven waits before trying again',
   not_implemented: 'this plugin cannot do that yet',
+  plugin_error: 'the plugin reported something impossible; report it to its author',
 };
 
 /** Sorts a failure into a class, from its code and the words of its message. */

@@ -128,12 +128,32 @@ export class JobStore {
     return this.get(id)!;
   }
 
+  /** Adds a trace line; the same line twice in a row is kept once (with the newer time). */
   addEvent(jobId: string, kind: string, message: string, at = Date.now()): void {
-    this.db.prepare('INSERT INTO job_events (job_id, at, kind, message) VALUES (?, ?, ?, ?)').run(jobId, at, kind, message.slice(0, 4000));
+    const text = message.slice(0, 4000);
+    const last = this.db.prepare('SELECT id, kind, message FROM job_events WHERE job_id = ? ORDER BY id DESC LIMIT 1').get(jobId) as
+      | { id: number; kind: string; message: string }
+      | undefined;
+    if (last && last.kind === kind && last.message === text) {
+      this.db.prepare('UPDATE job_events SET at = ? WHERE id = ?').run(at, last.id);
+      return;
+    }
+    this.db.prepare('INSERT INTO job_events (job_id, at, kind, message) VALUES (?, ?, ?, ?)').run(jobId, at, kind, text);
   }
 
-  trace(jobId: string): JobEvent[] {
-    return (this.db.prepare('SELECT at, kind, message FROM job_events WHERE job_id = ? ORDER BY id').all(jobId) as { at: number; kind: string; message: string }[]).map((e) => ({
+  /** The trace, oldest first; a long one keeps its first lines and its latest ones. */
+  trace(jobId: string, limit = 500): JobEvent[] {
+    const total = (this.db.prepare('SELECT count(*) AS n FROM job_events WHERE job_id = ?').get(jobId) as { n: number }).n;
+    const head = Math.min(total, 50);
+    const rows =
+      total <= limit
+        ? (this.db.prepare('SELECT at, kind, message FROM job_events WHERE job_id = ? ORDER BY id').all(jobId) as { at: number; kind: string; message: string }[])
+        : [
+            ...(this.db.prepare('SELECT at, kind, message FROM job_events WHERE job_id = ? ORDER BY id LIMIT ?').all(jobId, head) as { at: number; kind: string; message: string }[]),
+            { at: Date.now(), kind: 'omitted', message: `… ${total - limit} older lines not shown …` },
+            ...(this.db.prepare('SELECT * FROM (SELECT id, at, kind, message FROM job_events WHERE job_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id').all(jobId, limit - head) as { at: number; kind: string; message: string }[]),
+          ];
+    return rows.map((e) => ({
       at: new Date(e.at).toISOString(),
       kind: e.kind,
       message: e.message,
@@ -145,15 +165,29 @@ export class JobStore {
     return this.db.prepare('SELECT * FROM jobs WHERE plugin = ? AND source_id = ? AND kind = ? ORDER BY seq DESC LIMIT 1').get(plugin, sourceId, kind) as JobRow | undefined;
   }
 
-  /** Queued jobs that may run now, best first: priority, then first come first served. */
-  runnable(now: number, limit: number): JobRow[] {
-    return this.db
-      .prepare("SELECT * FROM jobs WHERE state = 'queued' AND (next_run_at IS NULL OR next_run_at <= ?) ORDER BY priority DESC, seq ASC LIMIT ?")
-      .all(now, limit) as JobRow[];
+  /**
+   * Queued jobs that may run now, best first (priority, then first come first served), leaving
+   * out plugins already at their limit (recordings are never held back) and, when given, any job
+   * not in `only`.
+   */
+  runnable(now: number, limit: number, saturated: readonly string[], only?: readonly string[]): JobRow[] {
+    const params: unknown[] = [now];
+    let sql = "SELECT * FROM jobs WHERE state = 'queued' AND (next_run_at IS NULL OR next_run_at <= ?)";
+    if (saturated.length) {
+      sql += ` AND (plugin NOT IN (${saturated.map(() => '?').join(',')}) OR kind = 'record')`;
+      params.push(...saturated);
+    }
+    if (only) {
+      if (only.length === 0) return [];
+      sql += ` AND id IN (${only.map(() => '?').join(',')})`;
+      params.push(...only);
+    }
+    return this.db.prepare(`${sql} ORDER BY priority DESC, seq ASC LIMIT ?`).all(...params, limit) as JobRow[];
   }
 
-  nextWake(): number | undefined {
-    const row = this.db.prepare("SELECT min(next_run_at) AS at FROM jobs WHERE state = 'queued' AND next_run_at IS NOT NULL").get() as { at: number | null };
+  /** The next future retry time, if any (a time already past is the pump's business, not a timer's). */
+  nextWake(now: number): number | undefined {
+    const row = this.db.prepare("SELECT min(next_run_at) AS at FROM jobs WHERE state = 'queued' AND next_run_at > ?").get(now) as { at: number | null };
     return row.at ?? undefined;
   }
 

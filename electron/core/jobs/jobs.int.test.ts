@@ -77,7 +77,7 @@ describe('the job queue', () => {
     const job = c.jobs.enqueueArchive(...route(c, url(server, '/tone.mp3')));
     expect(job.plugin).toBe('RssPlugin');
     const done = await finished(c, job.id);
-    expect(done).toMatchObject({ state: 'completed', attempts: 1, itemId: expect.any(Number) });
+    expect(done).toMatchObject({ state: 'completed', attempts: 0, itemId: expect.any(Number) });
     const item = c.library.get(done.itemId!);
     expect(item).toMatchObject({ plugin: 'RssPlugin', sha256: mediaHash, size: fs.statSync(media).size, mime: 'audio/mpeg', mediaType: 'audio' });
     expect(sha256(item.outputPath!)).toBe(mediaHash);
@@ -92,8 +92,11 @@ describe('the job queue', () => {
     const c = await core();
     const first = await finished(c, c.jobs.enqueueArchive(...route(c, url(server, '/tone.mp3'))).id);
     const again = c.jobs.enqueueArchive(...route(c, url(server, '/tone.mp3')));
-    expect(again).toMatchObject({ state: 'skipped' });
+    expect(again).toMatchObject({ state: 'skipped', itemId: first.itemId });
     expect(c.jobs.get(again.id).trace.at(-1)?.message).toBe(`skipped: already archived as library item ${first.itemId} (${first.outputPath})`);
+    // The completed job stays completed; asking a third time refreshes the same skipped row.
+    expect(c.jobs.get(first.id).state).toBe('completed');
+    expect(c.jobs.enqueueArchive(...route(c, url(server, '/tone.mp3'))).id).toBe(again.id);
     const copy = await finished(c, c.jobs.enqueueArchive(...route(c, url(server, '/copy.mp3'))).id);
     expect(c.library.get(copy.itemId!).duplicateOf).toBe(first.itemId);
     expect(c.jobs.get(copy.id).trace.map((e) => e.message).join('\n')).toMatch(/same content \(sha256\) is already library item/);
@@ -136,6 +139,26 @@ describe('the job queue', () => {
     expect(c.jobs.retry('failed')).toBe(2);
   });
 
+  it('a long backlog of one plugin does not hold back a job of another, and discovery leaves cancelled jobs alone', async () => {
+    const server = await site();
+    const c = await core(tempHome(), { maxConcurrentJobs: 3, maxConcurrentJobsPerPlugin: 1 });
+    // 250 slow jobs of RssPlugin queue up; one runs.
+    for (let i = 0; i < 250; i++) c.jobs.enqueueArchive('RssPlugin', sourceOf(url(server, `/slow.mp3?n=${i}`)));
+    const verify = await finished(c, c.jobs.enqueueVerify().id);
+    expect(verify.state).toBe('completed');
+    expect(c.jobs.counts().running).toBe(1);
+    c.jobs.cancel('all');
+
+    await c.plugins.setConfig('rss', { feed_urls: [url(server, '/feed.xml')] }, false);
+    const tone = sourceOf(url(server, '/tone.mp3'));
+    const cancelled = c.jobs.enqueueArchive('RssPlugin', { ...tone, sourceId: 'tone-1' });
+    c.jobs.cancel([cancelled.id]);
+    await finished(c, cancelled.id);
+    const discover = await finished(c, c.jobs.enqueueDiscover('RssPlugin').id);
+    expect(c.jobs.get(cancelled.id).state).toBe('cancelled');
+    expect(c.jobs.get(discover.id).trace.map((e) => e.message)).toContain(`A quiet tone: job ${cancelled.id} is cancelled, left as it is`);
+  });
+
   it('pauses a running job and resumes it; cancels a queued one; holds the concurrency limit', async () => {
     const server = await site();
     const c = await core(tempHome(), { maxConcurrentJobs: 1 });
@@ -151,7 +174,9 @@ describe('the job queue', () => {
     const done = await finished(c, slow.id);
     expect(done.state).toBe('completed');
     expect(sha256(done.outputPath!)).toBe(mediaHash);
-    expect(c.jobs.get(slow.id).trace.map((e) => e.kind)).toEqual(['queued', 'started', 'paused', 'resumed', 'started', 'completed']);
+    expect(c.jobs.get(slow.id).trace.map((e) => e.kind)).toEqual(['queued', 'started', 'pause_requested', 'paused', 'resumed', 'started', 'completed']);
+    // A pause does not count as a failed attempt.
+    expect(c.jobs.get(slow.id).attempts).toBe(0);
   });
 
   it('survives kill -9 of the plugin host mid-download: the job retries and the file is byte-identical', async () => {
@@ -162,7 +187,7 @@ describe('the job queue', () => {
     const pid = c.plugins.list().find((p) => p.name === 'RssPlugin')!.pid!;
     process.kill(pid, 'SIGKILL');
     const done = await finished(c, job.id);
-    expect(done).toMatchObject({ state: 'completed', attempts: 2 });
+    expect(done).toMatchObject({ state: 'completed', attempts: 1 });
     expect(sha256(done.outputPath!)).toBe(mediaHash);
     expect(c.jobs.get(job.id).trace.find((e) => e.kind === 'retry_planned')?.message).toMatch(/^failed \(plugin_crashed\): RssPlugin crashed while running archive: killed by SIGKILL/);
   });
@@ -174,13 +199,15 @@ describe('the job queue', () => {
     fs.writeFileSync(path.join(dir, 'Interview.info.json'), JSON.stringify({ id: 'abcdefghijk', title: 'An interview', extractor_key: 'Youtube', description: 'about tides', uploader: 'Sea Channel' }));
     fs.copyFileSync(media, path.join(dir, 'random.mp3'));
     const c = await core();
-    const { importFolder } = await import('../library/importer');
-    const report = await importFolder(c.library, dir);
+    const importJob = await finished(c, c.jobs.enqueueImport(dir).id);
+    expect(importJob.state).toBe('completed');
+    const report = c.jobs.get(importJob.id).result as { imported: number; alreadyKnown: number; skipped: unknown[] };
     expect(report).toMatchObject({ imported: 2, alreadyKnown: 0 });
     expect(report.skipped).toEqual([{ path: path.join(dir, 'random.mp3'), reason: expect.stringMatching(/cannot tell its source/) }]);
     expect(c.library.findBySource('YouTubePlugin', 'dQw4w9WgXcQ')?.title).toBe('Old talk');
     expect(c.library.search({ text: 'tides', limit: 5, offset: 0 }).items[0]?.title).toBe('An interview');
-    expect((await importFolder(c.library, dir)).alreadyKnown).toBe(2);
+    const again = await finished(c, c.jobs.enqueueImport(dir).id);
+    expect((c.jobs.get(again.id).result as { alreadyKnown: number }).alreadyKnown).toBe(2);
     // An archived source is not queued again.
     expect(c.jobs.enqueueArchive('YouTubePlugin', { sourceId: 'dQw4w9WgXcQ', mediaType: 'video', uri: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ', metadata: {} }).state).toBe('skipped');
 

@@ -9,10 +9,11 @@ import type { ArchiveIndex } from '../library/archiveIndex';
 import type { Logger } from '../log';
 import type { PluginLogBook } from '../plugins/pluginLogs';
 import type { PluginStore } from '../plugins/pluginStore';
+import { importFolder } from '../library/importer';
 import type { PluginRuntime } from '../plugins/runtime';
 import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from './backoff';
 import { classifyError } from './classify';
-import { type JobStore, toSummary, type JobRow } from './jobStore';
+import { toSummary, type JobPatch, type JobRow, type JobStore } from './jobStore';
 
 export interface JobQueueOptions {
   store: JobStore;
@@ -30,6 +31,13 @@ export const PRIORITY = { record: 100, discover: 10, archive: 0, process: -5, ve
 const DEFAULT_MAX_RETRIES = 3;
 /** Decisions a discovery writes into its own trace one by one; beyond this, a count. */
 const TRACE_DETAIL_LIMIT = 500;
+
+interface Outcome {
+  message: string;
+  patch: JobPatch;
+  /** Published on the bus once the job is recorded as completed. */
+  event?: { name: string; payload: unknown };
+}
 
 interface Running {
   row: JobRow;
@@ -62,7 +70,7 @@ export class JobQueue extends DisposableObject {
   private active = false;
   private stopping = false;
   private countsQueued = false;
-  private only: ((id: string) => boolean) | undefined;
+  private only: string[] | undefined;
 
   constructor(private readonly options: JobQueueOptions) {
     super();
@@ -80,8 +88,8 @@ export class JobQueue extends DisposableObject {
    * Requeues what a crash interrupted, then starts running jobs. The CLI passes `only` so that
    * `haven archive` runs its own job and leaves the rest of the queue for the app.
    */
-  start(options: { only?: (id: string) => boolean } = {}): void {
-    this.only = options.only;
+  start(options: { only?: readonly string[] } = {}): void {
+    this.only = options.only ? [...options.only] : undefined;
     const recovered = this.options.store.requeueInterrupted();
     if (recovered.length > 0) this.options.logger.info('jobs: requeued after an interruption', { count: recovered.length });
     for (const id of recovered) this.announce(this.options.store.get(id)!);
@@ -92,29 +100,49 @@ export class JobQueue extends DisposableObject {
   // ----- adding jobs -----
 
   /**
-   * Queues an archive of one source, unless it is already archived (skipped, with the item named)
-   * or already queued (the existing job is returned). `force` archives it again anyway.
+   * Queues an archive of one source. Already archived: a `skipped` row names the item (the
+   * completed row stays as it was). Already queued or running: that job is returned. A paused one
+   * is resumed when the user asks. A failed or cancelled one is queued again when the user asks;
+   * discovery leaves it alone, so a cancel or a permanent failure is not undone behind the
+   * user's back. `force` archives again anyway.
    */
-  enqueueArchive(plugin: string, source: MediaSource, options: { force?: boolean; reason?: string; kind?: 'archive' | 'record' } = {}): JobSummary {
+  enqueueArchive(
+    plugin: string,
+    source: MediaSource,
+    options: { force?: boolean; reason?: string; kind?: 'archive' | 'record'; byUser?: boolean } = {},
+  ): JobSummary {
     const kind = options.kind ?? 'archive';
     const reason = options.reason ?? 'requested';
+    const byUser = options.byUser ?? true;
     const maxRetries = this.maxRetriesFor(plugin);
-    const existing = this.options.store.latestForSource(plugin, source.sourceId, kind);
-    if (existing && ['queued', 'running', 'paused'].includes(existing.state)) {
-      this.options.store.addEvent(existing.id, 'requested', `requested again (${reason}); it is already ${existing.state}`);
+    const store = this.options.store;
+    const existing = store.latestForSource(plugin, source.sourceId, kind);
+    if (existing && (existing.state === 'queued' || existing.state === 'running')) {
+      store.addEvent(existing.id, 'requested', `requested again (${reason}); it is already ${existing.state}`);
       return this.summary(existing);
+    }
+    if (existing?.state === 'paused') {
+      if (!byUser) return this.summary(existing);
+      const row = this.changeState(store.update(existing.id, { state: 'queued', next_run_at: null }, { kind: 'resumed', message: `resumed (${reason})` }));
+      this.pump();
+      return row;
     }
     const item = options.force ? undefined : this.options.index.findBySource(plugin, source.sourceId);
     if (item) {
       const message = `skipped: already archived as library item ${item.id}${item.outputPath ? ` (${item.outputPath})` : ''}`;
-      if (existing && ['skipped', 'completed'].includes(existing.state)) {
-        return this.changeState(this.options.store.update(existing.id, { state: 'skipped', finished_at: Date.now(), item_id: item.id }, { kind: 'skipped', message }));
+      if (existing?.state === 'skipped') {
+        return this.changeState(store.update(existing.id, { finished_at: Date.now(), item_id: item.id }, { kind: 'skipped', message }));
       }
-      return this.added(this.options.store.insert({ plugin, kind, state: 'skipped', priority: PRIORITY[kind], source, title: source.title ?? source.uri, maxRetries }, { kind: 'skipped', message }));
+      const row = store.insert({ plugin, kind, state: 'skipped', priority: PRIORITY[kind], source, title: source.title ?? source.uri, maxRetries }, { kind: 'skipped', message });
+      return this.changeState(store.update(row.id, { item_id: item.id }));
     }
     if (existing && ['failed', 'cancelled', 'skipped', 'completed'].includes(existing.state)) {
+      if (!byUser && (existing.state === 'failed' || existing.state === 'cancelled')) {
+        store.addEvent(existing.id, 'decision', `found again (${reason}); left ${existing.state}: retry it to archive it`);
+        return this.summary(existing);
+      }
       // One row per source: a new request reuses the old job and says so in its trace.
-      const row = this.options.store.update(
+      const row = store.update(
         existing.id,
         { state: 'queued', attempts: 0, next_run_at: null, error_class: null, error_message: null, finished_at: null, force: options.force ? 1 : 0, max_retries: maxRetries },
         { kind: 'queued', message: `queued again (${reason}${options.force ? ', archiving again even if already archived' : ''})` },
@@ -123,7 +151,7 @@ export class JobQueue extends DisposableObject {
       this.pump();
       return this.summary(row);
     }
-    const row = this.options.store.insert(
+    const row = store.insert(
       { plugin, kind, state: 'queued', priority: PRIORITY[kind], source, title: source.title ?? source.uri, maxRetries, force: options.force ?? false },
       { kind: 'queued', message: `queued (${reason})` },
     );
@@ -152,6 +180,18 @@ export class JobQueue extends DisposableObject {
     const row = this.options.store.insert(
       { plugin, kind: 'discover', state: 'queued', priority: PRIORITY.discover, title: `Check ${plugin} for new items`, maxRetries: this.maxRetriesFor(plugin) },
       { kind: 'queued', message: `queued (${reason})` },
+    );
+    this.added(row);
+    this.pump();
+    return this.summary(row);
+  }
+
+  /** Indexes a folder already on disk, as a job (it can take long and be cancelled). */
+  enqueueImport(dir: string): JobSummary {
+    const source: MediaSource = { sourceId: `import:${dir}`, mediaType: 'folder', uri: dir, title: dir, metadata: {} };
+    const row = this.options.store.insert(
+      { plugin: 'core', kind: 'import', state: 'queued', priority: PRIORITY.verify, source, title: `Import ${dir}`, maxRetries: 0 },
+      { kind: 'queued', message: 'queued (requested)' },
     );
     this.added(row);
     this.pump();
@@ -188,6 +228,7 @@ export class JobQueue extends DisposableObject {
     return {
       ...this.summary(row),
       ...(row.source_json ? { source: JSON.parse(row.source_json) as MediaSource } : {}),
+      ...(row.result_json ? { result: JSON.parse(row.result_json) as unknown } : {}),
       trace: this.options.store.trace(id),
       log,
     };
@@ -283,7 +324,8 @@ export class JobQueue extends DisposableObject {
     if (!running) return false;
     running.stop = stop;
     running.controller.abort();
-    if (row.kind !== 'verify') void this.options.runtime.cancel(row.plugin, row.id).catch(() => undefined);
+    this.options.store.addEvent(row.id, `${stop}_requested`, `${stop === 'pause' ? 'pause' : 'cancel'} requested by the user while running`);
+    if (row.plugin !== 'core') void this.options.runtime.cancel(row.plugin, row.id).catch(() => undefined);
     return true;
   }
 
@@ -309,44 +351,52 @@ export class JobQueue extends DisposableObject {
 
   private startRunnable(): void {
     const settings = this.options.settings();
-    let free = settings.maxConcurrentJobs - this.running.size;
-    if (free <= 0) return;
     const perPlugin = new Map<string, number>();
     for (const job of this.running.values()) perPlugin.set(job.row.plugin, (perPlugin.get(job.row.plugin) ?? 0) + 1);
-    for (const row of this.options.store.runnable(Date.now(), 200)) {
-      if (free <= 0) break;
-      if (this.only && !this.only(row.id)) continue;
-      // Live recordings may not wait behind a plugin's own downloads.
-      const limit = row.kind === 'record' ? Infinity : settings.maxConcurrentJobsPerPlugin;
-      if ((perPlugin.get(row.plugin) ?? 0) >= limit) continue;
-      perPlugin.set(row.plugin, (perPlugin.get(row.plugin) ?? 0) + 1);
-      free--;
-      this.run(row);
+    // Each round asks the database only for jobs that can start, so a long backlog of one
+    // plugin never hides the jobs of another.
+    for (let round = 0; round < 100; round++) {
+      const free = settings.maxConcurrentJobs - this.running.size;
+      if (free <= 0) return;
+      const saturated = [...perPlugin].filter(([, n]) => n >= settings.maxConcurrentJobsPerPlugin).map(([plugin]) => plugin);
+      const candidates = this.options.store.runnable(Date.now(), free, saturated, this.only);
+      if (candidates.length === 0) return;
+      let started = 0;
+      for (const row of candidates) {
+        const count = perPlugin.get(row.plugin) ?? 0;
+        if (row.kind !== 'record' && count >= settings.maxConcurrentJobsPerPlugin) continue;
+        perPlugin.set(row.plugin, count + 1);
+        this.run(row);
+        started++;
+      }
+      if (started === 0) return;
     }
   }
 
   private scheduleWake(): void {
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeTimer = undefined;
-    const at = this.options.store.nextWake();
+    const now = Date.now();
+    const at = this.options.store.nextWake(now);
     if (at === undefined) return;
-    this.wakeTimer = setTimeout(() => this.pump(), Math.min(Math.max(0, at - Date.now()) + 5, 2 ** 31 - 1));
+    this.wakeTimer = setTimeout(() => this.pump(), Math.min(at - now + 5, 2 ** 31 - 1));
     this.wakeTimer.unref();
   }
 
   private run(queued: JobRow): void {
-    const attempt = queued.attempts + 1;
     const row = this.options.store.update(
       queued.id,
-      { state: 'running', attempts: attempt, started_at: Date.now(), next_run_at: null },
-      { kind: 'started', message: `started (attempt ${attempt} of ${queued.max_retries + 1})` },
+      { state: 'running', started_at: Date.now(), next_run_at: null },
+      { kind: 'started', message: `started (attempt ${queued.attempts + 1} of ${queued.max_retries + 1})` },
     );
     const job: Running = { row, controller: new AbortController() };
     this.running.set(row.id, job);
     this.changeState(row);
     void this.execute(job)
-      .then((outcome) => this.succeed(job, outcome))
-      .catch((error: unknown) => this.fail(job, error))
+      .then(
+        (outcome) => this.record(job, () => this.succeed(job, outcome)),
+        (error: unknown) => this.record(job, () => this.fail(job, error)),
+      )
       .finally(() => {
         this.running.delete(row.id);
         this.progress.delete(row.id);
@@ -354,25 +404,55 @@ export class JobQueue extends DisposableObject {
       });
   }
 
-  private async execute(job: Running): Promise<{ message: string; patch: Parameters<JobStore['update']>[1] }> {
+  /** Writing an outcome can itself fail (a full disk); the job must not stay `running` silently. */
+  private record(job: Running, write: () => void): void {
+    try {
+      write();
+    } catch (error) {
+      this.options.logger.error('jobs: could not record an outcome', { job: job.row.id, error: String(error) });
+      try {
+        this.finish(
+          this.options.store.update(
+            job.row.id,
+            { state: 'failed', finished_at: Date.now(), error_class: 'internal', error_message: `Haven could not record the outcome: ${String(error)}` },
+            { kind: 'failed', message: `Haven could not record the outcome: ${String(error)}` },
+          ),
+        );
+      } catch {
+        // The database refuses writes; the next start requeues the job as interrupted.
+      }
+    }
+  }
+
+  private async execute(job: Running): Promise<Outcome> {
     const { row } = job;
+    const signal = job.controller.signal;
+    if (signal.aborted) throw new HavenError('CANCELLED', 'stopped before it began');
     switch (row.kind) {
       case 'archive':
       case 'record': {
         const source = JSON.parse(row.source_json!) as MediaSource;
+        if (!row.force) {
+          // A job requeued after an interruption may have finished just before Haven stopped.
+          const known = this.options.index.findBySource(row.plugin, source.sourceId);
+          if (known) {
+            return { message: `completed: already archived as library item ${known.id}`, patch: { item_id: known.id, result_json: JSON.stringify({ success: true, outputPath: known.outputPath }) } };
+          }
+        }
         const result =
           row.kind === 'archive'
             ? await this.options.runtime.archive(row.plugin, source, row.id)
             : ((await this.options.runtime.invoke(row.plugin, 'record', [source], { jobId: row.id, timeoutMs: 7 * 24 * 3600_000 })) as Awaited<ReturnType<PluginRuntime['archive']>>);
         if (!result.success) throw new HavenError('INTERNAL', result.error ?? `${row.plugin} reported a failure without a reason`);
-        const { item, duplicateOf } = await this.options.index.addArchived(row.plugin, source, result);
+        const { item, duplicateOf, sidecarError } = await this.options.index.addArchived(row.plugin, source, result);
         if (duplicateOf) {
           this.options.store.addEvent(row.id, 'duplicate', `the same content (sha256) is already library item ${duplicateOf.id} from ${duplicateOf.plugin} ${duplicateOf.sourceId}`);
         }
-        this.options.bus.publish('archive.completed', { jobId: row.id, plugin: row.plugin, itemId: item.id, path: item.outputPath, sourceId: source.sourceId });
+        if (sidecarError) this.options.store.addEvent(row.id, 'warning', `the sidecar beside the file could not be written: ${sidecarError}`);
         return {
           message: `completed: saved ${item.outputPath ?? '(no file)'}${item.size !== undefined ? ` (${item.size} bytes, sha256 ${item.sha256?.slice(0, 16)}…)` : ''}`,
           patch: { result_json: JSON.stringify({ ...result, outputPath: item.outputPath }), item_id: item.id },
+          event: { name: 'archive.completed', payload: { jobId: row.id, plugin: row.plugin, itemId: item.id, path: item.outputPath, sourceId: source.sourceId } },
         };
       }
       case 'discover':
@@ -380,10 +460,21 @@ export class JobQueue extends DisposableObject {
       case 'verify': {
         const report = await this.options.index.verify(
           (done, total) => this.progressed.fire({ jobId: row.id, plugin: 'core', progress: { phase: 'verifying', percent: total ? (done / total) * 100 : 100, message: `${done} of ${total}` } }),
-          job.controller.signal,
+          signal,
         );
         return {
           message: `verified ${report.checked} file(s): ${report.ok} ok, ${report.missing.length} missing, ${report.changed.length} changed`,
+          patch: { result_json: JSON.stringify(report) },
+        };
+      }
+      case 'import': {
+        const dir = (JSON.parse(row.source_json!) as MediaSource).uri;
+        const report = await importFolder(this.options.index, dir, {
+          signal,
+          onProgress: (message) => this.progressed.fire({ jobId: row.id, plugin: 'core', progress: { phase: 'importing', message } }),
+        });
+        return {
+          message: `scanned ${report.scanned}: ${report.imported} imported, ${report.alreadyKnown} already in the library, ${report.skipped.length} skipped`,
           patch: { result_json: JSON.stringify(report) },
         };
       }
@@ -392,9 +483,9 @@ export class JobQueue extends DisposableObject {
     }
   }
 
-  private async discover(job: Running): Promise<{ message: string; patch: Parameters<JobStore['update']>[1] }> {
+  private async discover(job: Running): Promise<Outcome> {
     const { row } = job;
-    const found = await this.options.runtime.discover(row.plugin, false);
+    const found = await this.options.runtime.discover(row.plugin, false, row.id);
     let queued = 0;
     let known = 0;
     let detailed = 0;
@@ -408,9 +499,13 @@ export class JobQueue extends DisposableObject {
         note(`skipped ${label}: already archived`);
         continue;
       }
-      const created = this.enqueueArchive(row.plugin, source, { reason: `found by discovery job ${row.id}` });
-      if (created.state === 'queued') queued++;
-      note(`queued ${label} as job ${created.id}`);
+      const created = this.enqueueArchive(row.plugin, source, { reason: `found by discovery job ${row.id}`, byUser: false });
+      if (created.state === 'queued') {
+        queued++;
+        note(`queued ${label} as job ${created.id}`);
+      } else {
+        note(`${label}: job ${created.id} is ${created.state}, left as it is`);
+      }
     }
     for (const { source, reason } of found.skipped) {
       this.recordSkipped(row.plugin, source, reason);
@@ -423,8 +518,8 @@ export class JobQueue extends DisposableObject {
     };
   }
 
-  private succeed(job: Running, outcome: { message: string; patch: Parameters<JobStore['update']>[1] }): void {
-    if (this.stopping) return;
+  /** Finished work is recorded even while Haven is quitting: it must not be done twice. */
+  private succeed(job: Running, outcome: Outcome): void {
     const last = this.progress.get(job.row.id);
     this.finish(
       this.options.store.update(
@@ -433,6 +528,7 @@ export class JobQueue extends DisposableObject {
         { kind: 'completed', message: outcome.message },
       ),
     );
+    if (outcome.event) this.options.bus.publish(outcome.event.name, outcome.event.payload);
   }
 
   private fail(job: Running, error: unknown): void {
@@ -452,14 +548,16 @@ export class JobQueue extends DisposableObject {
     }
     const classified = classifyError(isHavenError(error) ? error.code : undefined, message);
     const hint = classified.hint ? ` (${classified.hint})` : '';
-    if (classified.retryable && row.attempts <= row.max_retries) {
-      const delay = retryDelay(row.attempts, this.options.retry ?? DEFAULT_RETRY_POLICY);
+    // Only failed runs count against max_retries (pauses and interruptions do not).
+    const attempts = row.attempts + 1;
+    if (classified.retryable && attempts <= row.max_retries) {
+      const delay = retryDelay(attempts, this.options.retry ?? DEFAULT_RETRY_POLICY);
       const at = Date.now() + delay;
       this.changeState(
         this.options.store.update(
           row.id,
-          { state: 'queued', next_run_at: at, error_class: classified.errorClass, error_message: message, ...progress },
-          { kind: 'retry_planned', message: `failed (${classified.errorClass}): ${message}${hint}; retry ${row.attempts} of ${row.max_retries} at ${new Date(at).toISOString()}` },
+          { state: 'queued', attempts, next_run_at: at, error_class: classified.errorClass, error_message: message, ...progress },
+          { kind: 'retry_planned', message: `failed (${classified.errorClass}): ${message}${hint}; retry ${attempts} of ${row.max_retries} at ${new Date(at).toISOString()}` },
         ),
       );
       return;
@@ -468,7 +566,7 @@ export class JobQueue extends DisposableObject {
     this.finish(
       this.options.store.update(
         row.id,
-        { state: 'failed', finished_at: Date.now(), error_class: classified.errorClass, error_message: message, ...progress },
+        { state: 'failed', attempts, finished_at: Date.now(), error_class: classified.errorClass, error_message: message, ...progress },
         { kind: 'failed', message: `failed (${classified.errorClass}): ${message}${hint}; ${why}` },
       ),
     );

@@ -5,7 +5,7 @@ import { HavenError } from '@shared/ipc/errors';
 import { Emitter } from '@shared/lifecycle';
 import type { ArchiveResult, MediaSource } from '@shared/sdk/types';
 import type { HavenDatabase } from '../storage/database';
-import { SIDECAR_SUFFIX, mediaTypeOf, mimeFor, sha256File, writeFileAtomic } from './files';
+import { SIDECAR_SUFFIX, hashPath, mediaTypeOf, mimeFor, writeFileAtomic } from './files';
 
 interface ItemRow {
   id: number;
@@ -143,7 +143,7 @@ export class ArchiveIndex {
    * Records a finished archive: the file must exist (never a `.part`), is hashed, gets a sidecar,
    * and is flagged when the same content is already in the archive from another source.
    */
-  async addArchived(plugin: string, source: MediaSource, result: ArchiveResult): Promise<{ item: LibraryItem; duplicateOf?: LibraryItem }> {
+  async addArchived(plugin: string, source: MediaSource, result: ArchiveResult): Promise<{ item: LibraryItem; duplicateOf?: LibraryItem; sidecarError?: string }> {
     const file = result.outputPath;
     if (!file) throw new HavenError('INVALID_OUTPUT', `${plugin} reported success without an output file`);
     if (file.endsWith('.part')) throw new HavenError('INVALID_OUTPUT', `${plugin} reported a partial file as complete: ${file}`);
@@ -153,13 +153,14 @@ export class ArchiveIndex {
     } catch {
       throw new HavenError('INVALID_OUTPUT', `${plugin} reported ${file}, but there is no such file`);
     }
-    const { sha256, size } = stat.isFile() ? await sha256File(file) : { sha256: undefined, size: stat.size };
+    if (!stat.isFile() && !stat.isDirectory()) throw new HavenError('INVALID_OUTPUT', `${plugin} reported ${file}, which is neither a file nor a folder`);
+    const { sha256, size } = await hashPath(file);
     const duplicateRow = sha256
       ? (this.db.prepare('SELECT * FROM items WHERE sha256 = ? AND NOT (plugin = ? AND source_id = ?) ORDER BY id LIMIT 1').get(sha256, plugin, source.sourceId) as ItemRow | undefined)
       : undefined;
     const metadata: Record<string, unknown> = { ...source.metadata, ...result.metadata };
     if (duplicateRow) metadata.duplicate_of = duplicateRow.id;
-    const mime = mimeFor(file);
+    const mime = stat.isFile() ? mimeFor(file) : 'inode/directory';
     const { id } = this.upsert({
       plugin,
       sourceId: source.sourceId,
@@ -174,7 +175,8 @@ export class ArchiveIndex {
       metadata,
       tags: Array.isArray(metadata.tags) ? metadata.tags.filter((t): t is string => typeof t === 'string') : [],
     });
-    if (sha256 && stat.isFile()) {
+    let sidecarError: string | undefined;
+    {
       const sidecar: Sidecar = {
         haven: 1,
         plugin,
@@ -184,9 +186,14 @@ export class ArchiveIndex {
         archivedAt: new Date().toISOString(),
         metadata,
       };
-      await writeFileAtomic(file + SIDECAR_SUFFIX, JSON.stringify(sidecar, null, 2));
+      try {
+        await writeFileAtomic(file + SIDECAR_SUFFIX, JSON.stringify(sidecar, null, 2));
+      } catch (error) {
+        // The file is archived and indexed; a missing sidecar only loses the copy beside it.
+        sidecarError = (error as Error).message;
+      }
     }
-    return { item: this.get(id), ...(duplicateRow ? { duplicateOf: this.toItem(duplicateRow) } : {}) };
+    return { item: this.get(id), ...(duplicateRow ? { duplicateOf: this.toItem(duplicateRow) } : {}), ...(sidecarError ? { sidecarError } : {}) };
   }
 
   /**
@@ -234,6 +241,10 @@ export class ArchiveIndex {
   async delete(id: number, deleteFile: boolean): Promise<void> {
     const item = this.get(id);
     if (deleteFile && item.outputPath) {
+      const stat = await fs.promises.lstat(item.outputPath).catch(() => undefined);
+      if (stat?.isDirectory()) {
+        throw new HavenError('FORBIDDEN', `${item.outputPath} is a folder; Haven removes single files only, so delete it by hand or remove just the record`);
+      }
       await fs.promises.rm(item.outputPath, { force: true });
       await fs.promises.rm(item.outputPath + SIDECAR_SUFFIX, { force: true });
     }
@@ -253,7 +264,7 @@ export class ArchiveIndex {
       report.checked++;
       let actual: string;
       try {
-        actual = (await sha256File(row.output_path, signal)).sha256;
+        actual = (await hashPath(row.output_path, signal)).sha256;
       } catch {
         report.missing.push({ id: row.id, path: row.output_path });
         onProgress?.(report.checked, rows.length);

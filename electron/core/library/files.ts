@@ -20,6 +20,32 @@ export async function sha256File(file: string, signal?: AbortSignal): Promise<{ 
   return { sha256: hash.digest('hex'), size };
 }
 
+/**
+ * The sha256 of a file, or of a folder (a multi-file torrent): the hash of its sorted list of
+ * `relative path, size, sha256` lines, so a changed, added or removed file changes it.
+ */
+export async function hashPath(target: string, signal?: AbortSignal): Promise<{ sha256: string; size: number; files: number }> {
+  const stat = await fs.promises.stat(target);
+  if (stat.isFile()) return { ...(await sha256File(target, signal)), files: 1 };
+  if (!stat.isDirectory()) throw new Error(`${target} is neither a file nor a folder`);
+  const lines: string[] = [];
+  let size = 0;
+  const walk = async (dir: string): Promise<void> => {
+    const entries = (await fs.promises.readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile()) {
+        const file = await sha256File(full, signal);
+        size += file.size;
+        lines.push(`${path.relative(target, full).split(path.sep).join('/')}\t${file.size}\t${file.sha256}`);
+      }
+    }
+  };
+  await walk(target);
+  return { sha256: crypto.createHash('sha256').update(lines.join('\n')).digest('hex'), size, files: lines.length };
+}
+
 /** Writes a file whole or not at all: `name.part`, then rename. */
 export async function writeFileAtomic(file: string, content: string): Promise<void> {
   const part = `${file}.part`;

@@ -38,16 +38,18 @@ const YtDlpInfo = z
   })
   .passthrough();
 
-function* walk(dir: string, depth = 0): Generator<string> {
+/** Lists files without blocking Core: asynchronous reads, one folder at a time. */
+async function* walk(dir: string, signal?: AbortSignal, depth = 0): AsyncGenerator<string> {
+  if (signal?.aborted) throw new HavenError('CANCELLED', 'import cancelled');
   let entries: fs.Dirent[];
   try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
+    entries = await fs.promises.readdir(dir, { withFileTypes: true });
   } catch {
     return;
   }
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory() && !entry.name.startsWith('.') && depth < MAX_DEPTH) yield* walk(full, depth + 1);
+    if (entry.isDirectory() && !entry.name.startsWith('.') && depth < MAX_DEPTH) yield* walk(full, signal, depth + 1);
     else if (entry.isFile()) yield full;
   }
 }
@@ -72,11 +74,15 @@ function mediaBeside(infoFile: string, files: Set<string>): string | undefined {
  * (`.haven.json`), yt-dlp `.info.json` files, and file names carrying a YouTube `[id]`.
  * Every file it passes over is listed with the reason.
  */
-export async function importFolder(index: ArchiveIndex, dir: string): Promise<ImportReport> {
+export async function importFolder(
+  index: ArchiveIndex,
+  dir: string,
+  options: { signal?: AbortSignal; onProgress?: (message: string) => void } = {},
+): Promise<ImportReport> {
   const root = path.resolve(dir);
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new HavenError('NOT_FOUND', `${dir} is not a folder`);
   const files = new Set<string>();
-  for (const file of walk(root)) {
+  for await (const file of walk(root, options.signal)) {
     files.add(file);
     if (files.size > MAX_FILES) throw new HavenError('TOO_LARGE', `${dir} holds more than ${MAX_FILES} files; import its sub-folders one by one`);
   }
@@ -84,6 +90,8 @@ export async function importFolder(index: ArchiveIndex, dir: string): Promise<Im
   const claimed = new Set<string>();
   const add = async (plugin: string, sourceId: string, media: string, fields: { title: string; uri: string; metadata: Record<string, unknown>; tags?: string[]; duration?: number; sha256?: string }): Promise<void> => {
     claimed.add(media);
+    if (options.signal?.aborted) throw new HavenError('CANCELLED', 'import cancelled');
+    options.onProgress?.(`${report.imported + report.alreadyKnown} of about ${files.size} files`);
     if (index.findBySource(plugin, sourceId)) {
       report.alreadyKnown++;
       return;

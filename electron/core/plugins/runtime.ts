@@ -413,8 +413,9 @@ export class PluginRuntime extends DisposableObject {
     return this.checkResult(entry, hook, raw);
   }
 
-  async discover(ref: string, dryRun: boolean): Promise<DiscoveryResult> {
-    return (await this.invoke(ref, 'discoverSources', [{ dryRun }], { timeoutMs: 10 * 60_000 })) as DiscoveryResult;
+  /** A discovery run; with a job id it can be cancelled like any job. */
+  async discover(ref: string, dryRun: boolean, jobId?: string): Promise<DiscoveryResult> {
+    return (await this.invoke(ref, 'discoverSources', [{ dryRun }], { timeoutMs: 10 * 60_000, ...(jobId ? { jobId } : {}) })) as DiscoveryResult;
   }
 
   async archive(ref: string, source: MediaSource, jobId: string): Promise<ArchiveResult> {

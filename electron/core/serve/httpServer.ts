@@ -115,7 +115,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     const fileMatch = /^\/files\/(\d{1,15})$/.exec(url.pathname);
     if (fileMatch && options.fileForItem) {
       const itemFile = options.fileForItem(Number(fileMatch[1]));
-      if (!itemFile || !fs.existsSync(itemFile)) {
+      if (!itemFile || !fs.existsSync(itemFile) || !fs.statSync(itemFile).isFile()) {
         deny(res, 404, 'this item has no file (any more).');
         return;
       }

@@ -62,7 +62,7 @@ export const migrations: readonly Migration[] = [
         seq           INTEGER PRIMARY KEY AUTOINCREMENT,
         id            TEXT NOT NULL UNIQUE,
         plugin        TEXT NOT NULL,
-        kind          TEXT NOT NULL CHECK (kind IN ('archive', 'record', 'discover', 'process', 'verify')),
+        kind          TEXT NOT NULL CHECK (kind IN ('archive', 'record', 'discover', 'process', 'verify', 'import')),
         state         TEXT NOT NULL CHECK (state IN ('queued', 'running', 'paused', 'completed', 'failed', 'cancelled', 'skipped')),
         priority      INTEGER NOT NULL DEFAULT 0,
         source_id     TEXT,

@@ -48,12 +48,18 @@ export const useJobsStore = create<JobsState>()((set) => ({
   total: 0,
   loaded: false,
   progress: {},
-  tabSelected: (tab) => set({ tab, ids: [], total: 0, loaded: false }),
+  tabSelected: (tab) => set({ tab, ids: [], byId: {}, total: 0, loaded: false }),
   jobsLoaded: (jobs, total, append) =>
     set((state) => {
-      const byId = { ...state.byId };
-      for (const job of jobs) byId[job.id] = job;
-      const ids = append ? [...state.ids, ...jobs.map((j) => j.id).filter((id) => !state.ids.includes(id))] : jobs.map((j) => j.id);
+      const byId = append ? { ...state.byId } : {};
+      const ids: string[] = append ? [...state.ids] : [];
+      for (const job of jobs) {
+        // An event that arrived while this page was loading is newer than the page.
+        const known = state.byId[job.id];
+        const latest = known && known.updatedAt > job.updatedAt ? known : job;
+        byId[job.id] = latest;
+        if (inTab(state.tab, latest) && !ids.includes(job.id)) ids.push(job.id);
+      }
       return { byId, ids, total, loaded: true };
     }),
   jobUpdated: (job) =>
@@ -63,7 +69,10 @@ export const useJobsStore = create<JobsState>()((set) => ({
       const belongs = inTab(state.tab, job);
       let { ids, total } = state;
       if (belongs && !listed && state.loaded) {
-        ids = job.state === 'running' ? [job.id, ...ids] : [...ids, job.id];
+        // Running jobs go on top; others are added at the end only when the end is loaded, so
+        // "Show more" does not skip anything.
+        if (job.state === 'running') ids = [job.id, ...ids];
+        else if (ids.length >= state.total) ids = [...ids, job.id];
         total++;
       } else if (!belongs && listed) {
         ids = ids.filter((id) => id !== job.id);

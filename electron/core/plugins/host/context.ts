@@ -34,9 +34,26 @@ export interface ContextOptions {
 
 const MAX_REDIRECTS = 10;
 
+const LOG_LINES_PER_SECOND = 200;
+
 export function createLogger(core: IpcClient<CoreContract>): PluginLogger {
+  let windowStart = 0;
+  let count = 0;
+  let dropped = 0;
   const send = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void => {
-    core.call('core.log', { level, message: String(message), ...(fields ? { fields: toPlain(fields) } : {}) }).catch(() => undefined);
+    // A plugin logging in a loop is cut here, before it floods the channel to Core.
+    const now = Date.now();
+    if (now - windowStart >= 1000) {
+      windowStart = now;
+      count = 0;
+    }
+    if (++count > LOG_LINES_PER_SECOND) {
+      dropped++;
+      return;
+    }
+    const text = dropped > 0 ? `(${dropped} log lines dropped) ${String(message)}` : String(message);
+    dropped = 0;
+    core.call('core.log', { level, message: text, ...(fields ? { fields: toPlain(fields) } : {}) }).catch(() => undefined);
   };
   return {
     debug: (m, f) => send('debug', m, f),

@@ -6,7 +6,8 @@ import { HavenError } from '@shared/ipc/errors';
 import { DisposableStore, Emitter } from '@shared/lifecycle';
 import { isPluginDefinition, type PluginDefinition } from '@shared/sdk/definePlugin';
 import type { PluginManifest } from '@shared/sdk/manifest';
-import { HOOK_NAMES, type HookName, type JobHandle, type PluginHooks } from '@shared/sdk/types';
+import { HOOK_NAMES, type HookName, type JobHandle, type PluginHooks, type ProgressUpdate } from '@shared/sdk/types';
+import { StreamCoalescer } from '@shared/ipc/coalesce';
 import type { CallHandlers, EventHandlers } from '../../ipc/router';
 import { createLogger, createPluginContext } from './context';
 import type { ConfigIssue, CoreContract, HostContract, HostDescription } from './contracts';
@@ -33,6 +34,14 @@ export class PluginHost {
   private readonly state: Record<string, unknown> = {};
   private readonly startedAt = Date.now();
   private readonly scheduler: TaskScheduler;
+  /** A plugin may report progress as often as it likes; Core hears at most ~10 updates a second per job. */
+  private readonly progress = new StreamCoalescer<{ jobId: string; update: ProgressUpdate }>({
+    minIntervalMs: 100,
+    key: (event) => event.jobId,
+    send: (event) => {
+      this.core.call('core.progress', event).catch(() => undefined);
+    },
+  });
 
   constructor(private readonly core: IpcClient<CoreContract>) {
     const logger = createLogger(core);
@@ -162,13 +171,13 @@ export class PluginHost {
     const job: JobHandle = {
       id: jobId,
       signal: controller.signal,
-      progress: (update) => {
-        this.core.call('core.progress', { jobId, update }).catch(() => undefined);
-      },
+      progress: (update) => this.progress.push({ jobId, update }),
     };
     try {
       return { result: await fn.apply(hooks, [...args, job]) };
     } finally {
+      // The last update leaves before the result does.
+      this.progress.forget(jobId);
       this.jobs.delete(jobId);
       this.unload.signal.removeEventListener('abort', onUnload);
     }
