@@ -6,6 +6,7 @@ export interface AppLayout {
   rendererDir: string;
   builtinPluginRoots: string[];
   pluginHostEntry: string;
+  builtinCatalog: string;
 }
 
 export function appLayout(root: string, env: NodeJS.ProcessEnv = process.env): AppLayout {
@@ -13,6 +14,7 @@ export function appLayout(root: string, env: NodeJS.ProcessEnv = process.env): A
   return {
     root,
     pluginHostEntry: path.join(root, 'out', 'main', 'plugin-host.js'),
+    builtinCatalog: env.HAVEN_BUILTIN_CATALOG ?? path.join(root, 'out', 'catalog', 'index.json'),
     rendererDir: env.HAVEN_RENDERER_DIR ? path.resolve(env.HAVEN_RENDERER_DIR) : path.join(root, 'out', 'renderer'),
     builtinPluginRoots:
       builtin !== undefined

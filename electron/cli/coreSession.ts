@@ -68,6 +68,7 @@ export async function openCoreSession(layout: AppLayout): Promise<CoreSession> {
     host: 'cli',
     builtinPluginRoots: layout.builtinPluginRoots,
     pluginHostEntry: layout.pluginHostEntry,
+    builtinCatalog: layout.builtinCatalog,
     autoStartPlugins: false,
     watchPlugins: false,
     stderrLogLevel: 'off',

@@ -5,6 +5,7 @@ import { isHavenError } from '@shared/ipc/errors';
 import { HAVEN_VERSION } from '../core/version';
 import { appLayout } from './appRoot';
 import { configImportCommand } from './commands/configImport';
+import { createCommand, installCommand, packCommand, uninstallCommand } from './commands/packages';
 import { archiveCommand, jobsList, jobsRetry, libraryImport, librarySearch, libraryVerify } from './commands/jobs';
 import { pluginsConfigure, pluginsEnable, pluginsInfo, pluginsList, pluginsTest } from './commands/plugins';
 import { serveCommand } from './commands/serve';
@@ -150,6 +151,35 @@ library
   .description('re-hash every archived file; exit 1 when files are missing or changed')
   .option('--json', 'print JSON lines')
   .action((flags: { json?: boolean }) => withCore((session) => libraryVerify(session, flags)));
+
+const plugin = program.command('plugin').description('pack, install, uninstall and create plugin packages');
+
+plugin
+  .command('pack <dir>')
+  .description('make a .havenplugin of a plugin folder (checks the manifest, leaves out dev files)')
+  .option('-o, --output <file>', 'where to write it (default: NAME-VERSION.havenplugin)')
+  .option('--json', 'print JSON')
+  .action((dir: string, flags: { output?: string; json?: boolean }) => packCommand(dir, flags));
+
+plugin
+  .command('install <package>')
+  .description('install a .havenplugin file, a plugin folder or an http(s) URL; shows what it may do first')
+  .option('-y, --yes', 'install without asking')
+  .option('--sha256 <hash>', 'refuse the package unless its sha256 is this')
+  .option('--json', 'print JSON')
+  .action((target: string, flags: { yes?: boolean; json?: boolean; sha256?: string }) => withCore((session) => installCommand(session, target, flags)));
+
+plugin
+  .command('uninstall <name>')
+  .description('remove an installed plugin (built-in ones can only be disabled)')
+  .option('--delete-data', 'also delete its settings, storage and data folder')
+  .action((name: string, flags: { deleteData?: boolean }) => withCore((session) => uninstallCommand(session, name, flags)));
+
+plugin
+  .command('create <name>')
+  .description('start a new plugin from the SDK template, with a test')
+  .option('--dir <dir>', 'where (default: ./<short id>)')
+  .action((name: string, flags: { dir?: string }) => createCommand(name, flags));
 
 const config = program.command('config').description('import settings');
 

@@ -16,6 +16,7 @@ import type { RetryPolicy } from './jobs/backoff';
 import { JobStore } from './jobs/jobStore';
 import { JobQueue } from './jobs/queue';
 import { ArchiveIndex } from './library/archiveIndex';
+import { PackageManager } from './plugins/packages/manager';
 import { openDatabase, type HavenDatabase } from './storage/database';
 import { acquireLock, type HeldLock } from './storage/lockfile';
 import { SettingsService, createConfBackend, type SettingsBackend } from './storage/settings';
@@ -45,6 +46,8 @@ export interface CoreOptions {
   runJobs?: boolean;
   /** Tests shorten retry delays. */
   retryPolicy?: RetryPolicy;
+  /** The catalog index of packaged example plugins that ships with Haven. */
+  builtinCatalog?: string;
 }
 
 export interface Core {
@@ -57,6 +60,7 @@ export interface Core {
   readonly pluginLogs: PluginLogBook;
   readonly jobs: JobQueue;
   readonly library: ArchiveIndex;
+  readonly packages: PackageManager;
   readonly settings: SettingsService;
   readonly db: HavenDatabase;
   readonly logger: Logger;
@@ -144,8 +148,23 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     );
     if (options.runJobs ?? (options.host === 'desktop' || options.host === 'serve')) jobs.start();
 
+    const packages = new PackageManager({ paths, catalog, runtime: plugins, havenVersion: HAVEN_VERSION, logger: logger.child('packages') });
     const router = store.add(
-      new IpcRouter(havenContract, createHandlers({ info, catalog, plugins, settings, jobs, library }), { logger: logger.child('ipc') }),
+      new IpcRouter(
+        havenContract,
+        createHandlers({
+          info,
+          catalog,
+          plugins,
+          settings,
+          jobs,
+          library,
+          packages,
+          pluginLogs,
+          ...(options.builtinCatalog ? { builtinCatalog: options.builtinCatalog } : {}),
+        }),
+        { logger: logger.child('ipc') },
+      ),
     );
     logger.info('core started', { host: options.host, home: paths.home, version: HAVEN_VERSION });
 
@@ -159,6 +178,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       pluginLogs,
       jobs,
       library,
+      packages,
       settings,
       db,
       logger,

@@ -82,6 +82,7 @@ if (!app.requestSingleInstanceLock()) {
       host: 'desktop',
       builtinPluginRoots: [path.join(appRoot, 'plugins'), path.join(appRoot, 'plugins', 'examples')],
       pluginHostEntry: path.join(here, 'plugin-host.js'),
+      builtinCatalog: path.resolve(here, '..', 'catalog', 'index.json'),
       launcher: utilityProcessLauncher,
       ...(binding ? { nativeBinding: binding } : {}),
       settingsBackend: new ElectronStore<Record<string, unknown>>({ cwd: home, name: 'settings' }),

@@ -101,3 +101,12 @@ export const PluginTestReport = z.object({
   archive: ArchiveResult.optional(),
 });
 export type PluginTestReport = z.infer<typeof PluginTestReport>;
+
+export const PluginLogRecord = z.object({
+  time: z.string(),
+  plugin: z.string(),
+  level: z.enum(['debug', 'info', 'warn', 'error']),
+  message: z.string(),
+  fields: z.record(z.string(), z.unknown()).optional(),
+});
+export type PluginLogRecord = z.infer<typeof PluginLogRecord>;

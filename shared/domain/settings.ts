@@ -10,6 +10,8 @@ export const AppSettings = z.object({
   pluginDirs: z.array(z.string().min(1).max(4096)).max(32).default([]),
   maxConcurrentJobs: z.number().int().min(1).max(64).default(3),
   maxConcurrentJobsPerPlugin: z.number().int().min(1).max(64).default(2),
+  /** Plugin catalogs (index URLs or files) besides the one that ships with Haven. */
+  catalogs: z.array(z.string().min(1).max(4096)).max(32).default([]),
   /** Heap limit of each plugin process in MiB, unless its manifest sets maxMemoryMb. */
   pluginMemoryMb: z.number().int().min(64).max(16384).default(1024),
 });

@@ -4,12 +4,14 @@ import {
   PluginConfigView,
   PluginDetail,
   PluginHealthReport,
+  PluginLogRecord,
   PluginSummary,
   PluginTestReport,
 } from '../domain/plugins';
 import { AppSettings, AppSettingsPatch } from '../domain/settings';
 import { JobCounts, JobDetail, JobFilter, JobProgressEvent, JobSelection, JobSummary } from '../domain/jobs';
 import { LibraryItem, LibraryQuery } from '../domain/library';
+import { AvailablePlugin, PackagePreview } from '../domain/packages';
 import { call, defineContract, event } from './define';
 
 const NoInput = z.strictObject({});
@@ -161,6 +163,61 @@ export const havenContract = defineContract({
       output: JobSummary,
     }),
     'library.verify': call({ description: 'Queue a fixity check of every archived file.', input: NoInput, output: JobSummary }),
+    'plugins.readme': call({
+      description: "A plugin's README.md (Markdown), if it has one.",
+      input: PluginRef,
+      output: z.object({ markdown: z.string().nullable() }),
+    }),
+    'plugins.icon': call({
+      description: "A plugin's icon as a data: URL (PNG, SVG, JPEG or WebP up to 128 KiB), if it has one.",
+      input: PluginRef,
+      output: z.object({ dataUrl: z.string().nullable() }),
+    }),
+    'plugins.logs': call({
+      description: "A plugin's latest log records (newest last).",
+      input: PluginRef.extend({ limit: z.number().int().min(1).max(500).default(200) }),
+      output: z.object({ records: z.array(PluginLogRecord) }),
+    }),
+    'plugins.uninstall': call({
+      description: 'Remove an installed plugin; deleteData also removes its settings, storage and data folder.',
+      input: PluginRef.extend({ deleteData: z.boolean().default(false) }),
+      output: z.object({ name: z.string(), deletedData: z.boolean() }),
+    }),
+    'packages.stage': call({
+      description: 'Check a plugin package (a .havenplugin/.zip file, a folder, or an http(s) URL on the machine running Core) and show what installing it would do.',
+      input: z.strictObject({ path: z.string().min(1).max(4096).optional(), url: z.string().min(1).max(8192).optional(), sha256: z.string().max(64).optional() }),
+      output: PackagePreview,
+    }),
+    'packages.uploadBegin': call({
+      description: 'Start uploading a package from the UI (at most 50 MiB), in chunks.',
+      input: z.strictObject({ size: z.number().int().min(1) }),
+      output: z.object({ uploadId: z.string() }),
+    }),
+    'packages.uploadChunk': call({
+      description: 'One chunk of an upload, base64, in order (at most 512 KiB of data).',
+      input: z.strictObject({ uploadId: z.string().max(64), offset: z.number().int().min(0), data: z.string().max(700_000) }),
+      output: z.object({ received: z.number().int() }),
+    }),
+    'packages.uploadFinish': call({
+      description: 'Finish an upload: the package is checked and staged.',
+      input: z.strictObject({ uploadId: z.string().max(64) }),
+      output: PackagePreview,
+    }),
+    'packages.install': call({
+      description: 'Install a staged package (after the user saw its preview).',
+      input: z.strictObject({ stagingId: z.string().max(64) }),
+      output: PluginSummary,
+    }),
+    'catalog.list': call({
+      description: 'Plugins the catalogs offer, with compatibility, installed version and updates.',
+      input: NoInput,
+      output: z.object({ plugins: z.array(AvailablePlugin), problems: z.array(z.object({ catalog: z.string(), error: z.string() })) }),
+    }),
+    'catalog.stage': call({
+      description: "Download a catalog's plugin, check its sha256, and show what installing it would do.",
+      input: z.strictObject({ name: z.string().max(128), version: z.string().max(64).optional() }),
+      output: PackagePreview,
+    }),
     'settings.get': call({
       description: 'The app preferences.',
       input: NoInput,
@@ -199,6 +256,12 @@ export const havenContract = defineContract({
       description: 'An item was added, updated or deleted.',
       params: NoInput,
       data: z.object({ itemId: z.number().int(), change: z.enum(['added', 'updated', 'deleted']) }),
+      delivery: 'all',
+    }),
+    'plugins.log': event({
+      description: "Log records as plugins write them (one plugin's, or all).",
+      params: z.strictObject({ name: z.string().max(128).optional() }),
+      data: PluginLogRecord,
       delivery: 'all',
     }),
     'settings.changed': event({

@@ -40,6 +40,7 @@ export async function serveCommand(flags: ServeFlags, layout: AppLayout): Promis
     host: 'serve',
     builtinPluginRoots: layout.builtinPluginRoots,
     pluginHostEntry: layout.pluginHostEntry,
+    builtinCatalog: layout.builtinCatalog,
   });
   let server;
   try {

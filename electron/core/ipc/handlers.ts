@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import semver from 'semver';
 import { HavenError } from '@shared/ipc/errors';
 import type { AppInfo, HavenContract } from '@shared/ipc/contract';
 import type { PluginHealthReport } from '@shared/domain/plugins';
@@ -9,6 +11,10 @@ import type { SettingsService } from '../storage/settings';
 import { sourceFromUrl } from '../plugins/sources';
 import type { JobQueue } from '../jobs/queue';
 import type { ArchiveIndex } from '../library/archiveIndex';
+import { availableFrom, loadCatalog, type LoadedCatalog } from '../plugins/packages/catalogs';
+import type { PackageManager } from '../plugins/packages/manager';
+import { readIcon, readReadme } from '../plugins/pluginFiles';
+import type { PluginLogBook } from '../plugins/pluginLogs';
 
 export interface HandlerServices {
   info: AppInfo;
@@ -17,6 +23,10 @@ export interface HandlerServices {
   settings: SettingsService;
   jobs: JobQueue;
   library: ArchiveIndex;
+  packages: PackageManager;
+  pluginLogs: PluginLogBook;
+  /** The catalog index that ships with Haven, if any. */
+  builtinCatalog?: string;
 }
 
 const selection = (input: { ids?: string[] | undefined; all: boolean }): readonly string[] | 'all' => (input.all ? 'all' : (input.ids ?? []));
@@ -26,7 +36,18 @@ export function createHandlers(services: HandlerServices): {
   calls: CallHandlers<HavenContract>;
   events: EventHandlers<HavenContract>;
 } {
-  const { info, catalog, plugins, settings, jobs, library } = services;
+  const { info, catalog, plugins, settings, jobs, library, packages, pluginLogs } = services;
+  const catalogSources = (): string[] => [...(services.builtinCatalog ? [services.builtinCatalog] : []), ...settings.get().catalogs];
+  const loadCatalogs = async (): Promise<{ loaded: LoadedCatalog[]; problems: { catalog: string; error: string }[] }> => {
+    const results = await Promise.allSettled(catalogSources().map((source) => loadCatalog(source)));
+    const loaded: LoadedCatalog[] = [];
+    const problems: { catalog: string; error: string }[] = [];
+    results.forEach((result, i) => {
+      if (result.status === 'fulfilled') loaded.push(result.value);
+      else problems.push({ catalog: catalogSources()[i]!, error: result.reason instanceof Error ? result.reason.message : String(result.reason) });
+    });
+    return { loaded, problems };
+  };
   return {
     calls: {
       'app.info': () => info,
@@ -83,6 +104,46 @@ export function createHandlers(services: HandlerServices): {
       },
       'library.import': ({ dir }) => jobs.enqueueImport(path.resolve(dir)),
       'library.verify': () => jobs.enqueueVerify(),
+      'plugins.readme': ({ name }) => ({ markdown: readReadme(plugins.resolve(name).discovered.dir) }),
+      'plugins.icon': ({ name }) => {
+        const entry = plugins.resolve(name);
+        return { dataUrl: readIcon(entry.discovered.dir, entry.discovered.manifest?.icon) };
+      },
+      'plugins.logs': ({ name, limit }) => ({ records: pluginLogs.tail(plugins.resolve(name).key, limit) }),
+      'plugins.uninstall': ({ name, deleteData }) => packages.uninstall(name, deleteData),
+      'packages.stage': ({ path: target, url, sha256 }) => {
+        if ((target ? 1 : 0) + (url ? 1 : 0) !== 1) throw new HavenError('INVALID_INPUT', 'give either a path or a url');
+        if (url) return packages.stageUrl(url, sha256);
+        const resolved = path.resolve(target!);
+        if (fs.existsSync(resolved) && fs.statSync(resolved).isDirectory()) return packages.stageFolder(resolved);
+        return packages.stageFile(resolved, sha256 ? { expectedSha256: sha256 } : {});
+      },
+      'packages.uploadBegin': ({ size }) => ({ uploadId: packages.beginUpload(size) }),
+      'packages.uploadChunk': ({ uploadId, offset, data }) => {
+        const bytes = Buffer.from(data, 'base64');
+        if (bytes.length > 512 * 1024) throw new HavenError('TOO_LARGE', 'a chunk holds at most 512 KiB');
+        return { received: packages.appendUpload(uploadId, offset, bytes) };
+      },
+      'packages.uploadFinish': ({ uploadId }) => packages.finishUpload(uploadId),
+      'packages.install': async ({ stagingId }) => {
+        const installed = await packages.install(stagingId);
+        const entry = plugins.resolve(installed.name);
+        if (!entry.discovered.manifest || entry.discovered.error) throw new HavenError('INVALID_INPUT', `installed, but it cannot load: ${entry.discovered.error ?? 'no manifest'}`);
+        // Installing is a request to use it: a plugin that was disabled before is enabled.
+        return plugins.enable(installed.name);
+      },
+      'catalog.list': async () => {
+        const { loaded, problems } = await loadCatalogs();
+        return { plugins: availableFrom(loaded, plugins.list(), info.version), problems };
+      },
+      'catalog.stage': async ({ name, version }) => {
+        const { loaded } = await loadCatalogs();
+        const candidates = availableFrom(loaded, plugins.list(), info.version).filter((p) => p.name.toLowerCase() === name.toLowerCase() && (!version || p.version === version));
+        const entry = candidates.sort((a, b) => (semver.gt(a.version, b.version) ? -1 : 1))[0];
+        if (!entry) throw new HavenError('NOT_FOUND', `no catalog offers ${name}${version ? ` ${version}` : ''}`);
+        if (!entry.compatible) throw new HavenError('CONFLICT', `${entry.name} ${entry.version} cannot be installed: ${entry.incompatibleReason}`);
+        return packages.stageUrl(entry.url, entry.sha256);
+      },
       'settings.get': () => settings.get(),
       'settings.update': (patch) => settings.update(patch),
     },
@@ -100,6 +161,10 @@ export function createHandlers(services: HandlerServices): {
         return jobs.onCounts((counts) => sink.next(counts));
       },
       'library.changed': (_params, sink) => library.onDidChange((change) => sink.next(change)),
+      'plugins.log': ({ name }, sink) => {
+        const key = name ? plugins.resolve(name).key : undefined;
+        return pluginLogs.onRecord((record) => (!key || record.plugin === key) && sink.next(record));
+      },
       'settings.changed': (_params, sink) => {
         sink.next(settings.get());
         return settings.onDidChange((value) => sink.next(value));

@@ -90,6 +90,15 @@ export class PluginStore {
     return (this.db.prepare('SELECT key FROM plugin_kv WHERE plugin_name = ? ORDER BY key').all(name) as { key: string }[]).map((r) => r.key);
   }
 
+  /** Everything Haven keeps about a plugin: settings, storage, health history, enabled flag. */
+  forget(name: string): void {
+    this.db.transaction(() => {
+      for (const table of ['plugin_kv', 'plugin_config', 'plugin_schema', 'plugin_health', 'plugin_state']) {
+        this.db.prepare(`DELETE FROM ${table} WHERE plugin_name = ?`).run(name);
+      }
+    })();
+  }
+
   recordHealth(name: string, health: StoredHealth): void {
     const insert = this.db.prepare(
       'INSERT INTO plugin_health (plugin_name, status, output, result_json, duration_ms, checked_at) VALUES (?, ?, ?, ?, ?, ?)',

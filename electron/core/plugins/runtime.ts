@@ -302,6 +302,12 @@ export class PluginRuntime extends DisposableObject {
     this.refreshStates();
   }
 
+  /** Drops what Haven keeps about a plugin (on uninstall, when the user asks). */
+  forgetData(ref: string): void {
+    const key = this.entries.get(ref)?.key ?? ref;
+    this.options.store.forget(key);
+  }
+
   // ----- configuration -----
 
   async getConfig(ref: string): Promise<PluginConfigView> {

@@ -1,0 +1,45 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+const ICON_TYPES: Record<string, string> = { '.png': 'image/png', '.svg': 'image/svg+xml', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp' };
+const MAX_ICON_BYTES = 128 * 1024;
+const MAX_README_BYTES = 256 * 1024;
+
+function inside(dir: string, relative: string): string | undefined {
+  const root = path.resolve(dir);
+  const file = path.resolve(root, relative);
+  if (!file.startsWith(root + path.sep)) return undefined;
+  try {
+    // A symlink may not lead out of the plugin folder.
+    const real = fs.realpathSync(file);
+    return real.startsWith(fs.realpathSync(root) + path.sep) ? real : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The plugin's README.md, if it has one (any case), up to 256 KiB. */
+export function readReadme(dir: string): string | null {
+  let name: string | undefined;
+  try {
+    name = fs.readdirSync(dir).find((entry) => entry.toLowerCase() === 'readme.md');
+  } catch {
+    return null;
+  }
+  const file = name ? inside(dir, name) : undefined;
+  if (!file) return null;
+  const size = fs.statSync(file).size;
+  const text = fs.readFileSync(file, 'utf8');
+  return size > MAX_README_BYTES ? `${text.slice(0, MAX_README_BYTES)}\n\n…` : text;
+}
+
+/** The manifest's icon as a data: URL, if it is a small image inside the plugin folder. */
+export function readIcon(dir: string, icon: string | undefined): string | null {
+  if (!icon) return null;
+  const type = ICON_TYPES[path.extname(icon).toLowerCase()];
+  const file = inside(dir, icon);
+  if (!type || !file) return null;
+  const stat = fs.statSync(file);
+  if (!stat.isFile() || stat.size > MAX_ICON_BYTES) return null;
+  return `data:${type};base64,${fs.readFileSync(file).toString('base64')}`;
+}
