@@ -54,7 +54,7 @@ describe('haven plugin pack / install / uninstall', () => {
 
     // Newer and older versions say what they do.
     const upgrade = await runHaven(['plugin', 'install', copyWithVersion('1.1.0'), '--yes'], env, 60_000);
-    expect(upgrade.stdout).toMatch(/replaces:     HelloPlugin 1\.0\.0 \(upgrade, user\)/);
+    expect(upgrade.stdout).toMatch(/replaces: {5}HelloPlugin 1\.0\.0 \(upgrade, user\)/);
     expect(upgrade.stdout).toMatch(/installed HelloPlugin 1\.1\.0 \(upgrade from 1\.0\.0\)/);
     const downgrade = await runHaven(['plugin', 'install', copyWithVersion('0.9.0'), '--yes'], env, 60_000);
     expect(downgrade.stdout).toMatch(/\(downgrade from 1\.1\.0\)/);
