@@ -1,23 +1,54 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { REPO_ROOT, tempHome, writePluginFolder } from '../electron/testing/fixtures';
+import fs from 'node:fs';
+import { REPO_ROOT, runHaven, tempHome, writePluginFolder } from '../electron/testing/fixtures';
+import { dropFile } from './dropFile';
 import { startStaticServer, throttledFile } from '../electron/testing/staticServer';
 import { expect, test } from './fixtures';
 
 // `npm run screenshots` refreshes the pictures in docs/screenshots from the real UI.
 const shots = path.join(REPO_ROOT, 'docs', 'screenshots');
 
-test.use({ builtinPlugins: [path.join(REPO_ROOT, 'plugins'), path.join(REPO_ROOT, 'plugins', 'examples')].join(path.delimiter) });
+test.use({ builtinPlugins: path.join(REPO_ROOT, 'plugins') });
 
 test('screenshots for the README', async ({ haven }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const { page } = haven;
   await page.setViewportSize({ width: 1280, height: 800 });
   writePluginFolder(path.join(haven.home, 'plugins'), 'old-thing', { name: 'OldThing', engines: '>=9.0.0', description: 'Needs a newer Haven.' });
-  await expect(page.locator('[data-plugin="OldThing"]')).toContainText('Cannot load');
-  await expect(page.getByTestId('plugin-state').filter({ hasText: 'Running' })).toHaveCount(7);
-  await expect(page.locator('.dot-health-pass, .dot-health-warn')).toHaveCount(7);
+  await expect(page.getByRole('tab', { name: /Cannot load/ })).toContainText('1');
+  await expect(page.getByTestId('plugin-state').filter({ hasText: 'Running' })).toHaveCount(5);
+  await expect(page.locator('.dot-health-pass, .dot-health-warn')).toHaveCount(5);
   await page.screenshot({ path: path.join(shots, 'plugins-light.png') });
+
+  // The catalog, then a package dropped on the window: the RSS example, packed by the CLI.
+  await page.getByRole('tab', { name: /Available/ }).click();
+  await expect(page.getByTestId('catalog-card')).toHaveCount(2);
+  await page.screenshot({ path: path.join(shots, 'catalog-light.png') });
+  const packed = path.join(haven.home, 'rss.havenplugin');
+  const pack = await runHaven(['plugin', 'pack', path.join(REPO_ROOT, 'plugins', 'examples', 'rss'), '-o', packed]);
+  expect(pack.code, pack.stderr).toBe(0);
+  await dropFile(page, 'rss.havenplugin', fs.readFileSync(packed));
+  const dialog = page.getByTestId('install-dialog');
+  await expect(dialog).toContainText('Install RssPlugin 1.0.0?');
+  await page.screenshot({ path: path.join(shots, 'install-dialog-light.png') });
+  await dialog.getByRole('button', { name: 'Install' }).click();
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await page.locator('[data-testid="catalog-card"][data-plugin="HelloPlugin"]').getByRole('button', { name: 'Install…' }).click();
+  await dialog.getByRole('button', { name: 'Install' }).click();
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await page.getByRole('tab', { name: /Installed/ }).click();
+  await expect(page.getByTestId('plugin-state').filter({ hasText: 'Running' })).toHaveCount(7);
+
+  // A detail page with its generated form, a mistake caught as it is typed.
+  await page.locator('[data-plugin="YouTubePlugin"]').getByRole('link', { name: 'YouTubePlugin' }).click();
+  await page.getByRole('tab', { name: 'Settings' }).click();
+  await page.locator('#field-channel_ids').fill('@nasa, UCLA_DiR1FfKNvjuUpBHmylQ');
+  await page.locator('#field-channel_ids').press('Enter');
+  await page.getByLabel('Max videos').fill('-5');
+  await expect(page.locator('[data-field="max_videos"]').getByRole('alert')).toBeVisible();
+  await page.screenshot({ path: path.join(shots, 'plugin-settings-light.png') });
+  await page.getByRole('button', { name: 'Undo changes' }).click();
 
   const root = tempHome('haven-shots-site-');
   const names = ['Harbour lights at dawn.mp3', 'Lighthouse keeper interview.mp3', 'Tide tables, read aloud.mp3'];

@@ -131,7 +131,17 @@ describe('haven plugin pack / install / uninstall', () => {
     await runHaven(['plugin', 'install', HELLO, '--yes'], env, 60_000);
     const shown = JSON.parse((await runHaven(['plugins', 'configure', 'hello', '--show', '--json'], env, 60_000)).stdout);
     expect(shown.values.greeting).toBe('Hello');
-    oneLine(await runHaven(['plugin', 'uninstall', 'youtube'], { HAVEN_HOME: tempHome() }, 60_000), /YouTubePlugin comes with Haven; disable it instead/);
+    const home = { HAVEN_HOME: tempHome() };
+    oneLine(await runHaven(['plugin', 'uninstall', 'youtube'], home, 60_000), /YouTubePlugin comes with Haven; disable it instead/);
+    // Nor replaced by a package of the same name.
+    const impostor = rawZip([
+      { name: 'plugin.json', data: JSON.stringify({ ...HELLO_MANIFEST, name: 'YouTubePlugin', version: '9.0.0' }) },
+      { name: 'index.js', data: HELLO_ENTRY },
+    ]);
+    const file = path.join(tempHome('haven-impostor-'), 'youtube.havenplugin');
+    fs.writeFileSync(file, impostor);
+    oneLine(await runHaven(['plugin', 'install', file, '--yes'], home, 60_000), /YouTubePlugin comes with Haven and cannot be replaced by a package/);
+    expect(fs.existsSync(path.join(home.HAVEN_HOME, 'plugins', 'youtube'))).toBe(false);
   });
 });
 

@@ -9,6 +9,8 @@ import { useSettingsStore } from './stores/settingsStore';
 import { TAB_STATES, useJobsStore, type JobTab } from './stores/jobsStore';
 import { useLibraryStore } from './stores/libraryStore';
 import { notifyFinished } from './notifications';
+import { useCatalogStore, useInstallStore } from './stores/catalogStore';
+import { usePluginDetailStore } from './stores/pluginDetailStore';
 
 /**
  * The single module that talks to Core: it keeps a connection open (reconnecting with backoff),
@@ -243,5 +245,165 @@ export async function deleteLibraryItem(id: number, deleteFile: boolean): Promis
     return undefined;
   } catch (error) {
     return errorText(error);
+  }
+}
+
+// ----- plugin detail -----
+
+let logSubscription: { dispose(): void } | undefined;
+
+/** Opens a plugin's page: details, settings, README, icon, recent jobs, and a live log. */
+export async function openPlugin(name: string): Promise<void> {
+  const store = usePluginDetailStore.getState();
+  if (store.name !== name) store.pluginOpened(name);
+  logSubscription?.dispose();
+  logSubscription = undefined;
+  if (!client) return;
+  const current = client;
+  try {
+    const info = await current.call('plugins.info', { name });
+    usePluginDetailStore.getState().infoReceived(info);
+    const [readme, icon, logs, jobs] = await Promise.all([
+      current.call('plugins.readme', { name }),
+      current.call('plugins.icon', { name }),
+      current.call('plugins.logs', { name, limit: 300 }),
+      current.call('jobs.list', { plugin: info.name, limit: 20 }),
+    ]);
+    usePluginDetailStore.getState().readmeReceived(readme.markdown, icon.dataUrl);
+    usePluginDetailStore.getState().logsReceived(logs.records);
+    usePluginDetailStore.getState().jobsReceived(jobs.jobs);
+    logSubscription = current.subscribe('plugins.log', { name }, { onData: (record) => usePluginDetailStore.getState().logRecordReceived(record) });
+    session.add({ dispose: () => logSubscription?.dispose() });
+    if (info.state !== 'invalid' && info.state !== 'blocked') usePluginDetailStore.getState().configReceived(await current.call('plugins.config.get', { name }, { timeoutMs: 60_000 }));
+    usePluginDetailStore.getState().detailFailed(undefined);
+  } catch (error) {
+    usePluginDetailStore.getState().detailFailed(errorText(error));
+  }
+}
+
+export function closePlugin(): void {
+  logSubscription?.dispose();
+  logSubscription = undefined;
+}
+
+/** Saves settings; resolves with Core's issues when it refuses them. */
+export async function savePluginConfig(name: string, values: Record<string, unknown>): Promise<{ path: string; message: string }[] | undefined> {
+  try {
+    const result = await requireClient().call('plugins.config.set', { name, values, replace: true }, { timeoutMs: 60_000 });
+    if (!result.ok) return result.issues;
+    usePluginDetailStore.getState().configReceived(result.config);
+    return undefined;
+  } catch (error) {
+    return [{ path: '', message: errorText(error) }];
+  }
+}
+
+export async function refreshPluginInfo(name: string): Promise<void> {
+  try {
+    usePluginDetailStore.getState().infoReceived(await requireClient().call('plugins.info', { name }));
+  } catch {
+    // The page shows the last state it had.
+  }
+}
+
+export async function runPluginTest(name: string, kind: 'health' | 'discover' | 'archive', url?: string): Promise<void> {
+  const store = usePluginDetailStore.getState();
+  store.testStarted(kind);
+  try {
+    if (kind === 'health') {
+      const { results } = await requireClient().call('plugins.health', { names: [name] }, { timeoutMs: 60_000 });
+      const health = results[0];
+      usePluginDetailStore.getState().testFinished(kind, { ok: health?.result.status !== 'fail', ...(health ? { health } : {}) });
+    } else {
+      const report = await requireClient().call('plugins.test', { name, discover: kind === 'discover', ...(kind === 'archive' && url ? { archiveUrl: url } : {}) }, { timeoutMs: 3600_000 });
+      usePluginDetailStore.getState().testFinished(kind, { ok: report.health.result.status !== 'fail', report });
+    }
+  } catch (error) {
+    usePluginDetailStore.getState().testFinished(kind, { ok: false, message: errorText(error) });
+  }
+  void refreshPluginInfo(name);
+}
+
+export async function reloadPlugin(name: string): Promise<string | undefined> {
+  try {
+    await requireClient().call('plugins.reload', { name }, { timeoutMs: 60_000 });
+    void openPlugin(name);
+    return undefined;
+  } catch (error) {
+    return errorText(error);
+  }
+}
+
+export async function uninstallPlugin(name: string, deleteData: boolean): Promise<string | undefined> {
+  try {
+    await requireClient().call('plugins.uninstall', { name, deleteData }, { timeoutMs: 60_000 });
+    return undefined;
+  } catch (error) {
+    return errorText(error);
+  }
+}
+
+// ----- catalog and install -----
+
+export async function loadCatalog(): Promise<void> {
+  if (!client) return;
+  useCatalogStore.getState().catalogLoading();
+  try {
+    const { plugins, problems } = await client.call('catalog.list', {}, { timeoutMs: 60_000 });
+    useCatalogStore.getState().catalogLoaded(plugins, problems);
+  } catch (error) {
+    useCatalogStore.getState().catalogLoaded([], [{ catalog: 'catalogs', error: errorText(error) }]);
+  }
+}
+
+export async function stageFromCatalog(name: string, version?: string): Promise<void> {
+  useInstallStore.getState().installStarted(`${name}${version ? ` ${version}` : ''}`);
+  try {
+    useInstallStore.getState().previewReceived(await requireClient().call('catalog.stage', { name, ...(version ? { version } : {}) }, { timeoutMs: 120_000 }));
+  } catch (error) {
+    useInstallStore.getState().installFailed(errorText(error));
+  }
+}
+
+const CHUNK = 512 * 1024;
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+/** Sends a package to Core in chunks (the web UI), or by path (the desktop app), and shows its preview. */
+export async function stagePackage(label: string, source: { bytes: Uint8Array } | { path: string }): Promise<void> {
+  const store = useInstallStore.getState();
+  store.installStarted(label);
+  try {
+    const current = requireClient();
+    if ('path' in source) {
+      useInstallStore.getState().previewReceived(await current.call('packages.stage', { path: source.path }, { timeoutMs: 120_000 }));
+      return;
+    }
+    const { uploadId } = await current.call('packages.uploadBegin', { size: source.bytes.length });
+    for (let offset = 0; offset < source.bytes.length; offset += CHUNK) {
+      const chunk = source.bytes.subarray(offset, offset + CHUNK);
+      await current.call('packages.uploadChunk', { uploadId, offset, data: toBase64(chunk) });
+      useInstallStore.getState().uploadProgressed(offset + chunk.length, source.bytes.length);
+    }
+    useInstallStore.getState().previewReceived(await current.call('packages.uploadFinish', { uploadId }, { timeoutMs: 120_000 }));
+  } catch (error) {
+    useInstallStore.getState().installFailed(errorText(error));
+  }
+}
+
+export async function confirmInstall(): Promise<void> {
+  const { preview } = useInstallStore.getState();
+  if (!preview) return;
+  useInstallStore.getState().installConfirmed();
+  try {
+    const summary = await requireClient().call('packages.install', { stagingId: preview.stagingId }, { timeoutMs: 120_000 });
+    useInstallStore.getState().installSucceeded(summary.name);
+    void loadCatalog();
+  } catch (error) {
+    useInstallStore.getState().installFailed(errorText(error));
   }
 }

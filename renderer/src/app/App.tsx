@@ -1,10 +1,12 @@
 import { useEffect } from 'react';
 import { JobsPage } from '../pages/JobsPage';
 import { LibraryPage } from '../pages/LibraryPage';
+import { PluginDetailPage } from '../pages/PluginDetailPage';
 import { PluginsPage } from '../pages/PluginsPage';
 import { SettingsPage } from '../pages/SettingsPage';
 import { DisconnectedBanner } from './DisconnectedBanner';
-import { PAGES, navigate, usePage } from './routes';
+import { InstallDialog, useWindowDrop } from './InstallDialog';
+import { PAGES, navigate, usePage, useRouteParam } from './routes';
 import { Sidebar } from './Sidebar';
 import { StatusBar } from './StatusBar';
 import { Toasts } from './Toasts';
@@ -19,7 +21,9 @@ const PAGE_COMPONENTS = {
 
 export function App() {
   const page = usePage();
+  const param = useRouteParam();
   useTheme();
+  useWindowDrop();
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
@@ -43,10 +47,11 @@ export function App() {
       <Sidebar current={page} />
       <main id="main" tabIndex={-1}>
         <DisconnectedBanner />
-        <Page />
+        {page === 'plugins' && param ? <PluginDetailPage key={param} pluginId={param} /> : <Page />}
       </main>
       <StatusBar />
       <Toasts />
+      <InstallDialog />
     </div>
   );
 }

@@ -14,6 +14,12 @@ function currentPage(): PageId {
   return PAGES.find((page) => page.id === id)?.id ?? 'plugins';
 }
 
+/** The part after the page: `#/plugins/youtube` → `youtube`. */
+function currentParam(): string | undefined {
+  const rest = window.location.hash.replace(/^#\/?/, '').split('/').slice(1).join('/');
+  return rest ? decodeURIComponent(rest) : undefined;
+}
+
 function subscribe(callback: () => void): () => void {
   window.addEventListener('hashchange', callback);
   return () => window.removeEventListener('hashchange', callback);
@@ -24,6 +30,10 @@ export function usePage(): PageId {
   return useSyncExternalStore(subscribe, currentPage);
 }
 
-export function navigate(page: PageId): void {
-  window.location.hash = `#/${page}`;
+export function useRouteParam(): string | undefined {
+  return useSyncExternalStore(subscribe, currentParam);
+}
+
+export function navigate(page: PageId, param?: string): void {
+  window.location.hash = param ? `#/${page}/${encodeURIComponent(param)}` : `#/${page}`;
 }

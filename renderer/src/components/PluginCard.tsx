@@ -1,10 +1,11 @@
 import type { PluginState, PluginSummary } from '@shared/domain/plugins';
 import { setPluginEnabled } from '../bridge';
 import { usePluginsStore } from '../stores/pluginsStore';
+import { CapabilityBadges } from './CapabilityBadges';
 
 const ORIGIN_LABELS = { builtin: 'Built-in', user: 'Installed', extra: 'From folder' } as const;
 
-const STATE_LABELS: Record<PluginState, { label: string; tone: 'ok' | 'off' | 'warn' | 'fail' }> = {
+export const STATE_LABELS: Record<PluginState, { label: string; tone: 'ok' | 'off' | 'warn' | 'fail' }> = {
   running: { label: 'Running', tone: 'ok' },
   stopped: { label: 'Enabled', tone: 'ok' },
   starting: { label: 'Starting…', tone: 'warn' },
@@ -24,7 +25,7 @@ const HINTS: Partial<Record<PluginState, string>> = {
   'needs-config': 'Open its settings and fill in what is missing.',
 };
 
-export function PluginCard({ plugin }: { plugin: PluginSummary }) {
+export function PluginCard({ plugin, update }: { plugin: PluginSummary; update?: string }) {
   const state = STATE_LABELS[plugin.state];
   const problem = state.tone === 'fail' || plugin.state === 'needs-config' || plugin.state === 'crashed';
   const hint = HINTS[plugin.state]?.replace('{path}', plugin.path);
@@ -46,9 +47,15 @@ export function PluginCard({ plugin }: { plugin: PluginSummary }) {
                 aria-label={`health ${plugin.health.status}`}
               />
             )}
-            <span className="ellipsis" title={plugin.name}>
-              {plugin.name}
-            </span>
+            {plugin.state === 'invalid' ? (
+              <span className="ellipsis" title={plugin.name}>
+                {plugin.name}
+              </span>
+            ) : (
+              <a className="ellipsis card-link" href={`#/plugins/${encodeURIComponent(plugin.id)}`} title={`Open ${plugin.name}`}>
+                {plugin.name}
+              </a>
+            )}
           </h3>
           <div className="muted">
             {plugin.version && <>v{plugin.version} · </>}
@@ -72,15 +79,12 @@ export function PluginCard({ plugin }: { plugin: PluginSummary }) {
       </div>
       {plugin.description && <p>{plugin.description}</p>}
       <div className="card-foot">
-        <ul className="badges" aria-label="Capabilities">
-          {plugin.capabilities.map((capability) => (
-            <li key={capability} className="badge">
-              {capability.toLowerCase()}
-            </li>
-          ))}
-        </ul>
-        <span className={`pill pill-${state.tone}`} data-testid="plugin-state">
-          {state.label}
+        <CapabilityBadges capabilities={plugin.capabilities} />
+        <span className="pill-group">
+          {update && <span className="pill pill-warn">update {update}</span>}
+          <span className={`pill pill-${state.tone}`} data-testid="plugin-state">
+            {state.label}
+          </span>
         </span>
       </div>
       {problem && plugin.stateReason && (

@@ -12,6 +12,10 @@ export interface Connector {
 
 interface HavenDesktopBridge {
   requestPort(): void;
+  /** The path of a dropped file or folder (desktop only). */
+  pathForFile?(file: File): string;
+  /** A native open dialog (desktop only). */
+  pickPath?(kind: 'file' | 'folder'): Promise<string | undefined>;
 }
 
 declare global {

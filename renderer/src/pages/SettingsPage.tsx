@@ -14,7 +14,6 @@ export function SettingsPage() {
   const settings = useSettingsStore((state) => state.settings);
   const saveError = useSettingsStore((state) => state.saveError);
   const info = useConnectionStore((state) => state.info);
-  const [newDir, setNewDir] = useState('');
 
   if (!settings) {
     return (
@@ -24,12 +23,6 @@ export function SettingsPage() {
       </section>
     );
   }
-
-  const addDir = async (): Promise<void> => {
-    const dir = newDir.trim();
-    if (!dir || settings.pluginDirs.includes(dir)) return;
-    if (await updateSettings({ pluginDirs: [...settings.pluginDirs, dir] })) setNewDir('');
-  };
 
   return (
     <section aria-labelledby="settings-title" className="settings">
@@ -85,41 +78,27 @@ export function SettingsPage() {
           Haven looks for plugins in its own folder{info ? ` (${info.home}/plugins)` : ''}, among its built-in plugins,
           and in these folders:
         </p>
-        {settings.pluginDirs.length === 0 ? (
-          <p className="muted">No extra folders.</p>
-        ) : (
-          <ul className="plain-list">
-            {settings.pluginDirs.map((dir) => (
-              <li key={dir}>
-                <code>{dir}</code>
-                <button
-                  type="button"
-                  className="link"
-                  onClick={() => void updateSettings({ pluginDirs: settings.pluginDirs.filter((d) => d !== dir) })}
-                >
-                  Remove
-                </button>
-              </li>
-            ))}
-          </ul>
-        )}
-        <form
-          className="inline-form"
-          onSubmit={(event) => {
-            event.preventDefault();
-            void addDir();
-          }}
-        >
-          <input
-            aria-label="Folder to add"
-            placeholder="/path/to/plugins"
-            value={newDir}
-            onChange={(event) => setNewDir(event.target.value)}
-          />
-          <button type="submit" disabled={!newDir.trim()}>
-            Add folder
-          </button>
-        </form>
+        <StringListSetting
+          values={settings.pluginDirs}
+          empty="No extra folders."
+          label="Folder to add"
+          placeholder="/path/to/plugins"
+          addLabel="Add folder"
+          onSave={(pluginDirs) => updateSettings({ pluginDirs })}
+        />
+      </fieldset>
+
+      <fieldset>
+        <legend>Plugin catalogs</legend>
+        <p className="muted">Catalogs list plugins you can install (Plugins → Available). Haven's own catalog of example plugins is always there; add the address of a catalog index (a JSON file) or a path to one.</p>
+        <StringListSetting
+          values={settings.catalogs}
+          empty="No other catalogs."
+          label="Catalog to add"
+          placeholder="https://example.com/haven-catalog.json"
+          addLabel="Add catalog"
+          onSave={(catalogs) => updateSettings({ catalogs })}
+        />
       </fieldset>
     </section>
   );
@@ -171,5 +150,58 @@ function NotificationSetting() {
     <button type="button" onClick={() => void Notification.requestPermission().then(setPermission)}>
       Notify me when jobs finish
     </button>
+  );
+}
+
+function StringListSetting({
+  values,
+  empty,
+  label,
+  placeholder,
+  addLabel,
+  onSave,
+}: {
+  values: string[];
+  empty: string;
+  label: string;
+  placeholder: string;
+  addLabel: string;
+  onSave: (values: string[]) => Promise<boolean>;
+}) {
+  const [draft, setDraft] = useState('');
+  const add = async (): Promise<void> => {
+    const value = draft.trim();
+    if (!value || values.includes(value)) return;
+    if (await onSave([...values, value])) setDraft('');
+  };
+  return (
+    <>
+      {values.length === 0 ? (
+        <p className="muted">{empty}</p>
+      ) : (
+        <ul className="plain-list">
+          {values.map((value) => (
+            <li key={value}>
+              <code>{value}</code>
+              <button type="button" className="link" onClick={() => void onSave(values.filter((v) => v !== value))}>
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form
+        className="inline-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void add();
+        }}
+      >
+        <input aria-label={label} placeholder={placeholder} value={draft} onChange={(event) => setDraft(event.target.value)} />
+        <button type="submit" disabled={!draft.trim()}>
+          {addLabel}
+        </button>
+      </form>
+    </>
   );
 }

@@ -183,6 +183,9 @@ export class PackageManager {
           problems.push(`needs Haven ${manifest.engines.haven}; this is Haven ${this.options.havenVersion}`);
         }
         if (!raw.has(`${prefix}${manifest.main}`)) problems.push(`its entry file ${manifest.main} is missing`);
+        const replaces = this.replacement(manifest);
+        if (replaces.replaces?.origin === 'builtin') problems.push(`${manifest.name} comes with Haven and cannot be replaced by a package`);
+        if (replaces.replaces?.origin === 'extra') problems.push(`${manifest.name} is loaded from a folder you added in Settings; update it there`);
         const readmeEntry = [...raw.keys()].find((name) => name.toLowerCase() === `${prefix}readme.md`);
         const readme = readmeEntry ? (await readEntryText(zip, raw.get(readmeEntry)!, 64 * 1024).catch(() => undefined)) : undefined;
         const preview: PackagePreview = {
@@ -192,7 +195,7 @@ export class PackageManager {
           unpackedBytes: entries.reduce((sum, e) => sum + e.size, 0),
           sha256,
           dependencies: this.dependencyStatus(manifest),
-          ...this.replacement(manifest),
+          ...replaces,
           problems,
           ...(readme ? { readme } : {}),
         };

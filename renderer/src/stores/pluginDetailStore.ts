@@ -1,0 +1,47 @@
+import { create } from 'zustand';
+import type { PluginConfigView, PluginDetail, PluginHealthReport, PluginLogRecord, PluginTestReport } from '@shared/domain/plugins';
+import type { JobSummary } from '@shared/domain/jobs';
+
+export type TestKind = 'health' | 'discover' | 'archive';
+
+interface PluginDetailState {
+  name?: string;
+  info?: PluginDetail;
+  config?: PluginConfigView;
+  readme?: string | null;
+  icon?: string | null;
+  logs: PluginLogRecord[];
+  jobs: JobSummary[];
+  error?: string;
+  /** A test that is running, and the last result of each kind. */
+  testing?: TestKind;
+  results: Partial<Record<TestKind, { ok: boolean; report?: PluginTestReport; health?: PluginHealthReport; message?: string }>>;
+  pluginOpened: (name: string) => void;
+  infoReceived: (info: PluginDetail) => void;
+  configReceived: (config: PluginConfigView) => void;
+  readmeReceived: (readme: string | null, icon: string | null) => void;
+  logsReceived: (records: PluginLogRecord[]) => void;
+  logRecordReceived: (record: PluginLogRecord) => void;
+  jobsReceived: (jobs: JobSummary[]) => void;
+  detailFailed: (message: string | undefined) => void;
+  testStarted: (kind: TestKind) => void;
+  testFinished: (kind: TestKind, result: PluginDetailState['results'][TestKind]) => void;
+}
+
+const MAX_LOG = 1000;
+
+export const usePluginDetailStore = create<PluginDetailState>()((set) => ({
+  logs: [],
+  jobs: [],
+  results: {},
+  pluginOpened: (name) => set({ name, info: undefined, config: undefined, readme: undefined, icon: undefined, logs: [], jobs: [], error: undefined, results: {}, testing: undefined }),
+  infoReceived: (info) => set({ info }),
+  configReceived: (config) => set({ config }),
+  readmeReceived: (readme, icon) => set({ readme, icon }),
+  logsReceived: (logs) => set({ logs }),
+  logRecordReceived: (record) => set((state) => ({ logs: [...state.logs.slice(-(MAX_LOG - 1)), record] })),
+  jobsReceived: (jobs) => set({ jobs }),
+  detailFailed: (error) => set({ error }),
+  testStarted: (testing) => set({ testing }),
+  testFinished: (kind, result) => set((state) => ({ testing: undefined, results: { ...state.results, [kind]: result } })),
+}));
