@@ -70,9 +70,18 @@ test('dropping a package installs it after the dialog shows what it may do', asy
     { name: 'index.js', data: HELLO_ENTRY },
     { name: 'README.md', data: '# ZipPlugin\n\nArrived by drag and drop.' },
   ]);
+  const dialog = page.getByTestId('install-dialog');
+  const staging = path.join(haven.home, 'plugins', '.staging');
+  // Declined with Escape: the dialog closes and Core forgets the staged package.
+  await dropFile(page, 'zip-plugin.havenplugin', bytes);
+  await expect(dialog).toContainText('Install ZipPlugin 1.0.0?');
+  await expect(dialog.getByRole('button', { name: 'Install' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect.poll(() => fs.readdirSync(staging), { timeout: 5_000 }).toEqual([]);
+
   await dropFile(page, 'zip-plugin.havenplugin', bytes);
   await expect(zone).not.toHaveClass(/active/);
-  const dialog = page.getByTestId('install-dialog');
   await expect(dialog).toContainText('Install ZipPlugin 1.0.0?');
   await expect(dialog.getByTestId('install-network')).toHaveText('api.example.com');
   await expect(dialog.getByTestId('install-binaries')).toHaveText('ffmpeg');

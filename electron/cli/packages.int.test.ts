@@ -123,6 +123,25 @@ describe('haven plugin pack / install / uninstall', () => {
     expect(fs.readdirSync(path.join(env.HAVEN_HOME, 'plugins', '.staging'))).toEqual([]);
   });
 
+  it('an update goes into the folder the installed version lives in', async () => {
+    const env = bare();
+    const plugins = path.join(env.HAVEN_HOME, 'plugins');
+    fs.cpSync(HELLO, path.join(plugins, 'my-hello-dev'), { recursive: true });
+    const upgrade = await runHaven(['plugin', 'install', copyWithVersion('1.1.0'), '--yes'], env, 60_000);
+    expect(upgrade.stdout).toMatch(/installed HelloPlugin 1\.1\.0 \(upgrade from 1\.0\.0\)/);
+    expect(fs.readdirSync(plugins).filter((f) => !f.startsWith('.'))).toEqual(['my-hello-dev']);
+    expect(await list(env)).toEqual([expect.objectContaining({ name: 'HelloPlugin', version: '1.1.0', state: 'running' })]);
+  });
+
+  it('puts back a version whose update was cut off between the two renames', async () => {
+    const env = bare();
+    const aside = path.join(env.HAVEN_HOME, 'plugins', '.staging', 'previous--hello');
+    fs.cpSync(HELLO, aside, { recursive: true });
+    expect(await list(env)).toEqual([expect.objectContaining({ name: 'HelloPlugin', version: '1.0.0', state: 'running' })]);
+    expect(fs.existsSync(path.join(env.HAVEN_HOME, 'plugins', 'hello', 'plugin.json'))).toBe(true);
+    expect(fs.existsSync(aside)).toBe(false);
+  });
+
   it('uninstall --delete-data removes settings and storage; built-in plugins cannot be uninstalled', async () => {
     const env = bare();
     await runHaven(['plugin', 'install', HELLO, '--yes'], env, 60_000);

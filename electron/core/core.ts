@@ -16,7 +16,7 @@ import type { RetryPolicy } from './jobs/backoff';
 import { JobStore } from './jobs/jobStore';
 import { JobQueue } from './jobs/queue';
 import { ArchiveIndex } from './library/archiveIndex';
-import { PackageManager } from './plugins/packages/manager';
+import { PackageManager, recoverInterruptedInstall } from './plugins/packages/manager';
 import { openDatabase, type HavenDatabase } from './storage/database';
 import { acquireLock, type HeldLock } from './storage/lockfile';
 import { SettingsService, createConfBackend, type SettingsBackend } from './storage/settings';
@@ -100,6 +100,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       ...settings.get().pluginDirs.map((dir): PluginRoot => ({ dir, origin: 'extra', reportStrays: true })),
       ...options.builtinPluginRoots.map((dir): PluginRoot => ({ dir, origin: 'builtin', reportStrays: false })),
     ];
+    recoverInterruptedInstall(paths.plugins, logger.child('packages'));
     const catalog = store.add(
       new PluginCatalog({
         roots,

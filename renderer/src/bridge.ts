@@ -1,5 +1,6 @@
 import { createClient, type IpcClient } from '@shared/ipc/client';
 import type { HavenContract } from '@shared/ipc/contract';
+import type { PackagePreview } from '@shared/domain/packages';
 import type { AppSettingsPatch } from '@shared/domain/settings';
 import { DisposableStore } from '@shared/lifecycle';
 import type { Connector } from './ipc/connectors';
@@ -9,7 +10,7 @@ import { useSettingsStore } from './stores/settingsStore';
 import { TAB_STATES, useJobsStore, type JobTab } from './stores/jobsStore';
 import { useLibraryStore } from './stores/libraryStore';
 import { notifyFinished } from './notifications';
-import { useCatalogStore, useInstallStore } from './stores/catalogStore';
+import { useCatalogStore, useInstallStore, type InstallState } from './stores/catalogStore';
 import { usePluginDetailStore } from './stores/pluginDetailStore';
 
 /**
@@ -251,17 +252,21 @@ export async function deleteLibraryItem(id: number, deleteFile: boolean): Promis
 // ----- plugin detail -----
 
 let logSubscription: { dispose(): void } | undefined;
+/** Counts plugin pages opened; answers for a page the user already left are dropped. */
+let pluginVisit = 0;
 
 /** Opens a plugin's page: details, settings, README, icon, recent jobs, and a live log. */
 export async function openPlugin(name: string): Promise<void> {
   const store = usePluginDetailStore.getState();
   if (store.name !== name) store.pluginOpened(name);
-  logSubscription?.dispose();
-  logSubscription = undefined;
+  closePlugin();
+  const visit = ++pluginVisit;
   if (!client) return;
   const current = client;
+  const stillHere = (): boolean => visit === pluginVisit && client === current;
   try {
     const info = await current.call('plugins.info', { name });
+    if (!stillHere()) return;
     usePluginDetailStore.getState().infoReceived(info);
     const [readme, icon, logs, jobs] = await Promise.all([
       current.call('plugins.readme', { name }),
@@ -269,19 +274,25 @@ export async function openPlugin(name: string): Promise<void> {
       current.call('plugins.logs', { name, limit: 300 }),
       current.call('jobs.list', { plugin: info.name, limit: 20 }),
     ]);
+    if (!stillHere()) return;
     usePluginDetailStore.getState().readmeReceived(readme.markdown, icon.dataUrl);
     usePluginDetailStore.getState().logsReceived(logs.records);
     usePluginDetailStore.getState().jobsReceived(jobs.jobs);
+    // The connection's end disposes it too (session); a later page or closePlugin, sooner.
     logSubscription = current.subscribe('plugins.log', { name }, { onData: (record) => usePluginDetailStore.getState().logRecordReceived(record) });
-    session.add({ dispose: () => logSubscription?.dispose() });
-    if (info.state !== 'invalid' && info.state !== 'blocked') usePluginDetailStore.getState().configReceived(await current.call('plugins.config.get', { name }, { timeoutMs: 60_000 }));
+    if (info.state !== 'invalid' && info.state !== 'blocked') {
+      const config = await current.call('plugins.config.get', { name }, { timeoutMs: 60_000 });
+      if (!stillHere()) return;
+      usePluginDetailStore.getState().configReceived(config);
+    }
     usePluginDetailStore.getState().detailFailed(undefined);
   } catch (error) {
-    usePluginDetailStore.getState().detailFailed(errorText(error));
+    if (stillHere()) usePluginDetailStore.getState().detailFailed(errorText(error));
   }
 }
 
 export function closePlugin(): void {
+  pluginVisit++;
   logSubscription?.dispose();
   logSubscription = undefined;
 }
@@ -356,12 +367,46 @@ export async function loadCatalog(): Promise<void> {
   }
 }
 
+function discardStaged(stagingId: string): void {
+  void client?.call('packages.discard', { stagingId }).catch(() => undefined);
+}
+
+/**
+ * Starts an install attempt and returns its `apply`: updates for it reach the store only while
+ * it is still the dialog's attempt (not closed, not replaced by another drop).
+ */
+export function beginInstall(label: string): (update: (store: InstallState) => void) => boolean {
+  const { preview, phase } = useInstallStore.getState();
+  if (preview && phase === 'preview') discardStaged(preview.stagingId);
+  useInstallStore.getState().installStarted(label);
+  const attempt = useInstallStore.getState().attempt;
+  return (update) => {
+    const state = useInstallStore.getState();
+    if (state.attempt !== attempt) return false;
+    update(state);
+    return true;
+  };
+}
+
+/** Shows a staged package in the dialog, or forgets it on Core when the user moved on. */
+function showPreview(apply: ReturnType<typeof beginInstall>, preview: PackagePreview): void {
+  if (!apply((store) => store.previewReceived(preview))) discardStaged(preview.stagingId);
+}
+
+/** Closes the install dialog (not while installing); a package it showed is discarded. */
+export function cancelInstall(): void {
+  const { phase, preview } = useInstallStore.getState();
+  if (phase === 'installing') return;
+  if (preview && phase === 'preview') discardStaged(preview.stagingId);
+  useInstallStore.getState().installClosed();
+}
+
 export async function stageFromCatalog(name: string, version?: string): Promise<void> {
-  useInstallStore.getState().installStarted(`${name}${version ? ` ${version}` : ''}`);
+  const apply = beginInstall(`${name}${version ? ` ${version}` : ''}`);
   try {
-    useInstallStore.getState().previewReceived(await requireClient().call('catalog.stage', { name, ...(version ? { version } : {}) }, { timeoutMs: 120_000 }));
+    showPreview(apply, await requireClient().call('catalog.stage', { name, ...(version ? { version } : {}) }, { timeoutMs: 120_000 }));
   } catch (error) {
-    useInstallStore.getState().installFailed(errorText(error));
+    apply((store) => store.installFailed(errorText(error)));
   }
 }
 
@@ -374,24 +419,23 @@ function toBase64(bytes: Uint8Array): string {
 }
 
 /** Sends a package to Core in chunks (the web UI), or by path (the desktop app), and shows its preview. */
-export async function stagePackage(label: string, source: { bytes: Uint8Array } | { path: string }): Promise<void> {
-  const store = useInstallStore.getState();
-  store.installStarted(label);
+export async function stagePackage(apply: ReturnType<typeof beginInstall>, source: { bytes: Uint8Array } | { path: string }): Promise<void> {
   try {
     const current = requireClient();
     if ('path' in source) {
-      useInstallStore.getState().previewReceived(await current.call('packages.stage', { path: source.path }, { timeoutMs: 120_000 }));
+      showPreview(apply, await current.call('packages.stage', { path: source.path }, { timeoutMs: 120_000 }));
       return;
     }
     const { uploadId } = await current.call('packages.uploadBegin', { size: source.bytes.length });
     for (let offset = 0; offset < source.bytes.length; offset += CHUNK) {
       const chunk = source.bytes.subarray(offset, offset + CHUNK);
       await current.call('packages.uploadChunk', { uploadId, offset, data: toBase64(chunk) });
-      useInstallStore.getState().uploadProgressed(offset + chunk.length, source.bytes.length);
+      // Closed meanwhile: stop sending; Core drops the unfinished upload after a while.
+      if (!apply((store) => store.uploadProgressed(offset + chunk.length, source.bytes.length))) return;
     }
-    useInstallStore.getState().previewReceived(await current.call('packages.uploadFinish', { uploadId }, { timeoutMs: 120_000 }));
+    showPreview(apply, await current.call('packages.uploadFinish', { uploadId }, { timeoutMs: 120_000 }));
   } catch (error) {
-    useInstallStore.getState().installFailed(errorText(error));
+    apply((store) => store.installFailed(errorText(error)));
   }
 }
 

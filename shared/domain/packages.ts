@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PluginManifest } from '../sdk/manifest';
+import { PluginManifest, SemverRange, SemverVersion } from '../sdk/manifest';
 
 /** What the install dialog shows before anything is installed. */
 export const PackagePreview = z.object({
@@ -30,7 +30,7 @@ export type PackagePreview = z.infer<typeof PackagePreview>;
 /** One plugin a catalog offers. */
 export const CatalogEntry = z.object({
   name: z.string(),
-  version: z.string(),
+  version: SemverVersion,
   description: z.string().default(''),
   author: z.string().optional(),
   category: z.string().default('other'),
@@ -41,7 +41,7 @@ export const CatalogEntry = z.object({
   /** Where the .havenplugin is: http(s), file:, or a path relative to the index. */
   url: z.string().min(1),
   sha256: z.string().regex(/^[0-9a-f]{64}$/i),
-  engines: z.object({ haven: z.string() }),
+  engines: z.object({ haven: SemverRange }),
 });
 export type CatalogEntry = z.infer<typeof CatalogEntry>;
 

@@ -203,6 +203,11 @@ export const havenContract = defineContract({
       input: z.strictObject({ uploadId: z.string().max(64) }),
       output: PackagePreview,
     }),
+    'packages.discard': call({
+      description: 'Forget a staged package the user declined.',
+      input: z.strictObject({ stagingId: z.string().max(64) }),
+      output: z.null(),
+    }),
     'packages.install': call({
       description: 'Install a staged package (after the user saw its preview).',
       input: z.strictObject({ stagingId: z.string().max(64) }),

@@ -115,7 +115,10 @@ export function createHandlers(services: HandlerServices): {
         if ((target ? 1 : 0) + (url ? 1 : 0) !== 1) throw new HavenError('INVALID_INPUT', 'give either a path or a url');
         if (url) return packages.stageUrl(url, sha256);
         const resolved = path.resolve(target!);
-        if (fs.existsSync(resolved) && fs.statSync(resolved).isDirectory()) return packages.stageFolder(resolved);
+        if (fs.existsSync(resolved) && fs.statSync(resolved).isDirectory()) {
+          if (sha256) throw new HavenError('INVALID_INPUT', 'a sha256 checks a package file, not a folder');
+          return packages.stageFolder(resolved);
+        }
         return packages.stageFile(resolved, sha256 ? { expectedSha256: sha256 } : {});
       },
       'packages.uploadBegin': ({ size }) => ({ uploadId: packages.beginUpload(size) }),
@@ -125,6 +128,10 @@ export function createHandlers(services: HandlerServices): {
         return { received: packages.appendUpload(uploadId, offset, bytes) };
       },
       'packages.uploadFinish': ({ uploadId }) => packages.finishUpload(uploadId),
+      'packages.discard': ({ stagingId }) => {
+        packages.discard(stagingId);
+        return null;
+      },
       'packages.install': async ({ stagingId }) => {
         const installed = await packages.install(stagingId);
         const entry = plugins.resolve(installed.name);
@@ -142,7 +149,12 @@ export function createHandlers(services: HandlerServices): {
         const entry = candidates.sort((a, b) => (semver.gt(a.version, b.version) ? -1 : 1))[0];
         if (!entry) throw new HavenError('NOT_FOUND', `no catalog offers ${name}${version ? ` ${version}` : ''}`);
         if (!entry.compatible) throw new HavenError('CONFLICT', `${entry.name} ${entry.version} cannot be installed: ${entry.incompatibleReason}`);
-        return packages.stageUrl(entry.url, entry.sha256);
+        const preview = await packages.stageUrl(entry.url, entry.sha256);
+        if (preview.manifest.name !== entry.name || preview.manifest.version !== entry.version) {
+          packages.discard(preview.stagingId);
+          throw new HavenError('CONFLICT', `the catalog says ${entry.name} ${entry.version}, but the package holds ${preview.manifest.name} ${preview.manifest.version}`);
+        }
+        return preview;
       },
       'settings.get': () => settings.get(),
       'settings.update': (patch) => settings.update(patch),

@@ -28,28 +28,30 @@ const MAX_MANIFEST_BYTES = 256 * 1024;
 
 type ManifestResult = { manifest: PluginManifest; file: string } | { error: string; file?: string } | undefined;
 
+/** The manifest a `package.json` carries under its `haven` key, with the package's own fields. */
+export function manifestFromPackageJson(json: unknown): unknown {
+  if (typeof json !== 'object' || json === null || !('haven' in json)) return undefined;
+  const pkg = json as Record<string, unknown>;
+  const author = typeof pkg.author === 'object' && pkg.author !== null ? (pkg.author as { name?: unknown }).name : pkg.author;
+  return {
+    name: pkg.name,
+    version: pkg.version,
+    description: pkg.description,
+    ...(author !== undefined ? { author } : {}),
+    ...(pkg.license !== undefined ? { license: pkg.license } : {}),
+    ...(pkg.homepage !== undefined ? { homepage: pkg.homepage } : {}),
+    ...(pkg.main !== undefined ? { main: pkg.main } : {}),
+    ...(pkg.haven as object),
+  };
+}
+
 /** Reads `plugin.json`, or the `haven` key of `package.json`; undefined when neither exists. */
 export function readManifest(dir: string): ManifestResult {
   const pluginJson = path.join(dir, 'plugin.json');
   const packageJson = path.join(dir, 'package.json');
   if (fs.existsSync(pluginJson)) return parseManifestFile(pluginJson, (json) => json);
   if (fs.existsSync(packageJson)) {
-    const result = parseManifestFile(packageJson, (json) => {
-      if (typeof json !== 'object' || json === null || !('haven' in json)) return undefined;
-      const pkg = json as Record<string, unknown>;
-      const author = typeof pkg.author === 'object' && pkg.author !== null ? (pkg.author as { name?: unknown }).name : pkg.author;
-      return {
-        name: pkg.name,
-        version: pkg.version,
-        description: pkg.description,
-        ...(author !== undefined ? { author } : {}),
-        ...(pkg.license !== undefined ? { license: pkg.license } : {}),
-        ...(pkg.homepage !== undefined ? { homepage: pkg.homepage } : {}),
-        ...(pkg.main !== undefined ? { main: pkg.main } : {}),
-        ...(pkg.haven as object),
-      };
-    });
-    return result;
+    return parseManifestFile(packageJson, manifestFromPackageJson);
   }
   return undefined;
 }

@@ -28,9 +28,18 @@ export function readReadme(dir: string): string | null {
   }
   const file = name ? inside(dir, name) : undefined;
   if (!file) return null;
-  const size = fs.statSync(file).size;
-  const text = fs.readFileSync(file, 'utf8');
-  return size > MAX_README_BYTES ? `${text.slice(0, MAX_README_BYTES)}\n\n…` : text;
+  const stat = fs.statSync(file);
+  if (!stat.isFile()) return null;
+  // Only the first MAX_README_BYTES are read, however large the file is.
+  const buffer = Buffer.alloc(Math.min(stat.size, MAX_README_BYTES));
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.readSync(fd, buffer, 0, buffer.length, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const text = buffer.toString('utf8');
+  return stat.size > MAX_README_BYTES ? `${text}\n\n…` : text;
 }
 
 /** The manifest's icon as a data: URL, if it is a small image inside the plugin folder. */

@@ -16,6 +16,22 @@ describe('secrets in plugin configs', () => {
     expect(secretPaths(schema)).toEqual(['token', 'auth.password', 'passwords']);
   });
 
+  it('finds secrets behind optional/nullable wrappers, and lists holding secrets as a whole', () => {
+    const wrapped = {
+      type: 'object',
+      properties: {
+        key: { anyOf: [{ type: 'string', secret: true }, { type: 'null' }] },
+        proxy: { anyOf: [{ type: 'object', properties: { pass: { type: 'string', secret: true } } }, { type: 'null' }] },
+        cameras: { type: 'array', items: { type: 'object', properties: { url: { type: 'string' }, password: { type: 'string', secret: true } } } },
+        names: { type: 'array', items: { type: 'string' } },
+      },
+    };
+    expect(secretPaths(wrapped)).toEqual(['key', 'proxy.pass', 'cameras']);
+    const { values, secrets } = redactConfig({ key: 'k-123456', cameras: [{ url: 'rtsp://cam', password: 'pw-123456' }], names: ['a'] }, secretPaths(wrapped));
+    expect(values).toEqual({ names: ['a'] });
+    expect(secrets).toEqual({ key: true, 'proxy.pass': false, cameras: true });
+  });
+
   it('redacts values and says which are set', () => {
     const config = { user: 'me', token: 't0ken-123', auth: { password: '', name: 'n' }, passwords: { cam1: 'pw-cam-1' } };
     const { values, secrets } = redactConfig(config, secretPaths(schema));

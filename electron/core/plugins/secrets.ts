@@ -5,15 +5,44 @@
 
 type JsonSchema = Record<string, unknown>;
 
-/** Dot paths of secret fields (`token`, `auth.password`). */
+/** zod's optional and nullable fields come out as anyOf/oneOf with a null branch: the real one. */
+function unwrap(schema: JsonSchema): JsonSchema {
+  const options = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
+  if (!Array.isArray(options)) return schema;
+  const real = options.filter((option) => option.type !== 'null');
+  return real.length === 1 ? { ...schema, ...real[0] } : schema;
+}
+
+/** Whether a schema is secret or holds a secret anywhere inside (any branch, item or property). */
+function holdsSecret(schema: unknown): boolean {
+  if (typeof schema !== 'object' || schema === null) return false;
+  const node = schema as JsonSchema;
+  if (node.secret === true) return true;
+  const children = [
+    ...((node.anyOf ?? []) as unknown[]),
+    ...((node.oneOf ?? []) as unknown[]),
+    ...((node.allOf ?? []) as unknown[]),
+    node.items,
+    node.additionalProperties,
+    ...Object.values((node.properties ?? {}) as Record<string, unknown>),
+  ];
+  return children.some(holdsSecret);
+}
+
+/**
+ * Dot paths of secret fields (`token`, `auth.password`). A list or map that holds a secret in
+ * its items is secret as a whole: paths do not reach inside lists.
+ */
 export function secretPaths(schema: JsonSchema, prefix = ''): string[] {
-  const properties = schema.properties;
+  const properties = unwrap(schema).properties;
   if (typeof properties !== 'object' || properties === null) return [];
   const paths: string[] = [];
-  for (const [key, child] of Object.entries(properties as Record<string, JsonSchema>)) {
+  for (const [key, raw] of Object.entries(properties as Record<string, JsonSchema>)) {
     const path = prefix ? `${prefix}.${key}` : key;
-    if (child.secret === true) paths.push(path);
-    else if (child.type === 'object') paths.push(...secretPaths(child, path));
+    const child = unwrap(raw);
+    if (child.secret === true || raw.secret === true) paths.push(path);
+    else if (child.properties && !holdsSecret(child.additionalProperties)) paths.push(...secretPaths(child, path));
+    else if (holdsSecret(child)) paths.push(path);
   }
   return paths;
 }

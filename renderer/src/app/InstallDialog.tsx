@@ -1,7 +1,8 @@
 import { useEffect, useRef } from 'react';
-import { confirmInstall } from '../bridge';
+import { cancelInstall, confirmInstall } from '../bridge';
 import { formatBytes } from '../format';
 import { useInstallStore } from '../stores/catalogStore';
+import { Modal } from './Modal';
 import { navigate } from './routes';
 import { carriesFiles, installFromDrop } from './dropInstall';
 
@@ -34,24 +35,16 @@ export function InstallDialog() {
   const error = useInstallStore((s) => s.error);
   const uploaded = useInstallStore((s) => s.uploaded);
   const installedName = useInstallStore((s) => s.installedName);
-  const close = useInstallStore((s) => s.installClosed);
+  const close = cancelInstall;
   const confirmRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     if (phase === 'preview') confirmRef.current?.focus();
   }, [phase]);
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent): void => {
-      if (event.key === 'Escape' && phase !== 'installing' && phase !== 'closed') close();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [phase, close]);
   if (phase === 'closed') return null;
   const m = preview?.manifest;
   const blocked = Boolean(preview?.problems.length);
   return (
-    <div className="modal-backdrop">
-      <div className="modal install-dialog" role="dialog" aria-modal="true" aria-labelledby="install-title" data-testid="install-dialog">
+    <Modal className="install-dialog" labelledBy="install-title" testId="install-dialog" {...(phase !== 'installing' ? { onEscape: close } : {})}>
         <h2 id="install-title">{m ? `Install ${m.name} ${m.version}?` : phase === 'failed' ? 'Cannot install' : `Checking ${label ?? 'the package'}…`}</h2>
         {phase === 'staging' && (
           <p className="muted">
@@ -142,7 +135,6 @@ export function InstallDialog() {
             </button>
           )}
         </div>
-      </div>
-    </div>
+    </Modal>
   );
 }

@@ -1,5 +1,6 @@
 import { zipSync } from 'fflate';
-import { stagePackage } from '../bridge';
+import { MAX_PACKAGE_BYTES } from '@shared/domain/packageLimits';
+import { beginInstall, stagePackage } from '../bridge';
 import { useInstallStore } from '../stores/catalogStore';
 
 const PACKAGE = /\.(havenplugin|zip)$/i;
@@ -17,11 +18,15 @@ interface FileSystemEntryLike {
 async function readFolder(root: FileSystemEntryLike): Promise<Record<string, Uint8Array>> {
   const files: Record<string, Uint8Array> = {};
   let count = 0;
+  let total = 0;
   const walk = async (entry: FileSystemEntryLike, prefix: string): Promise<void> => {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') return;
     if (entry.isFile && entry.file) {
       if (++count > MAX_FILES) throw new Error(`the folder holds more than ${MAX_FILES} files`);
       const file = await new Promise<File>((resolve, reject) => entry.file!(resolve, reject));
+      total += file.size;
+      // Unpacked, a package may hold four times its packed limit (Core checks the rest).
+      if (total > MAX_PACKAGE_BYTES * 4) throw new Error(`the folder holds more than ${MAX_PACKAGE_BYTES * 4} bytes`);
       files[`${prefix}${entry.name}`] = new Uint8Array(await file.arrayBuffer());
     } else if (entry.isDirectory && entry.createReader) {
       const reader = entry.createReader();
@@ -55,25 +60,33 @@ export async function installFromDrop(transfer: DataTransfer): Promise<void> {
   const item = Array.from(transfer.items).find((i) => i.kind === 'file');
   const entry = (item as { webkitGetAsEntry?: () => FileSystemEntryLike | null } | undefined)?.webkitGetAsEntry?.() ?? null;
   if (!file) return;
+  // One install at a time: a drop while a package is checked or installed is ignored.
+  const { phase } = useInstallStore.getState();
+  if (phase === 'staging' || phase === 'installing') return;
+  const apply = beginInstall(file.name);
+  const fail = (message: string): void => void apply((store) => store.installFailed(message));
   const desktop = window.havenDesktop?.pathForFile;
   if (desktop) {
-    await stagePackage(file.name, { path: desktop(file) });
+    await stagePackage(apply, { path: desktop(file) });
     return;
   }
   if (entry?.isDirectory) {
-    useInstallStore.getState().installStarted(file.name);
     try {
       const bytes = zipSync(await readFolder(entry), { level: 6 });
-      await stagePackage(file.name, { bytes });
+      if (bytes.length > MAX_PACKAGE_BYTES) throw new Error(`the folder packs to ${bytes.length} bytes; a package may be at most ${MAX_PACKAGE_BYTES}`);
+      await stagePackage(apply, { bytes });
     } catch (error) {
-      useInstallStore.getState().installFailed(error instanceof Error ? error.message : String(error));
+      fail(error instanceof Error ? error.message : String(error));
     }
     return;
   }
   if (!PACKAGE.test(file.name)) {
-    useInstallStore.getState().installStarted(file.name);
-    useInstallStore.getState().installFailed(`${file.name} is not a plugin package: drop a .havenplugin or .zip file, or a plugin folder`);
+    fail(`${file.name} is not a plugin package: drop a .havenplugin or .zip file, or a plugin folder`);
     return;
   }
-  await stagePackage(file.name, { bytes: new Uint8Array(await file.arrayBuffer()) });
+  if (file.size > MAX_PACKAGE_BYTES) {
+    fail(`${file.name} is ${file.size} bytes; a package may be at most ${MAX_PACKAGE_BYTES}`);
+    return;
+  }
+  await stagePackage(apply, { bytes: new Uint8Array(await file.arrayBuffer()) });
 }

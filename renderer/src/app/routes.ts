@@ -17,7 +17,12 @@ function currentPage(): PageId {
 /** The part after the page: `#/plugins/youtube` → `youtube`. */
 function currentParam(): string | undefined {
   const rest = window.location.hash.replace(/^#\/?/, '').split('/').slice(1).join('/');
-  return rest ? decodeURIComponent(rest) : undefined;
+  if (!rest) return undefined;
+  try {
+    return decodeURIComponent(rest);
+  } catch {
+    return rest; // a malformed %-escape: use the text as it is
+  }
 }
 
 function subscribe(callback: () => void): () => void {

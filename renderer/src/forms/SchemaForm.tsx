@@ -1,6 +1,6 @@
 import { useMemo, useState, type ReactNode } from 'react';
 import type { ConfigIssue, PluginConfigView } from '@shared/domain/plugins';
-import { checkAll, checkValue, fieldsOf, parseNumber, type Field } from './schemaFields';
+import { checkAll, checkValue, fieldsOf, issueTarget, parseNumber, type Field } from './schemaFields';
 
 type Values = Record<string, unknown>;
 
@@ -31,6 +31,18 @@ function setAt(values: Values, path: string, value: unknown): Values {
   return copy;
 }
 
+/** Core's issues by the field that shows each; what belongs to no field goes to the form. */
+function placeIssues(fields: readonly Field[], issues: readonly ConfigIssue[]): { byField: Record<string, string>; form?: string } {
+  const byField: Record<string, string> = {};
+  const loose: string[] = [];
+  for (const issue of issues) {
+    const target = issueTarget(fields, issue.path);
+    if (target === undefined) loose.push(issue.path ? `${issue.path}: ${issue.message}` : issue.message);
+    else byField[target] = target === issue.path ? issue.message : `${issue.path.slice(target.length + 1)}: ${issue.message}`;
+  }
+  return { byField, ...(loose.length ? { form: loose.join(' ') } : {}) };
+}
+
 function defaultsOf(fields: readonly Field[]): Values {
   return Object.fromEntries(fields.filter((f) => f.default !== undefined).map((f) => [f.key, structuredClone(f.default)]));
 }
@@ -44,7 +56,8 @@ export function SchemaForm({ config, onSave, disabled }: Props) {
   const fields = useMemo(() => (config.schema ? fieldsOf(config.schema) : []), [config.schema]);
   const [draft, setDraft] = useState<Values>(() => structuredClone(config.values));
   const [editedSecrets, setEditedSecrets] = useState<Set<string>>(new Set());
-  const [serverIssues, setServerIssues] = useState<Record<string, string>>(() => Object.fromEntries(config.issues.map((i) => [i.path, i.message])));
+  const [serverIssues, setServerIssues] = useState<Record<string, string>>(() => placeIssues(fields, config.issues).byField);
+  const [formError, setFormError] = useState<string | undefined>(() => placeIssues(fields, config.issues).form);
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState(false);
   // New values from Core (our own save, or a change made elsewhere) replace the draft, while
@@ -57,7 +70,8 @@ export function SchemaForm({ config, onSave, disabled }: Props) {
     setEditedSecrets(new Set());
   }
   const secretPaths = useMemo(() => new Set(Object.keys(config.secrets)), [config.secrets]);
-  const untouchedSecrets = useMemo(() => new Set([...secretPaths].filter((p) => !editedSecrets.has(p))), [secretPaths, editedSecrets]);
+  // Secrets that are set and not edited are not sent (Core keeps them) and not checked here.
+  const untouchedSecrets = useMemo(() => new Set([...secretPaths].filter((p) => config.secrets[p] === true && !editedSecrets.has(p))), [secretPaths, config.secrets, editedSecrets]);
   const localIssues = useMemo(() => checkAll(fields, draft, '', untouchedSecrets), [fields, draft, untouchedSecrets]);
   const problems = { ...serverIssues, ...localIssues };
   const count = Object.keys(localIssues).length;
@@ -68,6 +82,10 @@ export function SchemaForm({ config, onSave, disabled }: Props) {
   const change = (path: string, value: unknown): void => {
     setDraft((current) => setAt(current, path, value));
     setSaved(false);
+    setFormError(undefined);
+    // Editing inside a secret (a list of accounts, say) makes the whole secret one to send.
+    const secret = [...secretPaths].find((p) => path === p || path.startsWith(`${p}.`));
+    if (secret && !editedSecrets.has(secret)) setEditedSecrets((current) => new Set(current).add(secret));
     setServerIssues((current) => {
       if (!(path in current)) return current;
       const { [path]: _gone, ...rest } = current;
@@ -82,9 +100,13 @@ export function SchemaForm({ config, onSave, disabled }: Props) {
     setSaving(true);
     const issues = await onSave(values);
     setSaving(false);
-    if (issues?.length) setServerIssues(Object.fromEntries(issues.map((i) => [i.path || fields[0]!.path, i.message])));
-    else {
+    if (issues?.length) {
+      const placed = placeIssues(fields, issues);
+      setServerIssues(placed.byField);
+      setFormError(placed.form);
+    } else {
       setServerIssues({});
+      setFormError(undefined);
       setEditedSecrets(new Set());
       setSaved(true);
     }
@@ -100,6 +122,11 @@ export function SchemaForm({ config, onSave, disabled }: Props) {
         void submit();
       }}
     >
+      {formError && (
+        <p className="error-text" role="alert" data-testid="form-error">
+          {formError}
+        </p>
+      )}
       {fields.map((field) => (
         <FieldView key={field.path} field={field} path={field.key} context={context} />
       ))}
@@ -115,6 +142,7 @@ export function SchemaForm({ config, onSave, disabled }: Props) {
             setDraft(structuredClone(config.values));
             setEditedSecrets(new Set());
             setServerIssues({});
+            setFormError(undefined);
           }}
         >
           Undo changes
@@ -183,6 +211,13 @@ function FieldView({ field, path, context }: { field: Field; path: string; conte
     'aria-describedby': describedBy(path, field, problem),
     disabled: context.disabled,
   };
+  if (field.kind !== 'password' && context.secrets[path] === true && !context.editedSecrets.has(path)) {
+    return (
+      <Shell field={field} path={path} problem={problem}>
+        <SecretIsSet id={common.id} disabled={context.disabled} onChange={() => context.setEditedSecrets((current) => new Set(current).add(path))} note="entering new values replaces all of them" />
+      </Shell>
+    );
+  }
   switch (field.kind) {
     case 'text':
     case 'url':
@@ -228,14 +263,7 @@ function FieldView({ field, path, context }: { field: Field; path: string; conte
               }}
             />
           ) : (
-            <div className="input-row">
-              <span className="secret-set" id={common.id}>
-                Set (hidden)
-              </span>
-              <button type="button" className="secondary" disabled={context.disabled} onClick={() => context.setEditedSecrets((current) => new Set(current).add(path))}>
-                Change
-              </button>
-            </div>
+            <SecretIsSet id={common.id} disabled={context.disabled} onChange={() => context.setEditedSecrets((current) => new Set(current).add(path))} />
           )}
         </Shell>
       );
@@ -244,13 +272,13 @@ function FieldView({ field, path, context }: { field: Field; path: string; conte
     case 'number':
       return (
         <Shell field={field} path={path} problem={problem}>
+          {/* A text input: a number input hides half-typed text ("1e", "-") as an empty value. */}
           <input
             {...common}
-            type="number"
+            type="text"
             inputMode={field.kind === 'integer' ? 'numeric' : 'decimal'}
-            step={field.kind === 'integer' ? 1 : 'any'}
-            {...(field.minimum !== undefined ? { min: field.minimum } : {})}
-            {...(field.maximum !== undefined ? { max: field.maximum } : {})}
+            autoComplete="off"
+            placeholder={rangeHint(field)}
             value={value === undefined ? '' : String(value)}
             onChange={(event) => context.change(path, parseNumber(event.target.value))}
           />
@@ -269,7 +297,12 @@ function FieldView({ field, path, context }: { field: Field; path: string; conte
       return (
         <Shell field={field} path={path} problem={problem}>
           <select {...common} value={value === undefined ? '' : String(value)} onChange={(event) => context.change(path, event.target.value === '' ? undefined : event.target.value)}>
-            {!field.required && field.default === undefined && <option value="">(not set)</option>}
+            {field.default === undefined && (
+              // A required choice without a default starts empty rather than showing an option it does not hold.
+              <option value="" disabled={field.required}>
+                {field.required ? 'Choose…' : '(not set)'}
+              </option>
+            )}
             {field.options.map((option) => (
               <option key={option} value={option}>
                 {option}
@@ -289,6 +322,11 @@ function FieldView({ field, path, context }: { field: Field; path: string; conte
         <fieldset className="form-group" data-field={path}>
           <legend>{field.label}</legend>
           {field.help && <p className="muted help">{field.help}</p>}
+          {problem && (
+            <p className="error-text field-error" role="alert">
+              {problem}
+            </p>
+          )}
           {field.fields.map((child) => (
             <FieldView key={child.path} field={child} path={`${path}.${child.key}`} context={context} />
           ))}
@@ -300,6 +338,11 @@ function FieldView({ field, path, context }: { field: Field; path: string; conte
         <fieldset className="form-group" data-field={path}>
           <legend>{field.label}</legend>
           {field.help && <p className="muted help">{field.help}</p>}
+          {problem && (
+            <p className="error-text field-error" role="alert">
+              {problem}
+            </p>
+          )}
           {items.length === 0 && <p className="muted">None yet.</p>}
           {items.map((_, index) => (
             <div className="group-item" key={index}>
@@ -324,6 +367,29 @@ function FieldView({ field, path, context }: { field: Field; path: string; conte
         </Shell>
       );
   }
+}
+
+function SecretIsSet({ id, disabled, onChange, note }: { id: string; disabled: boolean; onChange: () => void; note?: string }) {
+  return (
+    <div className="input-row">
+      <span className="secret-set" id={id}>
+        Set (hidden){note ? ` · ${note}` : ''}
+      </span>
+      <button type="button" className="secondary" disabled={disabled} onClick={onChange}>
+        Change
+      </button>
+    </div>
+  );
+}
+
+function rangeHint(field: Extract<Field, { kind: 'number' | 'integer' }>): string | undefined {
+  if (field.default !== undefined) return String(field.default);
+  const low = field.minimum ?? field.exclusiveMinimum;
+  const high = field.maximum ?? field.exclusiveMaximum;
+  if (low !== undefined && high !== undefined) return `${low} – ${high}`;
+  if (low !== undefined) return `${field.minimum !== undefined ? 'at least' : 'more than'} ${low}`;
+  if (high !== undefined) return `${field.maximum !== undefined ? 'at most' : 'less than'} ${high}`;
+  return undefined;
 }
 
 function ChipsInput({ field, common, values, onChange }: { field: Extract<Field, { kind: 'list' }>; common: Record<string, unknown>; values: unknown[]; onChange: (next: unknown[]) => void }) {

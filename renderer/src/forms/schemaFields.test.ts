@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { checkAll, checkValue, fieldsOf, labelFor, type Field } from './schemaFields';
+import { checkAll, checkValue, fieldsOf, issueTarget, labelFor, parseNumber, type Field } from './schemaFields';
 
 // The schema exactly as Core sends it: zod → z.toJSONSchema(draft-07, input).
 const schema = z.toJSONSchema(
@@ -19,6 +19,7 @@ const schema = z.toJSONSchema(
     feed_rules: z.array(z.object({ must_contain: z.string().default(''), ignore_days: z.number().int().min(0).default(0) })).default([]),
     passwords: z.record(z.string(), z.string()).default({}),
     ports: z.array(z.number().int().min(1).max(65535)).default([]),
+    share: z.number().gt(0).lt(1).optional(),
   }),
   { target: 'draft-07', io: 'input' },
 ) as Record<string, unknown>;
@@ -43,6 +44,7 @@ describe('schema → form fields', () => {
       ['feed_rules', 'groupList'],
       ['passwords', 'json'],
       ['ports', 'list'],
+      ['share', 'number'],
     ]);
   });
 
@@ -85,7 +87,10 @@ describe('checking values as the user types', () => {
     ['code', 'abc', 'Does not have the expected form.'],
     ['code', 'ABC', undefined],
     ['feed_url', 'not a url', 'Must be a full address, such as https://example.com/feed.xml.'],
-    ['feed_url', 'ftp://x/y', 'Must be an http(s) address.'],
+    ['feed_url', 'rtsp://camera.local/stream', undefined],
+    ['share', 0, 'More than 0.'],
+    ['share', 1, 'Less than 1.'],
+    ['share', 0.5, undefined],
     ['feed_url', 'https://example.com/feed.xml', undefined],
     ['channel_ids', ['UCa', ''], '"": Required.'],
     ['ports', [80, 70000], '"70000": At most 65535.'],
@@ -99,5 +104,38 @@ describe('checking values as the user types', () => {
       checkAll(fields, { name: 'ok', max_videos: -5, auth: { user: 'u', password: '' }, feed_rules: [{ must_contain: '', ignore_days: -1 }] }),
     ).toEqual({ max_videos: 'At least 0.', 'feed_rules.0.ignore_days': 'At least 0.' });
     expect(checkAll(fields, { name: '' }, '', new Set(['name']))).toEqual({});
+  });
+});
+
+describe('reading number inputs', () => {
+  it.each([
+    ['', undefined],
+    ['12', 12],
+    [' -3.5 ', -3.5],
+    ['.5', 0.5],
+    ['1e3', 1000],
+    ['0x10', '0x10'],
+    ['0b11', '0b11'],
+    ['1e', '1e'],
+    ['-', '-'],
+    ['Infinity', 'Infinity'],
+  ])('%j → %j', (text, value) => {
+    expect(parseNumber(text)).toBe(value);
+  });
+});
+
+describe("placing Core's issues on the form", () => {
+  it.each([
+    ['max_videos', 'max_videos'],
+    ['auth.password', 'auth.password'],
+    ['auth', 'auth'],
+    ['feed_rules.0.ignore_days', 'feed_rules.0.ignore_days'],
+    ['feed_rules.0', 'feed_rules'],
+    ['channel_ids.2', 'channel_ids'],
+    ['passwords.cam1', 'passwords'],
+    ['no_such_field', undefined],
+    ['', undefined],
+  ])('%j shows at %j', (path, target) => {
+    expect(issueTarget(fields, path)).toBe(target);
   });
 });

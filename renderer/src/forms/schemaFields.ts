@@ -18,7 +18,7 @@ interface Common {
 
 export type Field =
   | (Common & { kind: 'text' | 'url' | 'path' | 'password'; minLength?: number; maxLength?: number; pattern?: string; secret: boolean })
-  | (Common & { kind: 'number' | 'integer'; minimum?: number; maximum?: number })
+  | (Common & { kind: 'number' | 'integer'; minimum?: number; maximum?: number; exclusiveMinimum?: number; exclusiveMaximum?: number })
   | (Common & { kind: 'boolean' })
   | (Common & { kind: 'select'; options: string[] })
   | (Common & { kind: 'list'; item: Field; maxItems?: number; secret: boolean })
@@ -75,7 +75,8 @@ function fieldFor(key: string, path: string, raw: JsonSchema, required: boolean)
         // zod writes the largest safe integer as the bound of an unbounded int: not a real limit.
         ...(typeof schema.minimum === 'number' && schema.minimum > -Number.MAX_SAFE_INTEGER ? { minimum: schema.minimum } : {}),
         ...(typeof schema.maximum === 'number' && schema.maximum < Number.MAX_SAFE_INTEGER ? { maximum: schema.maximum } : {}),
-        ...(typeof schema.exclusiveMinimum === 'number' ? { minimum: schema.exclusiveMinimum } : {}),
+        ...(typeof schema.exclusiveMinimum === 'number' ? { exclusiveMinimum: schema.exclusiveMinimum } : {}),
+        ...(typeof schema.exclusiveMaximum === 'number' ? { exclusiveMaximum: schema.exclusiveMaximum } : {}),
       };
     case 'boolean':
       return { ...common, kind: 'boolean' };
@@ -116,14 +117,8 @@ export function checkValue(field: Field, value: unknown): string | undefined {
       if (typeof value !== 'string') return 'Must be text.';
       if (field.minLength !== undefined && value.length < field.minLength) return `At least ${field.minLength} character${field.minLength === 1 ? '' : 's'}.`;
       if (field.maxLength !== undefined && value.length > field.maxLength) return `At most ${field.maxLength} characters.`;
-      if (field.kind === 'url') {
-        try {
-          const url = new URL(value);
-          if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'Must be an http(s) address.';
-        } catch {
-          return 'Must be a full address, such as https://example.com/feed.xml.';
-        }
-      }
+      // Which schemes are allowed is the plugin's business: zod says so on save.
+      if (field.kind === 'url' && !URL.canParse(value)) return 'Must be a full address, such as https://example.com/feed.xml.';
       if (field.pattern !== undefined) {
         try {
           if (!new RegExp(field.pattern).test(value)) return 'Does not have the expected form.';
@@ -139,6 +134,8 @@ export function checkValue(field: Field, value: unknown): string | undefined {
       if (field.kind === 'integer' && !Number.isInteger(value)) return 'Must be a whole number.';
       if (field.minimum !== undefined && value < field.minimum) return `At least ${field.minimum}.`;
       if (field.maximum !== undefined && value > field.maximum) return `At most ${field.maximum}.`;
+      if (field.exclusiveMinimum !== undefined && value <= field.exclusiveMinimum) return `More than ${field.exclusiveMinimum}.`;
+      if (field.exclusiveMaximum !== undefined && value >= field.exclusiveMaximum) return `Less than ${field.exclusiveMaximum}.`;
       return undefined;
     }
     case 'boolean':
@@ -178,9 +175,40 @@ export function checkAll(fields: readonly Field[], values: Record<string, unknow
   return problems;
 }
 
-/** A number input's text as the value the schema expects (unchanged text when it is not a number). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * A number input's text as the value the schema expects; text that is not a plain decimal
+ * number (`0x10`, `1e`, `-`) stays text, so the check says so instead of saving something else.
+ */
 export function parseNumber(text: string): number | string | undefined {
-  if (text.trim() === '') return undefined;
-  const value = Number(text);
+  const trimmed = text.trim();
+  if (trimmed === '') return undefined;
+  if (!DECIMAL.test(trimmed)) return text;
+  const value = Number(trimmed);
   return Number.isFinite(value) ? value : text;
+}
+
+/** The field at a dot path (`auth.password`, `rules.0.regex`), if the form has one there. */
+export function fieldAt(fields: readonly Field[], path: string): Field | undefined {
+  const [head, ...rest] = path.split('.');
+  const field = fields.find((f) => f.key === head);
+  if (!field || rest.length === 0) return field;
+  if (field.kind === 'group') return fieldAt(field.fields, rest.join('.'));
+  if (field.kind === 'groupList' && /^\d+$/.test(rest[0]!)) return rest.length === 1 ? field : fieldAt(field.fields, rest.slice(1).join('.'));
+  return undefined;
+}
+
+/**
+ * Where the form shows an issue Core reported at `path`: that field, or the nearest one that
+ * holds it (a list's item `tags.2` shows at `tags`); undefined for the form as a whole.
+ */
+export function issueTarget(fields: readonly Field[], path: string): string | undefined {
+  const segments = path === '' ? [] : path.split('.');
+  for (let length = segments.length; length > 0; length--) {
+    const prefix = segments.slice(0, length);
+    const field = fieldAt(fields, prefix.join('.'));
+    if (field && !(field.kind === 'groupList' && /^\d+$/.test(prefix.at(-1)!))) return prefix.join('.');
+  }
+  return undefined;
 }

@@ -10,6 +10,7 @@ import { useCatalogStore } from '../stores/catalogStore';
 import { useConnectionStore } from '../stores/connectionStore';
 import { usePluginDetailStore } from '../stores/pluginDetailStore';
 import { usePluginsStore } from '../stores/pluginsStore';
+import { Modal } from '../app/Modal';
 
 const TABS = ['overview', 'settings', 'permissions', 'health', 'jobs', 'log', 'test'] as const;
 type Tab = (typeof TABS)[number];
@@ -123,8 +124,7 @@ function PluginActions({ info, updateVersion }: { info: PluginDetail; updateVers
         </button>
       )}
       {confirming && (
-        <div className="modal-backdrop">
-          <div className="modal" role="dialog" aria-modal="true" aria-label={`Uninstall ${info.name}?`}>
+        <Modal label={`Uninstall ${info.name}?`} onEscape={() => setConfirming(false)}>
             <h2>Uninstall {info.name}?</h2>
             <p>Its folder is removed. Archived files stay where they are.</p>
             <label className="checkbox">
@@ -148,8 +148,7 @@ function PluginActions({ info, updateVersion }: { info: PluginDetail; updateVers
                 Keep it
               </button>
             </div>
-          </div>
-        </div>
+        </Modal>
       )}
       {problem && !confirming && <span className="error-text">{problem}</span>}
     </div>

@@ -39,8 +39,9 @@ export function PluginsPage() {
 
   const problems = plugins?.filter((p) => PROBLEM_STATES.has(p.state)) ?? [];
   const installed = useMemo(() => {
-    const list = (plugins ?? []).filter((p) => !PROBLEM_STATES.has(p.state) || tab === 'problems');
-    return list
+    // Installed lists every plugin, those in trouble too (their card says why); the other tab
+    // narrows the list down to those.
+    return (plugins ?? [])
       .filter((p) => (tab === 'problems' ? PROBLEM_STATES.has(p.state) : true))
       .filter((p) => matches(filter, [p.name, p.description, p.category, ...p.tags, ...p.capabilities]))
       .filter((p) => !capability || p.capabilities.includes(capability as PluginSummary['capabilities'][number]))
@@ -97,7 +98,7 @@ export function PluginsPage() {
       <div className="tabs" role="tablist" aria-label="Plugin lists">
         {(
           [
-            ['installed', 'Installed', plugins ? plugins.length - problems.length : undefined],
+            ['installed', 'Installed', plugins?.length],
             ['available', 'Available', available?.length],
             ['problems', 'Cannot load', problems.length],
           ] as const

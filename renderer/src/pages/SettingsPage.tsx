@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { Theme } from '@shared/domain/settings';
-import { updateSettings } from '../bridge';
+import { loadCatalog, updateSettings } from '../bridge';
 import { useConnectionStore } from '../stores/connectionStore';
 import { useSettingsStore } from '../stores/settingsStore';
 
@@ -97,7 +97,11 @@ export function SettingsPage() {
           label="Catalog to add"
           placeholder="https://example.com/haven-catalog.json"
           addLabel="Add catalog"
-          onSave={(catalogs) => updateSettings({ catalogs })}
+          onSave={async (catalogs) => {
+            const saved = await updateSettings({ catalogs });
+            if (saved) void loadCatalog();
+            return saved;
+          }}
         />
       </fieldset>
     </section>

@@ -18,8 +18,10 @@ export const useCatalogStore = create<CatalogState>()((set) => ({
 
 export type InstallPhase = 'closed' | 'staging' | 'preview' | 'installing' | 'installed' | 'failed';
 
-interface InstallState {
+export interface InstallState {
   phase: InstallPhase;
+  /** Counts install attempts; a result for an earlier one (the dialog was closed, or another drop came) is dropped. */
+  attempt: number;
   /** What is being installed, for the dialog's title while it is checked. */
   label?: string;
   uploaded?: { done: number; total: number };
@@ -37,11 +39,12 @@ interface InstallState {
 
 export const useInstallStore = create<InstallState>()((set) => ({
   phase: 'closed',
-  installStarted: (label) => set({ phase: 'staging', label, preview: undefined, error: undefined, uploaded: undefined, installedName: undefined }),
+  attempt: 0,
+  installStarted: (label) => set((state) => ({ phase: 'staging', attempt: state.attempt + 1, label, preview: undefined, error: undefined, uploaded: undefined, installedName: undefined })),
   uploadProgressed: (done, total) => set({ uploaded: { done, total } }),
   previewReceived: (preview) => set({ phase: 'preview', preview }),
   installConfirmed: () => set({ phase: 'installing' }),
   installSucceeded: (installedName) => set({ phase: 'installed', installedName }),
   installFailed: (error) => set({ phase: 'failed', error }),
-  installClosed: () => set({ phase: 'closed', preview: undefined, error: undefined, label: undefined, uploaded: undefined }),
+  installClosed: () => set((state) => ({ phase: 'closed', attempt: state.attempt + 1, preview: undefined, error: undefined, label: undefined, uploaded: undefined })),
 }));

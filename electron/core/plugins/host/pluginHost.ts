@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { IpcClient } from '@shared/ipc/client';
 import { HavenError } from '@shared/ipc/errors';
 import { DisposableStore, Emitter } from '@shared/lifecycle';
@@ -14,6 +14,7 @@ import type { ConfigIssue, CoreContract, HostContract, HostDescription } from '.
 import type { HostLoadInput } from './contracts';
 
 import { TaskScheduler } from './scheduler';
+import { configJsonSchema } from './configJsonSchema';
 
 type HookFn = (...args: unknown[]) => unknown;
 
@@ -109,7 +110,7 @@ export class PluginHost {
     this.manifest = input.manifest;
     this.load = input;
     return {
-      configSchema: z.toJSONSchema(definition.configSchema, { target: 'draft-07', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
+      configSchema: configJsonSchema(definition.configSchema),
       preserveOnReload: [...definition.preserveOnReload],
     };
   }

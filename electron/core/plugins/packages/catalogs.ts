@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import semver from 'semver';
 import { CatalogIndex, type AvailablePlugin, type CatalogEntry } from '@shared/domain/packages';
 import type { PluginSummary } from '@shared/domain/plugins';
@@ -26,10 +27,10 @@ export async function loadCatalog(source: string): Promise<LoadedCatalog> {
       throw new HavenError('UNAVAILABLE', `cannot reach ${source}: ${cause?.code ?? (error as Error).message}`);
     }
     if (!response.ok) throw new HavenError('UNAVAILABLE', `${source}: HTTP ${response.status}`);
-    text = await response.text();
+    text = await readCapped(response, source);
     base = source;
   } else {
-    const file = source.startsWith('file:') ? decodeURIComponent(new URL(source).pathname) : path.resolve(source);
+    const file = source.startsWith('file:') ? fileURLToPath(source) : path.resolve(source);
     try {
       if (fs.statSync(file).size > MAX_INDEX_BYTES) throw new HavenError('TOO_LARGE', `${source} is larger than ${MAX_INDEX_BYTES} bytes`);
       text = fs.readFileSync(file, 'utf8');
@@ -37,7 +38,7 @@ export async function loadCatalog(source: string): Promise<LoadedCatalog> {
       if (error instanceof HavenError) throw error;
       throw new HavenError('NOT_FOUND', `cannot read ${source} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     }
-    base = `file://${file}`;
+    base = pathToFileURL(file).href;
   }
   if (text.length > MAX_INDEX_BYTES) throw new HavenError('TOO_LARGE', `${source} is larger than ${MAX_INDEX_BYTES} bytes`);
   let json: unknown;
@@ -51,11 +52,35 @@ export async function loadCatalog(source: string): Promise<LoadedCatalog> {
     const issue = parsed.error.issues[0];
     throw new HavenError('INVALID_INPUT', `${source} is not a Haven catalog (${issue?.path.join('.')}: ${issue?.message})`);
   }
-  return {
-    source,
-    name: parsed.data.name,
-    entries: parsed.data.plugins.map((entry) => ({ ...entry, url: new URL(entry.url, base).toString() })),
-  };
+  const remote = !base.startsWith('file:');
+  const entries = parsed.data.plugins.map((entry) => {
+    let url: URL;
+    try {
+      url = new URL(entry.url, base);
+    } catch {
+      throw new HavenError('INVALID_INPUT', `${source}: ${entry.name} has an invalid url (${entry.url})`);
+    }
+    // A catalog on the web must not make Haven read files on this machine.
+    const allowed = remote ? ['http:', 'https:'] : ['http:', 'https:', 'file:'];
+    if (!allowed.includes(url.protocol)) throw new HavenError('INVALID_INPUT', `${source}: ${entry.name} points at ${url.protocol} URLs, which this catalog may not use`);
+    return { ...entry, url: url.toString() };
+  });
+  return { source, name: parsed.data.name, entries };
+}
+
+/** The body of a response, refusing more than MAX_INDEX_BYTES without reading it all first. */
+async function readCapped(response: Response, source: string): Promise<string> {
+  const tooLarge = () => new HavenError('TOO_LARGE', `${source} is larger than ${MAX_INDEX_BYTES} bytes`);
+  if (Number(response.headers.get('content-length')) > MAX_INDEX_BYTES) throw tooLarge();
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    received += chunk.length;
+    if (received > MAX_INDEX_BYTES) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Catalog entries with what this Haven makes of them: compatible or why not, installed, update. */

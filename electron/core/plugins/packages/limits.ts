@@ -1,6 +1,8 @@
+import { MAX_PACKAGE_BYTES } from '@shared/domain/packageLimits';
+
 /** Limits a plugin package must stay within (zip bombs, floods of files). */
 export const PACKAGE_LIMITS = {
-  maxPackageBytes: 50 * 1024 * 1024,
+  maxPackageBytes: MAX_PACKAGE_BYTES,
   maxUnpackedBytes: 200 * 1024 * 1024,
   maxFileBytes: 100 * 1024 * 1024,
   maxFiles: 2000,

@@ -1,6 +1,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
 import semver from 'semver';
 import type { PackagePreview } from '@shared/domain/packages';
 import { HavenError } from '@shared/ipc/errors';
@@ -8,10 +11,10 @@ import { PluginManifest, pluginShortId } from '@shared/sdk/manifest';
 import type { HavenPaths } from '../../home';
 import type { Logger } from '../../log';
 import type { PluginCatalog } from '../catalog';
-import { checkManifest, readManifest } from '../discovery';
+import { checkManifest, manifestFromPackageJson, readManifest } from '../discovery';
 import type { PluginRuntime } from '../runtime';
 import { PACKAGE_LIMITS } from './limits';
-import { packPlugin } from './pack';
+import { entryOf, packPlugin } from './pack';
 import { extractEntries, readEntryText, readZipEntries } from './zipReader';
 
 interface Upload {
@@ -24,6 +27,10 @@ interface Upload {
 const UPLOAD_TTL_MS = 10 * 60_000;
 const STAGED_TTL_MS = 60 * 60_000;
 const MAX_URL_BYTES = PACKAGE_LIMITS.maxPackageBytes;
+/** Packages waiting for the user's answer; the oldest is dropped beyond this. */
+const MAX_STAGED = 8;
+/** While a new version is swapped in, the old one waits in staging under this name. */
+const PREVIOUS_PREFIX = 'previous--';
 
 function describeManifestProblem(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
   return error.issues
@@ -36,6 +43,27 @@ async function sha256Of(file: string): Promise<string> {
   const hash = crypto.createHash('sha256');
   for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/**
+ * A crash between the two renames of an install leaves the old version aside in staging: put it
+ * back. Runs at start, before plugins are discovered (the PackageManager then clears staging).
+ */
+export function recoverInterruptedInstall(pluginsDir: string, logger: Logger): void {
+  const staging = path.join(pluginsDir, '.staging');
+  let names: string[];
+  try {
+    names = fs.readdirSync(staging);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(PREVIOUS_PREFIX)) continue;
+    const target = path.join(pluginsDir, name.slice(PREVIOUS_PREFIX.length));
+    if (fs.existsSync(target)) continue;
+    fs.renameSync(path.join(staging, name), target);
+    logger.warn('restored a plugin whose update was interrupted', { dir: target });
+  }
 }
 
 /**
@@ -52,28 +80,42 @@ export class PackageManager {
     private readonly options: { paths: HavenPaths; catalog: PluginCatalog; runtime: PluginRuntime; havenVersion: string; logger: Logger },
   ) {
     this.staging = path.join(options.paths.plugins, '.staging');
-    // Whatever an interrupted install left behind is not a plugin: clear it.
+    // Call recoverInterruptedInstall before plugins are discovered; whatever else an
+    // interrupted install left behind is not a plugin: clear it.
     fs.rmSync(this.staging, { recursive: true, force: true });
     fs.mkdirSync(this.staging, { recursive: true });
+  }
+
+  /** Forgets a staged package the user declined. */
+  discard(stagingId: string): void {
+    const staged = this.previews.get(stagingId);
+    if (!staged) return;
+    fs.rmSync(staged.file, { force: true });
+    this.previews.delete(stagingId);
   }
 
   // ----- getting a package into staging -----
 
   async stageFile(source: string, options: { expectedSha256?: string; label?: string } = {}): Promise<PackagePreview> {
+    this.expire();
     const id = crypto.randomBytes(8).toString('hex');
     const file = path.join(this.staging, `${id}.havenplugin`);
-    let size: number;
+    let stat: fs.Stats;
     try {
-      size = fs.statSync(source).size;
+      stat = fs.statSync(source);
     } catch {
       throw new HavenError('NOT_FOUND', `${source} does not exist`);
     }
+    // A FIFO or a device would block (or never end) the copy.
+    if (!stat.isFile()) throw new HavenError('INVALID_INPUT', `${source} is not a file`);
+    const size = stat.size;
     if (size > PACKAGE_LIMITS.maxPackageBytes) throw new HavenError('TOO_LARGE', `the package is ${size} bytes; the limit is ${PACKAGE_LIMITS.maxPackageBytes}`);
     fs.copyFileSync(source, file);
     return this.inspect(id, file, options.expectedSha256);
   }
 
   async stageFolder(dir: string): Promise<PackagePreview> {
+    this.expire();
     const id = crypto.randomBytes(8).toString('hex');
     const file = path.join(this.staging, `${id}.havenplugin`);
     await packPlugin(dir, file);
@@ -88,7 +130,7 @@ export class PackageManager {
     } catch {
       throw new HavenError('INVALID_INPUT', `not a URL: ${url}`);
     }
-    if (parsed.protocol === 'file:') return this.stageFile(decodeURIComponent(parsed.pathname), expectedSha256 ? { expectedSha256 } : {});
+    if (parsed.protocol === 'file:') return this.stageFile(fileURLToPath(parsed), expectedSha256 ? { expectedSha256 } : {});
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new HavenError('INVALID_INPUT', `packages are downloaded over http(s), not ${parsed.protocol}`);
     let response: Response;
     try {
@@ -100,18 +142,23 @@ export class PackageManager {
     if (!response.ok || !response.body) throw new HavenError(response.status === 404 ? 'NOT_FOUND' : 'UNAVAILABLE', `cannot download ${url}: HTTP ${response.status}`);
     const declared = Number(response.headers.get('content-length'));
     if (declared > MAX_URL_BYTES) throw new HavenError('TOO_LARGE', `the package is ${declared} bytes; the limit is ${MAX_URL_BYTES}`);
+    this.expire();
     const id = crypto.randomBytes(8).toString('hex');
     const file = path.join(this.staging, `${id}.havenplugin`);
-    const out = fs.createWriteStream(file);
     let received = 0;
-    try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    const cap = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
         received += chunk.length;
-        if (received > MAX_URL_BYTES) throw new HavenError('TOO_LARGE', `the package is larger than ${MAX_URL_BYTES} bytes`);
-        if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-      }
-    } finally {
-      await new Promise<void>((resolve) => out.end(() => resolve()));
+        if (received > MAX_URL_BYTES) done(new HavenError('TOO_LARGE', `the package is larger than ${MAX_URL_BYTES} bytes`));
+        else done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(response.body as unknown as AsyncIterable<Uint8Array>, cap, fs.createWriteStream(file));
+    } catch (error) {
+      fs.rmSync(file, { force: true });
+      if (error instanceof HavenError) throw error;
+      throw new HavenError('UNAVAILABLE', `cannot download ${url}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
     return this.inspect(id, file, expectedSha256);
   }
@@ -122,7 +169,7 @@ export class PackageManager {
       throw new HavenError('TOO_LARGE', `a package may be at most ${PACKAGE_LIMITS.maxPackageBytes} bytes`);
     }
     this.expire();
-    if (this.uploads.size >= 8) throw new HavenError('UNAVAILABLE', 'too many uploads at once');
+    if (this.uploads.size >= MAX_STAGED) throw new HavenError('UNAVAILABLE', 'too many uploads at once');
     const id = crypto.randomBytes(8).toString('hex');
     const file = path.join(this.staging, `${id}.upload`);
     fs.writeFileSync(file, '');
@@ -135,7 +182,13 @@ export class PackageManager {
     if (!upload) throw new HavenError('NOT_FOUND', 'no such upload (it may have expired); start again');
     if (offset !== upload.received) throw new HavenError('INVALID_INPUT', `expected the chunk at byte ${upload.received}, got ${offset}`);
     if (upload.received + data.length > upload.size) throw new HavenError('TOO_LARGE', 'more data than the upload announced');
-    fs.appendFileSync(upload.file, data);
+    try {
+      fs.appendFileSync(upload.file, data);
+    } catch (error) {
+      this.uploads.delete(id);
+      fs.rmSync(upload.file, { force: true });
+      throw new HavenError('UNAVAILABLE', `cannot store the upload: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
     upload.received += data.length;
     upload.expires = Date.now() + UPLOAD_TTL_MS;
     return upload.received;
@@ -174,7 +227,7 @@ export class PackageManager {
           if (error instanceof HavenError) throw error;
           throw new HavenError('INVALID_INPUT', `${manifestEntry.fileName} is not valid JSON`);
         }
-        const candidate = manifestEntry.fileName.endsWith('package.json') ? fromPackageJson(json) : json;
+        const candidate = manifestEntry.fileName.endsWith('package.json') ? (manifestFromPackageJson(json) ?? json) : json;
         const parsed = PluginManifest.safeParse(candidate);
         if (!parsed.success) throw new HavenError('INVALID_INPUT', `invalid manifest: ${describeManifestProblem(parsed.error)}`);
         const manifest = parsed.data;
@@ -182,7 +235,7 @@ export class PackageManager {
         if (!semver.satisfies(this.options.havenVersion, manifest.engines.haven, { includePrerelease: true })) {
           problems.push(`needs Haven ${manifest.engines.haven}; this is Haven ${this.options.havenVersion}`);
         }
-        if (!raw.has(`${prefix}${manifest.main}`)) problems.push(`its entry file ${manifest.main} is missing`);
+        if (!raw.has(`${prefix}${entryOf(manifest)}`)) problems.push(`its entry file ${manifest.main} is missing`);
         const replaces = this.replacement(manifest);
         if (replaces.replaces?.origin === 'builtin') problems.push(`${manifest.name} comes with Haven and cannot be replaced by a package`);
         if (replaces.replaces?.origin === 'extra') problems.push(`${manifest.name} is loaded from a folder you added in Settings; update it there`);
@@ -200,6 +253,10 @@ export class PackageManager {
           ...(readme ? { readme } : {}),
         };
         this.previews.set(id, { preview, file, at: Date.now() });
+        for (const [oldest] of this.previews) {
+          if (this.previews.size <= MAX_STAGED) break;
+          this.discard(oldest);
+        }
         return preview;
       } finally {
         zip.close();
@@ -240,8 +297,8 @@ export class PackageManager {
     if (preview.problems.length > 0) throw new HavenError('CONFLICT', `${preview.manifest.name} cannot be installed: ${preview.problems.join('; ')}`);
     this.previews.delete(stagingId);
     const unpacked = path.join(this.staging, `${stagingId}.dir`);
-    const target = path.join(this.options.paths.plugins, pluginShortId(preview.manifest.name));
-    const previous = path.join(this.staging, `${stagingId}.previous`);
+    const target = this.installTarget(preview);
+    const previous = path.join(this.staging, `${PREVIOUS_PREFIX}${path.basename(target)}`);
     try {
       const { entries, zip, raw } = await readZipEntries(file);
       try {
@@ -251,16 +308,19 @@ export class PackageManager {
       }
       const onDisk = readManifest(unpacked);
       if (!onDisk || 'error' in onDisk) throw new HavenError('INVALID_INPUT', `the unpacked plugin has no valid manifest${onDisk && 'error' in onDisk ? ` (${onDisk.error})` : ''}`);
-      if (onDisk.manifest.name !== preview.manifest.name || onDisk.manifest.version !== preview.manifest.version) {
+      // Everything the user agreed to (permissions, binaries, entry, dependencies) must be what lands.
+      if (JSON.stringify(onDisk.manifest) !== JSON.stringify(preview.manifest)) {
         throw new HavenError('INVALID_INPUT', 'the unpacked manifest differs from the one shown before installing');
       }
       const problem = checkManifest(onDisk.manifest, unpacked, this.options.havenVersion);
       if (problem) throw new HavenError('INVALID_INPUT', problem);
       if (fs.existsSync(target)) {
         const existing = readManifest(target);
-        if (existing && 'manifest' in existing && existing.manifest.name.toLowerCase() !== preview.manifest.name.toLowerCase()) {
+        if (!existing) throw new HavenError('CONFLICT', `${target} exists and is not a plugin; move it away first`);
+        if ('manifest' in existing && existing.manifest.name.toLowerCase() !== preview.manifest.name.toLowerCase()) {
           throw new HavenError('CONFLICT', `${target} holds another plugin (${existing.manifest.name})`);
         }
+        fs.rmSync(previous, { recursive: true, force: true });
         fs.renameSync(target, previous);
       }
       try {
@@ -277,6 +337,15 @@ export class PackageManager {
       fs.rmSync(unpacked, { recursive: true, force: true });
       fs.rmSync(file, { force: true });
     }
+  }
+
+  /** An update goes where the installed version is; a new plugin into `plugins/<id>`. */
+  private installTarget(preview: PackagePreview): string {
+    if (preview.replaces?.origin === 'user') {
+      const current = this.options.runtime.list().find((p) => p.name.toLowerCase() === preview.manifest.name.toLowerCase() && p.state !== 'invalid');
+      if (current) return this.options.runtime.resolve(current.name).discovered.dir;
+    }
+    return path.join(this.options.paths.plugins, pluginShortId(preview.manifest.name));
   }
 
   /** Removes an installed plugin's folder (built-in plugins can only be disabled), and its data when asked. */
@@ -325,18 +394,3 @@ function rootPrefix(names: readonly string[]): string {
   return names.includes(`${top}/plugin.json`) || names.includes(`${top}/package.json`) ? `${top}/` : '';
 }
 
-function fromPackageJson(json: unknown): unknown {
-  if (typeof json !== 'object' || json === null || !('haven' in json)) return json;
-  const pkg = json as Record<string, unknown>;
-  const author = typeof pkg.author === 'object' && pkg.author !== null ? (pkg.author as { name?: unknown }).name : pkg.author;
-  return {
-    name: pkg.name,
-    version: pkg.version,
-    description: pkg.description,
-    ...(author !== undefined ? { author } : {}),
-    ...(pkg.license !== undefined ? { license: pkg.license } : {}),
-    ...(pkg.homepage !== undefined ? { homepage: pkg.homepage } : {}),
-    ...(pkg.main !== undefined ? { main: pkg.main } : {}),
-    ...(pkg.haven as object),
-  };
-}

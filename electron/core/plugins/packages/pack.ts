@@ -14,9 +14,16 @@ export function isDevFile(relative: string, manifest: PluginManifest): boolean {
     return true;
   }
   if (/\.(test|spec)\.[cm]?[jt]sx?$/.test(name) || name.endsWith('.map') || /^tsconfig.*\.json$/.test(name)) return true;
-  // Sources are dev files when the entry is built elsewhere (dist/index.js from src/).
-  if (parts[0] === 'src' && !manifest.main.startsWith('src/')) return true;
+  // Earlier packages (`haven plugin pack .` writes into the folder) and half-written ones.
+  if (name.endsWith('.havenplugin') || name.endsWith('.part')) return true;
+  // Sources are dev files when the entry is a build output (dist/index.js built from src/).
+  if (parts[0] === 'src' && /^(dist|build|out)\//.test(entryOf(manifest))) return true;
   return false;
+}
+
+/** The entry file as a package path (`./index.js` → `index.js`). */
+export function entryOf(manifest: PluginManifest): string {
+  return path.posix.normalize(manifest.main);
 }
 
 function listFiles(dir: string, manifest: PluginManifest): string[] {
@@ -28,7 +35,10 @@ function listFiles(dir: string, manifest: PluginManifest): string[] {
       if (entry.isSymbolicLink()) throw new HavenError('INVALID_INPUT', `${relative} is a symbolic link; packages hold real files only`);
       if (isDevFile(relative, manifest)) continue;
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile()) files.push(relative);
+      else if (entry.isFile()) {
+        files.push(relative);
+        if (files.length > PACKAGE_LIMITS.maxFiles) throw new HavenError('TOO_LARGE', `more than ${PACKAGE_LIMITS.maxFiles} files`);
+      }
     }
   };
   walk(dir);
@@ -48,8 +58,7 @@ export async function packPlugin(dir: string, output?: string): Promise<{ file: 
   if ('error' in result) throw new HavenError('INVALID_INPUT', result.error);
   const manifest = result.manifest;
   const files = listFiles(root, manifest);
-  if (!files.includes(manifest.main)) throw new HavenError('INVALID_INPUT', `the entry file ${manifest.main} is missing (build the plugin first?)`);
-  if (files.length > PACKAGE_LIMITS.maxFiles) throw new HavenError('TOO_LARGE', `more than ${PACKAGE_LIMITS.maxFiles} files`);
+  if (!files.includes(entryOf(manifest))) throw new HavenError('INVALID_INPUT', `the entry file ${manifest.main} is missing (build the plugin first?)`);
   const file = path.resolve(output ?? `${manifest.name}-${manifest.version}.havenplugin`);
   const zip = new yazl.ZipFile();
   const epoch = new Date(1980, 0, 1);

@@ -37,8 +37,14 @@ export async function readZipEntries(file: string): Promise<{ entries: ZipEntryI
   const size = fs.statSync(file).size;
   if (size > PACKAGE_LIMITS.maxPackageBytes) throw reject(`it is ${size} bytes; the limit is ${PACKAGE_LIMITS.maxPackageBytes}`);
   const zip = await openZip(file);
+  // Folders are not counted as files below, but a directory of millions of them is a flood too.
+  if (zip.entryCount > PACKAGE_LIMITS.maxFiles * 2) {
+    zip.close();
+    throw reject(`it has ${zip.entryCount} entries; the limit is ${PACKAGE_LIMITS.maxFiles} files`);
+  }
   const entries: ZipEntryInfo[] = [];
   const raw = new Map<string, yauzl.Entry>();
+  const seen = new Set<string>();
   let total = 0;
   try {
     await new Promise<void>((resolve, fail) => {
@@ -63,7 +69,11 @@ export async function readZipEntries(file: string): Promise<{ entries: ZipEntryI
             if (total > PACKAGE_LIMITS.maxUnpackedBytes) throw reject(`it unpacks to more than ${PACKAGE_LIMITS.maxUnpackedBytes} bytes`);
           }
           const normalized = name.replace(/\/+$/, '');
-          if (raw.has(normalized)) throw reject(`${name} appears twice`);
+          // Case-insensitive file systems (Windows, macOS) would write both names to one file, so
+          // the one shown in the install dialog need not be the one that lands.
+          const folded = normalized.normalize('NFC').toLowerCase();
+          if (seen.has(folded)) throw reject(`${name} appears twice (names differing only in case count as the same)`);
+          seen.add(folded);
           raw.set(normalized, entry);
           entries.push({ name: normalized, directory, size: entry.uncompressedSize, compressedSize: entry.compressedSize });
           zip.readEntry();
