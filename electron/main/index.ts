@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ElectronStore from 'electron-store';
-import { BrowserWindow, MessageChannelMain, app, ipcMain, nativeTheme, net, protocol, session, shell } from 'electron';
+import { BrowserWindow, MessageChannelMain, app, dialog, ipcMain, nativeTheme, net, protocol, session, shell } from 'electron';
 import { startCore, type Core } from '../core/core';
 import { resolveHavenHome } from '../core/home';
 import { contentSecurityPolicy, contentTypeFor, resolveAsset } from '../core/serve/staticAssets';
+import { pickedPath, pickPathDialogOptions } from './dialogs';
 import { APP_ORIGIN, APP_SCHEME, externalUrlToOpen, isAllowedNavigation, mainWindowOptions } from './security';
 import { fromMessagePortMain } from './transport';
 import { utilityProcessLauncher } from './utilityLauncher';
@@ -94,6 +95,13 @@ if (!app.requestSingleInstanceLock()) {
       const { port1, port2 } = new MessageChannelMain();
       core.router.connect(fromMessagePortMain(port1), 'electron');
       event.sender.postMessage('haven:port', null, [port2]);
+    });
+
+    ipcMain.handle('haven:pick-path', async (event, kind: unknown) => {
+      if (!event.senderFrame || !isAllowedNavigation(event.senderFrame.url)) return undefined;
+      const options = pickPathDialogOptions(kind);
+      const owner = BrowserWindow.fromWebContents(event.sender);
+      return pickedPath(owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options));
     });
 
     createWindow();

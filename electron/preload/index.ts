@@ -1,8 +1,9 @@
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 
-// The preload exposes exactly one thing: a way to ask Core for a MessagePort. The port is handed
-// to the page with window.postMessage; every call and event then travels over it, typed by
-// the shared contract. Nothing generic (no ipcRenderer, no send/invoke) reaches the page.
+// The preload exposes a way to ask Core for a MessagePort (handed to the page with
+// window.postMessage; every call and event then travels over it, typed by the shared contract),
+// plus two desktop-only helpers: the path of a dropped file, and the "Browse…" picker. Nothing
+// generic (no ipcRenderer, no send/invoke) reaches the page.
 
 ipcRenderer.on('haven:port', (event) => {
   window.postMessage('haven:port', window.location.origin, event.ports);
@@ -10,4 +11,6 @@ ipcRenderer.on('haven:port', (event) => {
 
 contextBridge.exposeInMainWorld('havenDesktop', {
   requestPort: (): void => ipcRenderer.send('haven:connect'),
+  pathForFile: (file: File): string => webUtils.getPathForFile(file),
+  pickPath: (kind: 'file' | 'folder'): Promise<string | undefined> => ipcRenderer.invoke('haven:pick-path', kind),
 });
