@@ -7,7 +7,7 @@ import { appLayout } from './appRoot';
 import { configImportCommand } from './commands/configImport';
 import { createCommand, installCommand, packCommand, uninstallCommand } from './commands/packages';
 import { archiveCommand, jobsList, jobsRetry, libraryImport, librarySearch, libraryVerify } from './commands/jobs';
-import { pluginsConfigure, pluginsEnable, pluginsInfo, pluginsList, pluginsTest } from './commands/plugins';
+import { pluginsAction, pluginsConfigure, pluginsEnable, pluginsInfo, pluginsList, pluginsTest } from './commands/plugins';
 import { serveCommand } from './commands/serve';
 import { openCoreSession, type CoreSession } from './coreSession';
 
@@ -98,6 +98,11 @@ plugins
   .action((name: string, flags: { show?: boolean; set?: string[]; json?: boolean }) =>
     withCore((session) => pluginsConfigure(session, name, flags)),
   );
+
+plugins
+  .command('action <name> [action] [input]')
+  .description("run one of a plugin's actions (update its tool, import a file); without an action, list them")
+  .action((name: string, action: string | undefined, input: string | undefined) => withCore((session) => pluginsAction(session, name, action, input)));
 
 plugins
   .command('test <name>')

@@ -317,6 +317,19 @@ export async function refreshPluginInfo(name: string): Promise<void> {
   }
 }
 
+/** Runs one of a plugin's actions; its answer shows beside the button. */
+export async function runPluginAction(name: string, action: string, input?: string): Promise<void> {
+  const store = usePluginDetailStore.getState();
+  store.actionStarted(action);
+  try {
+    const { message } = await requireClient().call('plugins.action', { name, action, ...(input ? { input } : {}) }, { timeoutMs: 15 * 60_000 + 5_000 });
+    usePluginDetailStore.getState().actionFinished(action, { ok: true, message });
+    void refreshPluginInfo(name);
+  } catch (error) {
+    usePluginDetailStore.getState().actionFinished(action, { ok: false, message: errorText(error) });
+  }
+}
+
 export async function runPluginTest(name: string, kind: 'health' | 'discover' | 'archive', url?: string): Promise<void> {
   const store = usePluginDetailStore.getState();
   store.testStarted(kind);

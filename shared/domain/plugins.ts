@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Capability } from '../sdk/capabilities';
 import { PluginPermissions } from '../sdk/manifest';
-import { ArchiveResult, DiscoveryResult, HealthCheckResult, HealthStatus } from '../sdk/types';
+import { ActionInfo, ArchiveResult, DiscoveryResult, HealthCheckResult, HealthStatus } from '../sdk/types';
 
 export const PluginOrigin = z.enum(['builtin', 'user', 'extra']);
 export type PluginOrigin = z.infer<typeof PluginOrigin>;
@@ -67,6 +67,8 @@ export type PluginSummary = z.infer<typeof PluginSummary>;
 export const PluginDetail = PluginSummary.extend({
   hooks: z.array(z.string()),
   api: z.array(z.string()),
+  /** What the user can run from the plugin's page (known while it runs). */
+  actions: z.array(ActionInfo).default([]),
   healthHistory: z.array(PluginHealth),
 });
 export type PluginDetail = z.infer<typeof PluginDetail>;

@@ -13,6 +13,7 @@ import { JobCounts, JobDetail, JobFilter, JobProgressEvent, JobSelection, JobSum
 import { LibraryItem, LibraryQuery } from '../domain/library';
 import { AvailablePlugin, PackagePreview } from '../domain/packages';
 import { call, defineContract, event } from './define';
+import { ActionInfo } from '../sdk/types';
 
 const NoInput = z.strictObject({});
 /** A plugin by manifest name or case-insensitive short id (`YouTubePlugin` or `youtube`). */
@@ -93,6 +94,16 @@ export const havenContract = defineContract({
       description: 'Run health checks now, all at once, each with a timeout.',
       input: z.strictObject({ names: z.array(z.string().max(128)).max(256).optional() }),
       output: z.object({ results: z.array(PluginHealthReport) }),
+    }),
+    'plugins.actions': call({
+      description: 'The actions a plugin offers (starting it if needed).',
+      input: PluginRef,
+      output: z.object({ actions: z.array(ActionInfo) }),
+    }),
+    'plugins.action': call({
+      description: "Run one of a plugin's actions (update a tool, import a file); its result as text.",
+      input: PluginRef.extend({ action: z.string().min(1).max(64), input: z.string().max(8192).optional() }),
+      output: z.object({ message: z.string() }),
     }),
     'plugins.test': call({
       description: 'Health check, optionally a discovery dry run and one real archive of a URL.',

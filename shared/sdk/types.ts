@@ -154,6 +154,11 @@ export interface PluginContext<Config> {
   readonly dataDir: string;
   /** Where archived media goes unless the plugin's config says otherwise. */
   readonly outputDir: string;
+  /**
+   * Where Haven keeps programs it manages for plugins (HAVEN_HOME/bin). `which` and `spawn` look
+   * here before PATH, so a plugin that installs a tool here is the first to find it.
+   */
+  readonly toolsDir: string;
   /** Key-value storage in Haven's database; survives restarts and reloads. */
   readonly storage: StorageApi;
   /** In-memory state; the keys named in `preserveOnReload` survive a hot reload. */
@@ -179,6 +184,28 @@ export interface DiscoverOptions {
   dryRun: boolean;
 }
 
+/**
+ * Something the user can ask a plugin to do from its page or `haven plugins action` (update a
+ * tool, import a file). It runs outside any job; its text result is shown to the user.
+ */
+export interface PluginAction {
+  label: string;
+  description?: string;
+  /** One line of text to ask for first (a path, a URL). */
+  input?: { label: string; placeholder?: string; required?: boolean };
+  /** Returns what to tell the user (undefined: "done"). */
+  run(input: string | undefined): string | undefined | Promise<string | undefined>;
+}
+
+/** How an action is described to Core and the UI. */
+export const ActionInfo = z.object({
+  id: z.string().max(64),
+  label: z.string().max(200),
+  description: z.string().max(2000).optional(),
+  input: z.object({ label: z.string().max(200), placeholder: z.string().max(500).optional(), required: z.boolean().optional() }).optional(),
+});
+export type ActionInfo = z.infer<typeof ActionInfo>;
+
 /** What a plugin implements; every hook is optional. */
 export interface PluginHooks {
   initialize?(): void | Promise<void>;
@@ -194,6 +221,8 @@ export interface PluginHooks {
   process?(item: MediaItem, job: JobHandle): ArchiveResult | Promise<ArchiveResult>;
   /** Functions other plugins that declare this one as a dependency may call. */
   api?: Record<string, (...args: never[]) => unknown>;
+  /** Things the user can run from the plugin's page; keys are the action ids. */
+  actions?: Record<string, PluginAction>;
 }
 
 export const HOOK_NAMES = [

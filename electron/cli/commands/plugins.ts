@@ -54,6 +54,24 @@ export async function pluginsEnable(session: CoreSession, name: string, enable: 
   printLine(`${summary.name} ${enable ? 'enabled' : 'disabled'}${extra}`);
 }
 
+/** `haven plugins action NAME [ACTION] [INPUT]`: lists a plugin's actions, or runs one. */
+export async function pluginsAction(session: CoreSession, name: string, action: string | undefined, input: string | undefined): Promise<void> {
+  if (!action) {
+    const { actions } = await session.client.call('plugins.actions', { name }, { timeoutMs: 60_000 });
+    if (actions.length === 0) {
+      printLine(`${name} offers no actions.`);
+      return;
+    }
+    printTable(
+      ['ACTION', 'WHAT IT DOES', 'INPUT'],
+      actions.map((a) => [a.id, a.description ? `${a.label}: ${a.description}` : a.label, a.input ? `${a.input.label}${a.input.required ? '' : ' (optional)'}` : '-']),
+    );
+    return;
+  }
+  const { message } = await session.client.call('plugins.action', { name, action, ...(input !== undefined ? { input } : {}) }, { timeoutMs: 15 * 60_000 + 5_000 });
+  printLine(message);
+}
+
 export async function pluginsInfo(session: CoreSession, name: string, flags: { json?: boolean }): Promise<void> {
   const info = await session.client.call('plugins.info', { name });
   const config = await session.client.call('plugins.config.get', { name: info.name });

@@ -63,6 +63,8 @@ export function createHandlers(services: HandlerServices): {
       'plugins.config.get': ({ name }) => plugins.getConfig(name),
       'plugins.config.set': ({ name, values, replace }) => plugins.setConfig(name, values, replace),
       'plugins.health': async ({ names }) => ({ results: await plugins.health(names) }),
+      'plugins.actions': async ({ name }) => ({ actions: await plugins.actions(name) }),
+      'plugins.action': async ({ name, action, input }) => ({ message: await plugins.runAction(name, action, input) }),
       'plugins.test': async ({ name, discover, archiveUrl }) => {
         const entry = plugins.resolve(name);
         const [health] = (await plugins.health([entry.key])) as [PluginHealthReport];

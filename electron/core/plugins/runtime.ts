@@ -11,6 +11,7 @@ import {
   DiscoveryResult,
   HealthCheckResult,
   MediaSource,
+  type ActionInfo,
   type HookName,
   type ProgressUpdate,
 } from '@shared/sdk/types';
@@ -81,6 +82,7 @@ interface Entry {
   description?: HostDescription;
   api: string[];
   hooks: HookName[];
+  actions: ActionInfo[];
   restarts: number;
   crashTimes: number[];
   restartTimer?: ReturnType<typeof setTimeout>;
@@ -161,7 +163,7 @@ export class PluginRuntime extends DisposableObject {
   info(ref: string): PluginDetail {
     const entry = this.resolve(ref);
     const history = this.options.store.healthHistory(entry.key).map(toPluginHealth);
-    return { ...this.summarize(entry), hooks: entry.hooks, api: entry.api, healthHistory: history };
+    return { ...this.summarize(entry), hooks: entry.hooks, api: entry.api, actions: entry.actions, healthHistory: history };
   }
 
   /** A plugin by manifest name or short id, case-insensitive. */
@@ -428,6 +430,30 @@ export class PluginRuntime extends DisposableObject {
     return (await this.invoke(ref, 'archive', [MediaSource.parse(source)], { jobId, timeoutMs: 7 * 24 * 3600_000 })) as ArchiveResult;
   }
 
+  /** The actions a plugin offers (it is started to learn them). */
+  async actions(ref: string): Promise<ActionInfo[]> {
+    const entry = this.resolve(ref);
+    await this.ensureRunning(entry);
+    return entry.actions;
+  }
+
+  /** Runs one of the plugin's user actions (updating a tool can take minutes). */
+  async runAction(ref: string, action: string, input?: string): Promise<string> {
+    const entry = this.resolve(ref);
+    await this.ensureRunning(entry);
+    if (!entry.actions.some((a) => a.id === action)) {
+      const offered = entry.actions.map((a) => a.id).join(', ');
+      throw new HavenError('NOT_FOUND', `${entry.key} has no action ${action}${offered ? ` (it offers: ${offered})` : ''}`);
+    }
+    const conn = entry.conn!;
+    try {
+      const { message } = await conn.client.call('host.runAction', { action, ...(input !== undefined ? { input } : {}) }, { timeoutMs: 15 * 60_000 });
+      return scrub(message, entry.secrets);
+    } catch (error) {
+      throw await this.explainCallError(entry, conn, `action ${action}`, error);
+    }
+  }
+
   async cancel(ref: string, jobId: string): Promise<boolean> {
     const entry = this.resolve(ref);
     if (!entry.conn) return false;
@@ -556,6 +582,7 @@ export class PluginRuntime extends DisposableObject {
       const started = await conn.client.call('host.start', { config: validated.config, state: preserved }, { timeoutMs: this.timeouts.startMs });
       entry.api = started.api;
       entry.hooks = started.hooks;
+      entry.actions = started.actions;
       conn.startHeartbeat();
       this.setState(entry, 'running');
       this.options.bus.publish('plugin.loaded', { plugin: entry.key, version: entry.discovered.manifest!.version });
@@ -810,6 +837,7 @@ export class PluginRuntime extends DisposableObject {
           state: 'stopped',
           api: [],
           hooks: [],
+          actions: [],
           restarts: 0,
           crashTimes: [],
           secrets: [],

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCore, type Core } from '../../../electron/core/core';
-import { PLUGIN_HOST_ENTRY, REPO_ROOT, tempHome } from '../../../electron/testing/fixtures';
+import { PLUGIN_HOST_ENTRY, REPO_ROOT, runHaven, tempHome } from '../../../electron/testing/fixtures';
 
 const cores: Core[] = [];
 afterEach(async () => {
@@ -45,5 +45,19 @@ describe('HelloPlugin example', () => {
     const core = await start();
     const result = await core.plugins.setConfig('hello', { greeting: '' }, false);
     expect(result).toEqual({ ok: false, issues: [{ path: 'greeting', message: expect.stringMatching(/Too small/) }] });
+  });
+
+  it('offers actions to the user: listed, run with their input, refused without it', async () => {
+    const env = { HAVEN_HOME: tempHome(), HAVEN_BUILTIN_PLUGINS: path.join(REPO_ROOT, 'plugins', 'examples') };
+    const listed = await runHaven(['plugins', 'action', 'hello'], env, 60_000);
+    expect(listed.stdout).toMatch(/greet\s+Greet: Greets someone and counts it\.\s+Name/);
+    expect(listed.stdout).toMatch(/reset-count\s+Reset the count\s+-/);
+    expect((await runHaven(['plugins', 'action', 'hello', 'greet', 'Ada'], env, 60_000)).stdout.trim()).toBe('Hello, Ada! (greeting number 1)');
+    expect((await runHaven(['plugins', 'action', 'hello', 'reset-count'], env, 60_000)).stdout.trim()).toBe('The count was 1; it starts again from 0.');
+    const missing = await runHaven(['plugins', 'action', 'hello', 'greet'], env, 60_000);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/Greet needs Name/);
+    const unknown = await runHaven(['plugins', 'action', 'hello', 'wave'], env, 60_000);
+    expect(unknown.stderr).toMatch(/HelloPlugin has no action wave \(it offers: greet, reset-count\)/);
   });
 });

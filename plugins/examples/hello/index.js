@@ -7,6 +7,12 @@ export default definePlugin({
   }),
 
   setup(ctx) {
+    async function greet(name) {
+      const count = ((await ctx.storage.get('greeted')) ?? 0) + 1;
+      await ctx.storage.set('greeted', count);
+      return `${ctx.config.greeting}, ${name}! (greeting number ${count})`;
+    }
+
     return {
       async initialize() {
         ctx.logger.info(`${ctx.name} ready`, { greeting: ctx.config.greeting });
@@ -18,10 +24,24 @@ export default definePlugin({
 
       api: {
         // Other plugins that list HelloPlugin under "dependencies" may call this.
-        async greet(name) {
-          const count = ((await ctx.storage.get('greeted')) ?? 0) + 1;
-          await ctx.storage.set('greeted', count);
-          return `${ctx.config.greeting}, ${name}! (greeting number ${count})`;
+        greet,
+      },
+
+      // Buttons on the plugin's page (and `haven plugins action hello …`).
+      actions: {
+        greet: {
+          label: 'Greet',
+          description: 'Greets someone and counts it.',
+          input: { label: 'Name', placeholder: 'Ada', required: true },
+          run: (name) => greet(name),
+        },
+        'reset-count': {
+          label: 'Reset the count',
+          async run() {
+            const before = (await ctx.storage.get('greeted')) ?? 0;
+            await ctx.storage.set('greeted', 0);
+            return `The count was ${before}; it starts again from 0.`;
+          },
         },
       },
     };

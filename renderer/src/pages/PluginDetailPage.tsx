@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import Markdown from 'react-markdown';
 import type { PluginDetail } from '@shared/domain/plugins';
-import { closePlugin, openPlugin, refreshPluginInfo, reloadPlugin, runPluginTest, savePluginConfig, setPluginEnabled, stageFromCatalog, uninstallPlugin } from '../bridge';
+import { closePlugin, openPlugin, refreshPluginInfo, reloadPlugin, runPluginAction, runPluginTest, savePluginConfig, setPluginEnabled, stageFromCatalog, uninstallPlugin } from '../bridge';
 import { navigate } from '../app/routes';
 import { STATE_LABELS } from '../components/PluginCard';
 import { formatTime } from '../format';
@@ -316,6 +316,41 @@ function Log() {
   );
 }
 
+function ActionRow({ plugin, action }: { plugin: string; action: PluginDetail['actions'][number] }) {
+  const running = usePluginDetailStore((s) => s.runningAction);
+  const result = usePluginDetailStore((s) => s.actionResults[action.id]);
+  const [input, setInput] = useState('');
+  const missing = Boolean(action.input?.required && !input.trim());
+  return (
+    <form
+      className="action-row"
+      data-action={action.id}
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (!missing) void runPluginAction(plugin, action.id, input.trim() || undefined);
+      }}
+    >
+      <div>
+        <strong>{action.label}</strong>
+        {action.description && <p className="muted small">{action.description}</p>}
+      </div>
+      <div className="inline-form">
+        {action.input && (
+          <input aria-label={action.input.label} placeholder={action.input.placeholder ?? action.input.label} value={input} onChange={(e) => setInput(e.target.value)} />
+        )}
+        <button type="submit" disabled={running !== undefined || missing}>
+          {running === action.id ? 'Working…' : action.label}
+        </button>
+      </div>
+      {result && (
+        <p className={result.ok ? 'pre-line' : 'error-text pre-line'} role="status" data-testid="action-result">
+          {result.message}
+        </p>
+      )}
+    </form>
+  );
+}
+
 function Tests({ info }: { info: PluginDetail }) {
   const testing = usePluginDetailStore((s) => s.testing);
   const results = usePluginDetailStore((s) => s.results);
@@ -323,6 +358,14 @@ function Tests({ info }: { info: PluginDetail }) {
   const busy = testing !== undefined;
   return (
     <div className="tests">
+      {info.actions.length > 0 && (
+        <section data-testid="plugin-actions">
+          <h3>Actions</h3>
+          {info.actions.map((action) => (
+            <ActionRow key={action.id} plugin={info.name} action={action} />
+          ))}
+        </section>
+      )}
       <section>
         <h3>Health check</h3>
         <button type="button" disabled={busy} onClick={() => void runPluginTest(info.name, 'health')}>

@@ -16,6 +16,9 @@ interface PluginDetailState {
   /** A test that is running, and the last result of each kind. */
   testing?: TestKind;
   results: Partial<Record<TestKind, { ok: boolean; report?: PluginTestReport; health?: PluginHealthReport; message?: string }>>;
+  /** The action running now, and the last result of each. */
+  runningAction?: string;
+  actionResults: Record<string, { ok: boolean; message: string }>;
   pluginOpened: (name: string) => void;
   infoReceived: (info: PluginDetail) => void;
   configReceived: (config: PluginConfigView) => void;
@@ -26,6 +29,8 @@ interface PluginDetailState {
   detailFailed: (message: string | undefined) => void;
   testStarted: (kind: TestKind) => void;
   testFinished: (kind: TestKind, result: PluginDetailState['results'][TestKind]) => void;
+  actionStarted: (id: string) => void;
+  actionFinished: (id: string, result: { ok: boolean; message: string }) => void;
 }
 
 const MAX_LOG = 1000;
@@ -34,7 +39,9 @@ export const usePluginDetailStore = create<PluginDetailState>()((set) => ({
   logs: [],
   jobs: [],
   results: {},
-  pluginOpened: (name) => set({ name, info: undefined, config: undefined, readme: undefined, icon: undefined, logs: [], jobs: [], error: undefined, results: {}, testing: undefined }),
+  actionResults: {},
+  pluginOpened: (name) =>
+    set({ name, info: undefined, config: undefined, readme: undefined, icon: undefined, logs: [], jobs: [], error: undefined, results: {}, testing: undefined, runningAction: undefined, actionResults: {} }),
   infoReceived: (info) => set({ info }),
   configReceived: (config) => set({ config }),
   readmeReceived: (readme, icon) => set({ readme, icon }),
@@ -44,4 +51,6 @@ export const usePluginDetailStore = create<PluginDetailState>()((set) => ({
   detailFailed: (error) => set({ error }),
   testStarted: (testing) => set({ testing }),
   testFinished: (kind, result) => set((state) => ({ testing: undefined, results: { ...state.results, [kind]: result } })),
+  actionStarted: (runningAction) => set({ runningAction }),
+  actionFinished: (id, result) => set((state) => ({ runningAction: undefined, actionResults: { ...state.actionResults, [id]: result } })),
 }));

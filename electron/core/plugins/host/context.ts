@@ -197,6 +197,7 @@ export function createPluginContext(options: ContextOptions): PluginContext<Reco
     logger: createLogger(core),
     dataDir: options.dataDir,
     outputDir: options.outputDir,
+    toolsDir: options.binDirs[0] ?? options.dataDir,
     storage: {
       async get<T>(key: string) {
         const result = await core.call('core.storage.get', { key });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { call, defineContract, event } from '@shared/ipc/define';
 import { PluginManifest } from '@shared/sdk/manifest';
-import { HOOK_NAMES, ProgressUpdate } from '@shared/sdk/types';
+import { ActionInfo, HOOK_NAMES, ProgressUpdate } from '@shared/sdk/types';
 
 /** What Core tells a host when it starts it. */
 export const HostLoadInput = z.strictObject({
@@ -51,7 +51,7 @@ export const hostContract = defineContract({
     'host.start': call({
       description: 'Run setup(ctx) and the initialize hook.',
       input: z.strictObject({ config: z.record(z.string(), z.unknown()), state: z.record(z.string(), z.unknown()) }),
-      output: z.object({ api: z.array(z.string()), hooks: z.array(z.enum(HOOK_NAMES)) }),
+      output: z.object({ api: z.array(z.string()), hooks: z.array(z.enum(HOOK_NAMES)), actions: z.array(ActionInfo).max(32).default([]) }),
     }),
     'host.configChanged': call({
       description: 'A new, valid configuration.',
@@ -72,6 +72,11 @@ export const hostContract = defineContract({
       description: "Run one of the plugin's api functions for another plugin.",
       input: z.strictObject({ method: z.string().max(128), args: z.array(z.unknown()).max(32), caller: z.string() }),
       output: z.object({ result: z.unknown() }),
+    }),
+    'host.runAction': call({
+      description: 'Run one of the actions the plugin offers the user.',
+      input: z.strictObject({ action: z.string().max(64), input: z.string().max(8192).optional() }),
+      output: z.object({ message: z.string().max(20_000) }),
     }),
     'host.snapshotState': call({
       description: 'The preserveOnReload part of ctx.state.',

@@ -6,7 +6,7 @@ import { HavenError } from '@shared/ipc/errors';
 import { DisposableStore, Emitter } from '@shared/lifecycle';
 import { isPluginDefinition, type PluginDefinition } from '@shared/sdk/definePlugin';
 import type { PluginManifest } from '@shared/sdk/manifest';
-import { HOOK_NAMES, type HookName, type JobHandle, type PluginHooks, type ProgressUpdate } from '@shared/sdk/types';
+import { ActionInfo, HOOK_NAMES, type HookName, type JobHandle, type PluginHooks, type ProgressUpdate } from '@shared/sdk/types';
 import { StreamCoalescer } from '@shared/ipc/coalesce';
 import type { CallHandlers, EventHandlers } from '../../ipc/router';
 import { createLogger, createPluginContext } from './context';
@@ -71,6 +71,7 @@ export class PluginHost {
           return { found: job !== undefined };
         },
         'host.callApi': (input) => this.callApi(input.method, input.args),
+        'host.runAction': (input) => this.runAction(input.action, input.input),
         'host.snapshotState': () => ({ state: this.snapshot() }),
         'host.shutdown': () => this.shutdown(),
       },
@@ -125,7 +126,7 @@ export class PluginHost {
     };
   }
 
-  private async start(config: Record<string, unknown>, state: Record<string, unknown>): Promise<{ api: string[]; hooks: HookName[] }> {
+  private async start(config: Record<string, unknown>, state: Record<string, unknown>): Promise<{ api: string[]; hooks: HookName[]; actions: ActionInfo[] }> {
     const definition = this.requireDefinition();
     if (this.hooks) throw new HavenError('CONFLICT', 'the plugin is already started');
     const checked = definition.configSchema.safeParse(config);
@@ -154,6 +155,7 @@ export class PluginHost {
     return {
       api: Object.keys(hooks.api ?? {}).filter((name) => typeof hooks.api?.[name] === 'function'),
       hooks: HOOK_NAMES.filter((name) => typeof hooks[name] === 'function'),
+      actions: describeActions(hooks.actions),
     };
   }
 
@@ -191,6 +193,15 @@ export class PluginHost {
     return { result: await fn.apply(api, args) };
   }
 
+  private async runAction(id: string, input: string | undefined): Promise<{ message: string }> {
+    const actions = this.requireHooks().actions ?? {};
+    const action = Object.hasOwn(actions, id) ? actions[id] : undefined;
+    if (!action || typeof action.run !== 'function') throw new HavenError('NOT_FOUND', `${this.manifest?.name} has no action ${id}`);
+    if (action.input?.required && !input?.trim()) throw new HavenError('INVALID_INPUT', `${action.label} needs ${action.input.label}`);
+    const result = await action.run(input?.trim() || undefined);
+    return { message: typeof result === 'string' && result ? result.slice(0, 20_000) : `${action.label}: done` };
+  }
+
   private snapshot(): Record<string, unknown> {
     const keys = this.definition?.preserveOnReload ?? [];
     return Object.fromEntries(keys.filter((key) => key in this.state).map((key) => [key, this.state[key]]));
@@ -226,3 +237,14 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The actions a plugin offers, as Core and the UI see them; malformed ones are left out. */
+function describeActions(actions: PluginHooks['actions']): ActionInfo[] {
+  if (typeof actions !== 'object' || actions === null) return [];
+  return Object.entries(actions)
+    .filter(([, action]) => typeof action?.run === 'function')
+    .slice(0, 32)
+    .flatMap(([id, action]) => {
+      const parsed = ActionInfo.safeParse({ id, label: action.label, description: action.description, input: action.input });
+      return parsed.success ? [parsed.data] : [];
+    });
+}
