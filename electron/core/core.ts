@@ -148,6 +148,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       }),
     );
     if (options.runJobs ?? (options.host === 'desktop' || options.host === 'serve')) jobs.start();
+    plugins.setDiscoveryRequester((plugin, reason) => jobs.discoverAndWait(plugin, reason));
 
     const packages = new PackageManager({ paths, catalog, runtime: plugins, havenVersion: HAVEN_VERSION, logger: logger.child('packages') });
     const router = store.add(

@@ -173,6 +173,12 @@ export interface PluginContext<Config> {
   /** Starts a binary the manifest declares. */
   spawn(binary: string, args: readonly string[], options?: SpawnOptions): SpawnedProcess;
   schedule(task: ScheduledTask): Disposable;
+  /**
+   * Has Haven run this plugin's discovery as a job (joining one already waiting), as a scheduled
+   * task would: new items become archive jobs, the rest are skipped with reasons. Resolves when
+   * the job is done; rejects when it failed, so a scheduled task backs off.
+   */
+  discover(reason?: string): Promise<{ jobId: string; state: string }>;
   /** Registers something to undo when the plugin unloads. */
   onDispose(disposable: Disposable): void;
   /** Aborted when the plugin unloads. */

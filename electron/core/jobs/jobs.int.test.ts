@@ -71,6 +71,17 @@ const finished = (c: Core, id: string) => c.jobs.waitFor(id);
 const url = (server: StaticServer, p: string) => `${server.url}${p}`;
 
 describe('the job queue', () => {
+  it('runs a discovery a plugin asks for (ctx.discover), queueing what it found', async () => {
+    const server = await site();
+    const c = await core();
+    await c.plugins.setConfig('rss', { feed_urls: [url(server, '/feed.xml')] }, false);
+    expect(await c.plugins.runAction('rss', 'check-now')).toMatch(/^Checked the feeds \(job \S+: completed\)\.$/);
+    const archive = await waitFor(() => c.jobs.list({ limit: 10 }).jobs.find((j) => j.kind === 'archive'), 10_000, 'an archive job');
+    expect(archive).toMatchObject({ plugin: 'RssPlugin', sourceId: 'tone-1' });
+    expect((await finished(c, archive.id)).state).toBe('completed');
+  });
+
+
   it('archives through the plugin the URL routes to, indexes the file with its hash and a sidecar', async () => {
     const server = await site();
     const c = await core();

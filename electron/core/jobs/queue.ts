@@ -1,6 +1,6 @@
 import type { AppSettings } from '@shared/domain/settings';
 import type { JobCounts, JobDetail, JobFilter, JobProgressEvent, JobState, JobSummary } from '@shared/domain/jobs';
-import { JobFilter as JobFilterSchema } from '@shared/domain/jobs';
+import { FINISHED_JOB_STATES, JobFilter as JobFilterSchema } from '@shared/domain/jobs';
 import { HavenError, isHavenError } from '@shared/ipc/errors';
 import { DisposableObject, Emitter, toDisposable } from '@shared/lifecycle';
 import type { MediaSource, ProgressUpdate } from '@shared/sdk/types';
@@ -184,6 +184,36 @@ export class JobQueue extends DisposableObject {
     this.added(row);
     this.pump();
     return this.summary(row);
+  }
+
+  /**
+   * A discovery a plugin asks for on its own schedule: it joins one already waiting or running,
+   * and resolves when that finishes (retries included), or rejects when it failed for good.
+   */
+  async discoverAndWait(plugin: string, reason: string, timeoutMs = 60 * 60_000): Promise<JobSummary> {
+    // The CLI's in-process Core runs only its own job; a schedule there would wait for nothing.
+    if (!this.active || this.only) throw new HavenError('UNAVAILABLE', 'this Haven does not run the job queue (start the app or `haven serve`)');
+    const active = this.options.store.list({ states: ['queued', 'running', 'paused'], plugin, limit: 1000, offset: 0 }).rows.find((row) => row.kind === 'discover');
+    const job = active ? this.summary(active) : this.enqueueDiscover(plugin, reason);
+    const done = await new Promise<JobSummary>((resolve, reject) => {
+      const current = this.options.store.get(job.id);
+      if (current && FINISHED_JOB_STATES.includes(current.state)) {
+        resolve(this.summary(current));
+        return;
+      }
+      const timer = setTimeout(() => {
+        listener.dispose();
+        reject(new HavenError('TIMEOUT', `discovery job ${job.id} did not finish within ${Math.round(timeoutMs / 60_000)} minutes`));
+      }, timeoutMs);
+      const listener = this.finished.event((summary) => {
+        if (summary.id !== job.id) return;
+        clearTimeout(timer);
+        listener.dispose();
+        resolve(summary);
+      });
+    });
+    if (done.state === 'failed') throw new HavenError('UNAVAILABLE', `discovery failed: ${done.error ?? 'unknown error'}`);
+    return done;
   }
 
   /** Indexes a folder already on disk, as a job (it can take long and be cancelled). */

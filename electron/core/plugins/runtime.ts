@@ -118,6 +118,7 @@ const SHUTDOWN_SAVE_MS = 3000;
  * configuration, health checks, hot reload and calls between plugins.
  */
 export class PluginRuntime extends DisposableObject {
+  private discoveryRequester?: (plugin: string, reason: string) => Promise<{ id: string; state: string }>;
   private readonly entries = new Map<string, Entry>();
   private plan: DependencyPlan = { order: [], blocked: new Map(), dependents: new Map() };
   private readonly changed = this.register(new Emitter<PluginSummary[]>());
@@ -428,6 +429,11 @@ export class PluginRuntime extends DisposableObject {
 
   async archive(ref: string, source: MediaSource, jobId: string): Promise<ArchiveResult> {
     return (await this.invoke(ref, 'archive', [MediaSource.parse(source)], { jobId, timeoutMs: 7 * 24 * 3600_000 })) as ArchiveResult;
+  }
+
+  /** How `ctx.discover` reaches the job queue, which is built after the runtime. */
+  setDiscoveryRequester(requester: (plugin: string, reason: string) => Promise<{ id: string; state: string }>): void {
+    this.discoveryRequester = requester;
   }
 
   /** The actions a plugin offers (it is started to learn them). */
@@ -783,6 +789,11 @@ export class PluginRuntime extends DisposableObject {
           return null;
         },
         'core.storage.get': ({ key: k }) => store.kvGet(key, k),
+        'core.jobs.discover': async ({ reason }) => {
+          if (!this.discoveryRequester) throw new HavenError('UNAVAILABLE', 'this Haven runs no job queue');
+          const job = await this.discoveryRequester(key, reason);
+          return { jobId: job.id, state: job.state };
+        },
         'core.storage.set': ({ key: k, value }) => {
           store.kvSet(key, k, value);
           return null;

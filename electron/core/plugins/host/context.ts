@@ -198,6 +198,7 @@ export function createPluginContext(options: ContextOptions): PluginContext<Reco
     dataDir: options.dataDir,
     outputDir: options.outputDir,
     toolsDir: options.binDirs[0] ?? options.dataDir,
+    discover: (reason = 'asked by the plugin') => core.call('core.jobs.discover', { reason }, { timeoutMs: 61 * 60_000 }),
     storage: {
       async get<T>(key: string) {
         const result = await core.call('core.storage.get', { key });

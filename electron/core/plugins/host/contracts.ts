@@ -141,6 +141,11 @@ export const coreContract = defineContract({
       input: z.strictObject({ plugin: z.string().max(128), method: z.string().max(128), args: z.array(z.unknown()).max(32) }),
       output: z.object({ result: z.unknown() }),
     }),
+    'core.jobs.discover': call({
+      description: 'ctx.discover: run this plugin\'s discovery as a job and wait for it',
+      input: z.strictObject({ reason: z.string().max(200) }),
+      output: z.object({ jobId: z.string(), state: z.string() }),
+    }),
     'core.fatal': call({
       description: 'The host is about to die of an uncaught error; this is why.',
       input: z.strictObject({ message: z.string().max(8192), stack: z.string().max(32768).optional() }),

@@ -61,10 +61,8 @@ export default definePlugin({
         intervalMs: ctx.config.check_interval_minutes * 60_000,
         jitterMs: 30_000,
         skipInitialRun: true,
-        async run() {
-          const { sources } = await discover();
-          ctx.events.emit('rss.discovered', { count: sources.length });
-        },
+        // A discovery job, like the Jobs page's "check now": new items become archive jobs.
+        run: () => ctx.discover(`every ${ctx.config.check_interval_minutes} minutes`),
       });
     }
 
@@ -76,6 +74,17 @@ export default definePlugin({
       }),
 
       discoverSources: () => discover(),
+
+      actions: {
+        'check-now': {
+          label: 'Check the feeds now',
+          description: 'Runs discovery as a job: new items are queued for archiving.',
+          async run() {
+            const job = await ctx.discover('asked from the plugin page');
+            return `Checked the feeds (job ${job.jobId}: ${job.state}).`;
+          },
+        },
+      },
 
       /** Downloads to `<name>.part`, then renames: a half-written file never looks complete. */
       async archive(source: MediaSource, job: JobHandle) {
