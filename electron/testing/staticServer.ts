@@ -24,8 +24,7 @@ export async function startStaticServer(root: string, routes: Route[] = []): Pro
         res.writeHead(404).end('not found');
         return;
       }
-      const type = file.endsWith('.xml') ? 'application/rss+xml' : file.endsWith('.mp3') ? 'audio/mpeg' : 'application/octet-stream';
-      res.writeHead(200, { 'Content-Type': type, 'Content-Length': fs.statSync(file).size });
+      res.writeHead(200, { 'Content-Type': contentTypeOf(file), 'Content-Length': fs.statSync(file).size });
       fs.createReadStream(file).pipe(res);
     })();
   });
@@ -42,18 +41,47 @@ export async function startStaticServer(root: string, routes: Route[] = []): Pro
   };
 }
 
+const TYPES: Record<string, string> = { '.mp3': 'audio/mpeg', '.mp4': 'video/mp4', '.webm': 'video/webm', '.xml': 'application/rss+xml' };
+
+export function contentTypeOf(file: string): string {
+  return TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
+export interface ThrottleOptions {
+  /** Stop after this many bytes while promising the full length (a broken transfer). */
+  truncateAt?: number;
+  status?: number;
+  contentType?: string;
+  /** Range headers received (`bytes=1000-`), for tests of resumed downloads. */
+  ranges?: string[];
+  /** Match the query too (`/watch?v=abc`), not only the path. */
+  withQuery?: boolean;
+}
+
 /**
- * Serves one file slowly (so progress can be watched and a download interrupted), optionally
- * stopping after `truncateAt` bytes while promising the full length (a broken transfer).
+ * Serves one file slowly (so progress can be watched and a download interrupted), honouring
+ * `Range: bytes=N-` (206) so an interrupted download can resume; optionally stopping after
+ * `truncateAt` bytes while promising the full length.
  */
-export function throttledFile(urlPath: string, file: string, bytesPerSecond: number, options: { truncateAt?: number; status?: number } = {}): Route {
+export function throttledFile(urlPath: string, file: string, bytesPerSecond: number, options: ThrottleOptions = {}): Route {
   return (req, res) => {
-    if (decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname) !== urlPath) return false;
+    const url = new URL(req.url ?? '/', 'http://x');
+    const requested = decodeURIComponent(options.withQuery ? `${url.pathname}${url.search}` : url.pathname);
+    if (requested !== urlPath) return false;
     const data = fs.readFileSync(file);
-    res.writeHead(options.status ?? 200, { 'Content-Type': 'application/octet-stream', 'Content-Length': data.length });
+    const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    if (req.headers.range) options.ranges?.push(req.headers.range);
+    const start = range ? Math.min(Number(range[1]), data.length) : 0;
+    const headers: Record<string, string | number> = { 'Content-Type': options.contentType ?? contentTypeOf(file), 'Content-Length': data.length - start, 'Accept-Ranges': 'bytes' };
+    if (range) headers['Content-Range'] = `bytes ${start}-${data.length - 1}/${data.length}`;
+    res.writeHead(range ? 206 : (options.status ?? 200), headers);
+    if (req.method === 'HEAD') {
+      res.end();
+      return true;
+    }
     const chunk = Math.max(1024, Math.floor(bytesPerSecond / 20));
     const end = options.truncateAt ?? data.length;
-    let offset = 0;
+    let offset = start;
     const timer = setInterval(() => {
       if (res.destroyed) {
         clearInterval(timer);

@@ -12,6 +12,7 @@ export const ErrorClass = z.enum([
   'network',
   'not_found',
   'auth_required',
+  'geo_blocked',
   'rate_limited',
   'tool_missing',
   'disk_full',

@@ -9,6 +9,7 @@ describe('classifyError', () => {
     ['UNAVAILABLE', 'HTTP Error 429: Too Many Requests', 'rate_limited', true],
     ['INTERNAL', 'Sign in to confirm you’re not a bot. Use --cookies', 'auth_required', false],
     ['NOT_FOUND', 'http://x/a.mp4: HTTP 404', 'not_found', false],
+    ['UNAVAILABLE', 'geo-blocked: The uploader has not made this video available in your country', 'geo_blocked', false],
     ['UNAVAILABLE', 'getaddrinfo ENOTFOUND example.invalid', 'network', true],
     ['UNAVAILABLE', 'http://x: the server sent 10 of 20 bytes', 'network', true],
     ['NOT_FOUND', 'yt-dlp is not installed (looked in PATH)', 'tool_missing', false],

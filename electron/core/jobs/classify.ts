@@ -13,6 +13,7 @@ const RULES: { test: RegExp; errorClass: ErrorClass }[] = [
   { test: /ENOSPC|no space left|disk (is )?full|quota exceeded/i, errorClass: 'disk_full' },
   { test: /crashed while running|stopped answering|plugin process (exited|killed)/i, errorClass: 'plugin_crashed' },
   { test: /\b429\b|too many requests|rate.?limit/i, errorClass: 'rate_limited' },
+  { test: /geo.?(blocked|restrict)|not available in your country/i, errorClass: 'geo_blocked' },
   { test: /sign in|log ?in required|cookies|age.?restricted|confirm your age|not a bot|\b401\b|unauthori[sz]ed|members.only|private video/i, errorClass: 'auth_required' },
   { test: /\b404\b|\b410\b|not found|does not exist|unavailable video|has been removed|no longer available/i, errorClass: 'not_found' },
   { test: /is not installed|command not found|spawn .*ENOENT|ffmpeg (is )?(missing|not found)/i, errorClass: 'tool_missing' },
@@ -34,6 +35,7 @@ const RETRYABLE: ReadonlySet<ErrorClass> = new Set(['network', 'rate_limited', '
 
 const HINTS: Partial<Record<ErrorClass, string>> = {
   auth_required: 'the site wants you signed in: set a cookies file in the plugin settings',
+  geo_blocked: 'the site does not offer this in your country: a proxy or VPN elsewhere may help',
   disk_full: 'free some space on the output drive, then retry',
   tool_missing: 'install the missing program, or set its path in the plugin settings',
   rate_limited: 'the site is limiting requests; Haven waits before trying again',

@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { HavenError, type HttpResponse } from '@haven/sdk';
+import { managedPath } from './binary';
+import { ytDlpVersion } from './run';
+
+const MAX_BYTES = 200 * 1024 * 1024;
+/** A stalled download (a network that swallows packets) fails after this long without data. */
+const IDLE_MS = 30_000;
+
+export interface UpdateDeps {
+  toolsDir: string;
+  http: (url: string, init?: { signal?: AbortSignal }) => Promise<HttpResponse>;
+  env: Record<string, string>;
+}
+
+/**
+ * Downloads yt-dlp into HAVEN_HOME/bin (as `.part`, renamed once it has run `--version`), keeping
+ * the copy it replaces as `yt-dlp.previous` for a rollback. A failure leaves the installed copy
+ * as it was.
+ */
+export async function installYtDlp(url: string, deps: UpdateDeps): Promise<string> {
+  const target = managedPath(deps.toolsDir);
+  const part = `${target}.part`;
+  fs.mkdirSync(deps.toolsDir, { recursive: true });
+  const idle = new AbortController();
+  let timer = setTimeout(() => idle.abort(), IDLE_MS);
+  const touch = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => idle.abort(), IDLE_MS);
+  };
+  try {
+    let response: HttpResponse;
+    try {
+      response = await deps.http(url, { signal: idle.signal });
+    } catch (error) {
+      throw new HavenError('UNAVAILABLE', `cannot download yt-dlp from ${url}: ${reasonOf(error, idle.signal)}; the installed yt-dlp is unchanged`);
+    }
+    if (!response.ok || !response.body) throw new HavenError(response.status === 404 ? 'NOT_FOUND' : 'UNAVAILABLE', `cannot download yt-dlp from ${url}: HTTP ${response.status}`);
+    let received = 0;
+    const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+    body.on('data', (chunk: Buffer) => {
+      touch();
+      received += chunk.length;
+      if (received > MAX_BYTES) body.destroy(new HavenError('TOO_LARGE', `the download is larger than ${MAX_BYTES} bytes; that is not yt-dlp`));
+    });
+    try {
+      await pipeline(body, fs.createWriteStream(part, { mode: 0o755 }), { signal: idle.signal });
+    } catch (error) {
+      if (error instanceof HavenError) throw error;
+      throw new HavenError('UNAVAILABLE', `the yt-dlp download from ${url} broke off: ${reasonOf(error, idle.signal)}; the installed yt-dlp is unchanged`);
+    }
+    fs.chmodSync(part, 0o755);
+    let version: string;
+    try {
+      version = await ytDlpVersion(part, deps.env);
+    } catch (error) {
+      throw new HavenError('INVALID_INPUT', `the file from ${url} does not run as yt-dlp (${firstLine(error)}); the installed yt-dlp is unchanged`);
+    }
+    if (!/^\d{4}\.\d{2}\.\d{2}/.test(version)) throw new HavenError('INVALID_INPUT', `the file from ${url} says its version is "${version.slice(0, 80)}", not a yt-dlp version; the installed yt-dlp is unchanged`);
+    const previous = `${target}.previous`;
+    if (fs.existsSync(target)) fs.renameSync(target, previous);
+    fs.renameSync(part, target);
+    return `yt-dlp ${version} is installed in ${target}${fs.existsSync(previous) ? ` (the copy it replaced is kept as ${path.basename(previous)})` : ''}.`;
+  } finally {
+    clearTimeout(timer);
+    fs.rmSync(part, { force: true });
+  }
+}
+
+/** Puts back the copy the last update replaced. */
+export async function rollbackYtDlp(deps: UpdateDeps): Promise<string> {
+  const target = managedPath(deps.toolsDir);
+  const previous = `${target}.previous`;
+  if (!fs.existsSync(previous)) throw new HavenError('NOT_FOUND', 'there is no previous yt-dlp to go back to (none was replaced yet)');
+  const version = await ytDlpVersion(previous, deps.env).catch(() => 'unknown version');
+  const swap = `${target}.swap`;
+  if (fs.existsSync(target)) fs.renameSync(target, swap);
+  fs.renameSync(previous, target);
+  if (fs.existsSync(swap)) fs.renameSync(swap, previous);
+  return `Back to yt-dlp ${version}; the newer copy is kept as ${path.basename(previous)}.`;
+}
+
+function reasonOf(error: unknown, idle: AbortSignal): string {
+  if (idle.aborted) return `no data for ${IDLE_MS / 1000} s`;
+  const cause = (error as { cause?: { code?: string } }).cause;
+  return cause?.code ?? (error instanceof Error ? error.message : String(error));
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).trim().split('\n').find(Boolean)?.slice(0, 200) ?? 'no output';
+}
