@@ -147,11 +147,12 @@ test('a plugin page shows its permissions, health history, log, and runs its tes
   await page.goto(`${new URL(page.url()).origin}/#/plugins/youtube`);
   await expect(page.locator('#plugin-title')).toHaveText('YouTubePlugin');
   await page.getByRole('tab', { name: 'Permissions' }).click();
-  await expect(page.getByText('www.youtube.com')).toBeVisible();
+  await expect(page.getByText('any host')).toBeVisible();
   await expect(page.getByText('yt-dlp', { exact: true })).toBeVisible();
   await page.getByRole('tab', { name: 'Test' }).click();
   await page.getByRole('button', { name: 'Run health check' }).click();
-  await expect(page.getByTestId('test-health')).toContainText('warn: YouTube archiving is not implemented yet');
+  // Debian's yt-dlp is from 2023: too old for YouTube, which the check says.
+  await expect(page.getByTestId('test-health')).toContainText('warn: yt-dlp 2023.03.04 is');
   await page.getByRole('tab', { name: 'Health' }).click();
   await expect(page.getByTestId('health-history').locator('li').first()).toContainText('warn');
   await page.getByRole('tab', { name: 'Log' }).click();

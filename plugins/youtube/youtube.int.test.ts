@@ -44,6 +44,13 @@ beforeAll(async () => {
       res.writeHead(200, { 'Content-Type': 'application/atom+xml; charset=UTF-8' }).end(feed);
       return true;
     },
+    (req, res) => {
+      if (req.url !== '/@harbour/videos' && req.url !== `/channel/${CHANNEL}/videos`) return false;
+      res.writeHead(200, { 'Content-Type': 'application/rss+xml' }).end(`<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour Films</title>
+        <item><title>An old talk</title><link>${server.url}/watch?v=OLDVIDEO001</link><guid>OLDVIDEO001</guid><pubDate>Mon, 02 Nov 2026 10:00:00 GMT</pubDate></item>
+        </channel></rss>`);
+      return true;
+    },
     throttledFile('/watch?v=AAAAAAAAAAA', video, 600 * 1024, { withQuery: true }),
     throttledFile('/watch?v=SLOWSLOWSLO', video, 150 * 1024, { withQuery: true, ranges }),
     throttledFile('/watch?v=TRUNCATED00', video, 4 * 1024 * 1024, { withQuery: true, truncateAt: Math.floor(size / 3) }),
@@ -179,6 +186,71 @@ describe('YouTubePlugin with yt-dlp', () => {
     const info = (await core.plugins.invoke('youtube', 'metadata', [source('AAAAAAAAAAA')])) as Record<string, unknown>;
     expect(info).toMatchObject({ extractor: 'generic', formats: 1, webpage_url: `${server.url}/watch?v=AAAAAAAAAAA` });
     await expect(core.plugins.invoke('youtube', 'metadata', [{ ...source('x'), uri: 'file:///etc/passwd' }])).rejects.toThrow(/only http\(s\) addresses/);
+  });
+});
+
+describe("YouTubePlugin's actions", () => {
+  it('installs yt-dlp into HAVEN_HOME/bin, keeps the previous copy, rolls back, and says why when it cannot', async () => {
+    const release = tempHome('haven-yt-release-');
+    fs.copyFileSync('/usr/bin/yt-dlp', path.join(release, 'yt-dlp'));
+    fs.writeFileSync(path.join(release, 'not-yt-dlp'), '#!/bin/sh\necho hello\n');
+    const releases = await startStaticServer(release);
+    try {
+      const home = tempHome();
+      const core = await start(home);
+      const set = (values: Record<string, unknown>) => core.plugins.setConfig('youtube', values, false);
+      await set({ ytdlp_release_url: `${releases.url}/yt-dlp` });
+      const managed = path.join(home, 'bin', 'yt-dlp');
+      expect(await core.plugins.runAction('youtube', 'update-yt-dlp')).toBe(`yt-dlp 2023.03.04 is installed in ${managed}.`);
+      expect((await core.plugins.health(['youtube']))[0]?.result.output).toContain(`yt-dlp 2023.03.04 (managed, ${managed})`);
+      expect(await core.plugins.runAction('youtube', 'update-yt-dlp')).toMatch(/kept as yt-dlp\.previous/);
+      expect(fs.existsSync(`${managed}.previous`)).toBe(true);
+      expect(await core.plugins.runAction('youtube', 'rollback-yt-dlp')).toBe('Back to yt-dlp 2023.03.04; the newer copy is kept as yt-dlp.previous.');
+
+      // A file that is not yt-dlp, a refused connection, a missing file: each says so, nothing changes.
+      const before = sha256(managed);
+      await set({ ytdlp_release_url: `${releases.url}/not-yt-dlp` });
+      await expect(core.plugins.runAction('youtube', 'update-yt-dlp')).rejects.toThrow(/says its version is "hello", not a yt-dlp version; the installed yt-dlp is unchanged/);
+      const closed = await startStaticServer(release);
+      await closed.close();
+      await set({ ytdlp_release_url: `${closed.url}/yt-dlp` });
+      await expect(core.plugins.runAction('youtube', 'update-yt-dlp')).rejects.toThrow(/cannot download yt-dlp from http:\/\/127\.0\.0\.1:\d+\/yt-dlp: .*ECONNREFUSED.*; the installed yt-dlp is unchanged/);
+      await set({ ytdlp_release_url: `${releases.url}/gone` });
+      await expect(core.plugins.runAction('youtube', 'update-yt-dlp')).rejects.toThrow(/HTTP 404/);
+      expect(sha256(managed)).toBe(before);
+      expect(fs.readdirSync(path.join(home, 'bin')).sort()).toEqual(['yt-dlp', 'yt-dlp.previous']);
+    } finally {
+      await releases.close();
+    }
+  });
+
+  it('imports a yt-dlp download archive, so those videos are skipped as already downloaded', async () => {
+    const core = await start();
+    const file = path.join(tempHome('haven-yt-archive-'), 'archive.txt');
+    fs.writeFileSync(file, 'youtube AAAAAAAAAAA\nvimeo 123\n');
+    expect(await core.plugins.runAction('youtube', 'import-download-archive', file)).toBe(`Imported 1 video ids from ${file} (1 new); they will be skipped as already downloaded.`);
+    const report = await core.plugins.discover('youtube', true);
+    expect(report.sources).toEqual([]);
+    expect(report.skipped.find((s) => s.source.sourceId === 'AAAAAAAAAAA')?.reason).toBe('already in the imported yt-dlp download archive');
+    await expect(core.plugins.runAction('youtube', 'import-download-archive', path.join(path.dirname(file), 'missing.txt'))).rejects.toThrow(/cannot read .*missing\.txt \(ENOENT\)/);
+  });
+
+  it("lists a channel's whole history with yt-dlp on its first sync only; an @handle through its page", async () => {
+    const core = await start();
+    await core.plugins.setConfig('youtube', { full_listing: 'first-sync' }, false);
+    const listings = () => server.requests.filter((r) => r === `/channel/${CHANNEL}/videos`).length;
+    const before = listings();
+    // The channel's listing page (yt-dlp reads this RSS page as a playlist) adds an older video to the feed's.
+    expect((await core.plugins.discover('youtube', true)).sources.map((s) => s.sourceId)).toEqual(['AAAAAAAAAAA', 'OLDVIDEO001']);
+    // A dry run remembers nothing: the next check lists again; a real one marks the channel synced.
+    await core.plugins.discover('youtube', false);
+    expect(listings() - before).toBe(2);
+    expect((await core.plugins.discover('youtube', false)).sources.map((s) => s.sourceId)).toEqual(['AAAAAAAAAAA']);
+    expect(listings() - before).toBe(2);
+
+    // A handle has no feed until its channel id is known, so its page is listed.
+    await core.plugins.setConfig('youtube', { channel_ids: ['@harbour'] }, false);
+    expect((await core.plugins.discover('youtube', true)).sources.map((s) => s.sourceId)).toEqual(['OLDVIDEO001']);
   });
 });
 

@@ -47,11 +47,17 @@ export function App() {
       <Sidebar current={page} />
       <main id="main" tabIndex={-1}>
         <DisconnectedBanner />
-        {page === 'plugins' && param ? <PluginDetailPage key={param} pluginId={param} /> : <Page />}
+        {page === 'plugins' && param ? <PluginRoute param={param} /> : <Page />}
       </main>
       <StatusBar />
       <Toasts />
       <InstallDialog />
     </div>
   );
+}
+
+/** `#/plugins/youtube/settings/cookies_file`: a plugin's page, a tab, and a field to point at. */
+function PluginRoute({ param }: { param: string }) {
+  const [pluginId = '', tab, field] = param.split('/');
+  return <PluginDetailPage key={pluginId} pluginId={pluginId} {...(tab ? { initialTab: tab } : {})} {...(field ? { focusField: field } : {})} />;
 }

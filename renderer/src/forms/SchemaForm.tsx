@@ -1,4 +1,4 @@
-import { useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ConfigIssue, PluginConfigView } from '@shared/domain/plugins';
 import { checkAll, checkValue, fieldsOf, issueTarget, parseNumber, type Field } from './schemaFields';
 
@@ -9,6 +9,8 @@ interface Props {
   /** Saves; resolves with Core's issues when it refuses the values. */
   onSave: (values: Values) => Promise<ConfigIssue[] | undefined>;
   disabled?: boolean;
+  /** A field to point the user at (a link from a failed job): highlighted, scrolled to, focused. */
+  focusField?: string;
 }
 
 function getAt(values: unknown, path: string): unknown {
@@ -52,7 +54,7 @@ function defaultsOf(fields: readonly Field[]): Values {
  * Core's verdict on save shown at the field it concerns. Secrets show only whether they are set;
  * a secret the user does not touch is not sent, so Core keeps it.
  */
-export function SchemaForm({ config, onSave, disabled }: Props) {
+export function SchemaForm({ config, onSave, disabled, focusField }: Props) {
   const fields = useMemo(() => (config.schema ? fieldsOf(config.schema) : []), [config.schema]);
   const [draft, setDraft] = useState<Values>(() => structuredClone(config.values));
   const [editedSecrets, setEditedSecrets] = useState<Set<string>>(new Set());
@@ -112,7 +114,7 @@ export function SchemaForm({ config, onSave, disabled }: Props) {
     }
   };
 
-  const context: RenderContext = { draft, problems, change, disabled: Boolean(disabled || saving), secrets: config.secrets, editedSecrets, setEditedSecrets };
+  const context: RenderContext = { draft, problems, change, disabled: Boolean(disabled || saving), secrets: config.secrets, editedSecrets, setEditedSecrets, ...(focusField ? { focusField } : {}) };
   return (
     <form
       className="schema-form"
@@ -166,16 +168,23 @@ interface RenderContext {
   secrets: Record<string, boolean>;
   editedSecrets: Set<string>;
   setEditedSecrets: (update: (current: Set<string>) => Set<string>) => void;
+  focusField?: string;
 }
 
 function inputId(path: string): string {
   return `field-${path.replace(/[^A-Za-z0-9_-]/g, '-')}`;
 }
 
-function Shell({ field, path, problem, children, wide }: { field: Field; path: string; problem?: string; children: ReactNode; wide?: boolean }) {
+function Shell({ field, path, problem, children, wide, focus }: { field: Field; path: string; problem?: string; children: ReactNode; wide?: boolean; focus?: boolean }) {
   const id = inputId(path);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!focus) return;
+    ref.current?.scrollIntoView({ block: 'center' });
+    ref.current?.querySelector<HTMLElement>('input, select, textarea, button')?.focus();
+  }, [focus]);
   return (
-    <div className={`form-field${wide ? ' wide' : ''}${problem ? ' has-error' : ''}`} data-field={path}>
+    <div ref={ref} className={`form-field${wide ? ' wide' : ''}${problem ? ' has-error' : ''}${focus ? ' highlighted' : ''}`} data-field={path}>
       <label htmlFor={id}>
         {field.label}
         {field.required && <span aria-hidden="true"> *</span>}
@@ -205,6 +214,7 @@ function describedBy(path: string, field: Field, problem?: string): string | und
 function FieldView({ field, path, context }: { field: Field; path: string; context: RenderContext }) {
   const value = getAt(context.draft, path);
   const problem = context.problems[path];
+  const focus = context.focusField === path;
   const common = {
     id: inputId(path),
     'aria-invalid': problem ? true : undefined,
@@ -213,7 +223,7 @@ function FieldView({ field, path, context }: { field: Field; path: string; conte
   };
   if (field.kind !== 'password' && context.secrets[path] === true && !context.editedSecrets.has(path)) {
     return (
-      <Shell field={field} path={path} problem={problem}>
+      <Shell field={field} path={path} problem={problem} focus={focus}>
         <SecretIsSet id={common.id} disabled={context.disabled} onChange={() => context.setEditedSecrets((current) => new Set(current).add(path))} note="entering new values replaces all of them" />
       </Shell>
     );
@@ -223,7 +233,7 @@ function FieldView({ field, path, context }: { field: Field; path: string; conte
     case 'url':
     case 'path':
       return (
-        <Shell field={field} path={path} problem={problem}>
+        <Shell field={field} path={path} problem={problem} focus={focus}>
           <div className="input-row">
             <input
               {...common}
@@ -249,7 +259,7 @@ function FieldView({ field, path, context }: { field: Field; path: string; conte
       const isSet = context.secrets[path] === true;
       const editing = context.editedSecrets.has(path) || !isSet;
       return (
-        <Shell field={field} path={path} problem={problem}>
+        <Shell field={field} path={path} problem={problem} focus={focus}>
           {editing ? (
             <input
               {...common}
@@ -271,7 +281,7 @@ function FieldView({ field, path, context }: { field: Field; path: string; conte
     case 'integer':
     case 'number':
       return (
-        <Shell field={field} path={path} problem={problem}>
+        <Shell field={field} path={path} problem={problem} focus={focus}>
           {/* A text input: a number input hides half-typed text ("1e", "-") as an empty value. */}
           <input
             {...common}
@@ -286,7 +296,7 @@ function FieldView({ field, path, context }: { field: Field; path: string; conte
       );
     case 'boolean':
       return (
-        <Shell field={field} path={path} problem={problem}>
+        <Shell field={field} path={path} problem={problem} focus={focus}>
           <label className="switch">
             <input {...common} type="checkbox" role="switch" checked={value === true} onChange={(event) => context.change(path, event.target.checked)} />
             <span aria-hidden="true" />
@@ -295,7 +305,7 @@ function FieldView({ field, path, context }: { field: Field; path: string; conte
       );
     case 'select':
       return (
-        <Shell field={field} path={path} problem={problem}>
+        <Shell field={field} path={path} problem={problem} focus={focus}>
           <select {...common} value={value === undefined ? '' : String(value)} onChange={(event) => context.change(path, event.target.value === '' ? undefined : event.target.value)}>
             {field.default === undefined && (
               // A required choice without a default starts empty rather than showing an option it does not hold.
@@ -313,7 +323,7 @@ function FieldView({ field, path, context }: { field: Field; path: string; conte
       );
     case 'list':
       return (
-        <Shell field={field} path={path} problem={problem} wide>
+        <Shell field={field} path={path} problem={problem} focus={focus} wide>
           <ChipsInput field={field} common={common} values={Array.isArray(value) ? value : []} onChange={(next) => context.change(path, next)} />
         </Shell>
       );
@@ -362,7 +372,7 @@ function FieldView({ field, path, context }: { field: Field; path: string; conte
     }
     case 'json':
       return (
-        <Shell field={field} path={path} problem={problem} wide>
+        <Shell field={field} path={path} problem={problem} focus={focus} wide>
           <JsonInput common={common} value={value} onChange={(next) => context.change(path, next)} />
         </Shell>
       );

@@ -285,6 +285,14 @@ function JobDetailPanel() {
             <dt>Error</dt>
             <dd className="error-text">
               {detail.errorClass}: {detail.error}
+              {detail.errorClass === 'auth_required' && (
+                <>
+                  {' '}
+                  <a href={`#/plugins/${encodeURIComponent(`${detail.plugin}/settings/cookies_file`)}`} data-testid="fix-cookies">
+                    Set a cookies file in {detail.plugin}'s settings
+                  </a>
+                </>
+              )}
             </dd>
           </>
         )}

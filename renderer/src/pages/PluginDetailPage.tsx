@@ -16,7 +16,7 @@ const TABS = ['overview', 'settings', 'permissions', 'health', 'jobs', 'log', 't
 type Tab = (typeof TABS)[number];
 const TAB_LABELS: Record<Tab, string> = { overview: 'Overview', settings: 'Settings', permissions: 'Permissions', health: 'Health', jobs: 'Jobs', log: 'Log', test: 'Test' };
 
-export function PluginDetailPage({ pluginId }: { pluginId: string }) {
+export function PluginDetailPage({ pluginId, initialTab, focusField }: { pluginId: string; initialTab?: string; focusField?: string }) {
   const info = usePluginDetailStore((s) => s.info);
   const error = usePluginDetailStore((s) => s.error);
   const icon = usePluginDetailStore((s) => s.icon);
@@ -24,7 +24,13 @@ export function PluginDetailPage({ pluginId }: { pluginId: string }) {
   // The list is live; the detail follows it when the plugin changes state.
   const summary = usePluginsStore((s) => s.plugins?.find((p) => p.id === pluginId || p.name === pluginId));
   const update = useCatalogStore((s) => s.available?.find((a) => a.name === summary?.name && a.updateAvailable));
-  const [tab, setTab] = useState<Tab>('overview');
+  const [tab, setTab] = useState<Tab>(() => (TABS as readonly string[]).includes(initialTab ?? '') ? (initialTab as Tab) : 'overview');
+  // A link to another tab of the page already open (a job's "set a cookies file") switches to it.
+  const [linkedTab, setLinkedTab] = useState(initialTab);
+  if (linkedTab !== initialTab) {
+    setLinkedTab(initialTab);
+    if ((TABS as readonly string[]).includes(initialTab ?? '')) setTab(initialTab as Tab);
+  }
 
   useEffect(() => {
     if (connected) void openPlugin(pluginId);
@@ -87,7 +93,7 @@ export function PluginDetailPage({ pluginId }: { pluginId: string }) {
       </div>
       <div className="tab-body" role="tabpanel">
         {tab === 'overview' && <Overview info={info} />}
-        {tab === 'settings' && <Settings name={info.name} />}
+        {tab === 'settings' && <Settings name={info.name} {...(focusField ? { focusField } : {})} />}
         {tab === 'permissions' && <Permissions info={info} />}
         {tab === 'health' && <Health info={info} />}
         {tab === 'jobs' && <RecentJobs />}
@@ -207,11 +213,11 @@ function Overview({ info }: { info: PluginDetail }) {
   );
 }
 
-function Settings({ name }: { name: string }) {
+function Settings({ name, focusField }: { name: string; focusField?: string }) {
   const config = usePluginDetailStore((s) => s.config);
   if (!config) return <p className="muted">Loading settings…</p>;
   // A new form (fresh state) whenever Core sends a new configuration.
-  return <SchemaForm key={name} config={config} onSave={(values) => savePluginConfig(name, values)} />;
+  return <SchemaForm key={name} config={config} onSave={(values) => savePluginConfig(name, values)} {...(focusField ? { focusField } : {})} />;
 }
 
 function Permissions({ info }: { info: PluginDetail }) {

@@ -14,17 +14,19 @@ const RULES: Rule[] = [
   { test: /ffmpeg (is )?not (installed|found)|ffprobe and ffmpeg not found|ffmpeg could not be found/i, code: 'UNAVAILABLE', label: 'ffmpeg is not installed' },
   { test: /not (made this video )?available in your country|geo.?restrict|geo.?block|blocked it in your country/i, code: 'UNAVAILABLE', label: 'geo-blocked' },
   {
-    test: /sign in to confirm|confirm (that )?you.?re not a bot|age.?restrict|confirm your age|inappropriate for some users|private video|members.only|join this channel|login required|requires authentication|cookies/i,
+    test: /sign in to confirm|confirm (that )?you.?re not a bot|age.?restrict|confirm your age|inappropriate for some users|private video|members.only|join this channel|login required|requires authentication|cookies|HTTP Error 401/i,
     code: 'UNAVAILABLE',
     label: 'needs cookies (sign-in, age or bot check)',
   },
   { test: /HTTP Error 429|too many requests|rate.?limit/i, code: 'UNAVAILABLE', label: 'rate-limited (HTTP 429)' },
   {
-    test: /HTTP Error 40[34]|HTTP Error 410|video unavailable|has been removed|no longer available|does not exist|account .* terminated|this video is unavailable/i,
+    test: /HTTP Error 404|HTTP Error 410|video unavailable|has been removed|no longer available|does not exist|account .* terminated|this video is unavailable/i,
     code: 'NOT_FOUND',
     label: 'not found or removed',
   },
   { test: /unsupported url|is not a valid url/i, code: 'INVALID_INPUT', label: 'not a page yt-dlp can read' },
+  // YouTube answers 403 to expired or throttled stream URLs: a retry (or a newer yt-dlp) helps.
+  { test: /HTTP Error 403/i, code: 'UNAVAILABLE', label: 'network error (refused with HTTP 403; updating yt-dlp often helps)' },
   {
     test: /downloaded \d+ bytes, expected \d+ bytes|did not get any data blocks|content too short|incompleteread|connection (refused|reset|aborted)|timed? ?out|name or service not known|temporary failure in name resolution|network is unreachable|unable to download webpage|errno/i,
     code: 'UNAVAILABLE',

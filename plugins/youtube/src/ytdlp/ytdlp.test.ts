@@ -122,6 +122,8 @@ describe("yt-dlp's errors, classified", () => {
     ['[youtube] abc: Video unavailable. This video has been removed by the uploader', 'NOT_FOUND', /^not found or removed/],
     ['[generic] None: Unable to download webpage: HTTP Error 404: File not found (caused by <HTTPError 404: \'File not found\'>); please report this issue on  https://github.com/yt-dlp/yt-dlp/issues?q= , filling out the appropriate issue template.', 'NOT_FOUND', /^not found or removed: \[generic\] None: Unable to download webpage: HTTP Error 404: File not found$/],
     ['Unable to download webpage: HTTP Error 429: Too Many Requests', 'UNAVAILABLE', /^rate-limited/],
+    ['Unable to download webpage: HTTP Error 401: Unauthorized', 'UNAVAILABLE', /^needs cookies/],
+    ['unable to download video data: HTTP Error 403: Forbidden', 'UNAVAILABLE', /^network error \(refused with HTTP 403/],
     ['[download] Got error: Downloaded 20000 bytes, expected 73100 bytes. Giving up after 3 retries', 'UNAVAILABLE', /^network error/],
     ['Unable to download webpage: <urlopen error [Errno 111] Connection refused>', 'UNAVAILABLE', /^network error/],
     ['Postprocessing: ffprobe and ffmpeg not found. Please install or provide the path using --ffmpeg-location', 'UNAVAILABLE', /^ffmpeg is not installed/],
