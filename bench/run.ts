@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { indexBenchmark } from './index1m';
 import { fanoutBenchmark } from './ipcFanout';
+import { ytdlpBenchmark } from './ytdlpArchive';
 import type { BenchResult } from './stats';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -17,6 +18,7 @@ const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefi
 const benchmarks: { name: string; run: () => Promise<BenchResult> }[] = [
   { name: 'index_1m', run: () => indexBenchmark(quick ? 100_000 : 1_000_000) },
   { name: 'ipc_fanout', run: () => fanoutBenchmark({ jobs: 200, hz: 50, seconds: quick ? 4 : 15, serverEntry: path.join(here, 'fanout-server.js') }) },
+  { name: 'ytdlp_archive', run: () => ytdlpBenchmark({ megabytes: quick ? 50 : 200, rounds: quick ? 2 : 3, repo }) },
 ];
 
 function markdown(results: BenchResult[], meta: Record<string, unknown>): string {

@@ -54,14 +54,19 @@ export default definePlugin({
       return found;
     }
 
+    /** yt-dlp's version, remembered per file (path, size, mtime) across restarts: asking costs a Python start. */
     async function versionOf(binary: string): Promise<string> {
       const stat = fs.statSync(binary);
       const key = `${binary}:${stat.mtimeMs}:${stat.size}`;
       let version = versions.get(key);
-      if (!version) {
+      if (version) return version;
+      const stored = (await ctx.storage.get('ytdlp-version')) as { key: string; version: string } | undefined;
+      if (stored?.key === key) version = stored.version;
+      else {
         version = await ytDlpVersion(binary, env());
-        versions.set(key, version);
+        await ctx.storage.set('ytdlp-version', { key, version });
       }
+      versions.set(key, version);
       return version;
     }
 
