@@ -272,4 +272,26 @@ describe('haven archive … --plugin YouTubePlugin', () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/already archived \(library item \d+\)/);
   });
+
+  it('keeps two different files of the same name apart, instead of taking one for the other', async () => {
+    const env = { HAVEN_HOME: tempHome(), HAVEN_BUILTIN_PLUGINS: path.join(REPO_ROOT, 'plugins') };
+    const root = path.dirname(video);
+    for (const [folder, seconds] of [['a', 8], ['b', 3]] as const) {
+      fs.mkdirSync(path.join(root, folder), { recursive: true });
+      execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=size=320x180:rate=25:duration=${seconds}`, '-c:v', 'libx264', path.join(root, folder, 'clip.mp4')]);
+    }
+    const durations: number[] = [];
+    const saved: string[] = [];
+    for (const folder of ['a', 'b']) {
+      const run = await runHaven(['archive', `${server.url}/${folder}/clip.mp4`, '--plugin', 'YouTubePlugin'], env, 120_000);
+      expect(run.code, run.stderr).toBe(0);
+      const file = /saved (.+)$/m.exec(run.stdout)?.[1];
+      expect(file && fs.existsSync(file)).toBe(true);
+      saved.push(file!);
+      durations.push(Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file!]).toString()));
+    }
+    expect(saved[0]).not.toBe(saved[1]);
+    expect(durations[0]).toBeCloseTo(8, 0);
+    expect(durations[1]).toBeCloseTo(3, 0);
+  });
 });

@@ -26,6 +26,8 @@ describe('PluginManifest', () => {
     [{ ...valid, main: 'C:\\evil.js' }, 'main'],
     [{ ...valid, dependencies: { Other: 'nope' } }, 'dependencies'],
     [{ ...valid, urlPatterns: ['(unclosed'] }, 'urlPatterns'],
+    [{ ...valid, sourceIds: ['^https://x\\.test/v/\\w+'] }, 'sourceIds'],
+    [{ ...valid, sourceIds: ['([a-z]'] }, 'sourceIds'],
     [{ ...valid, homepage: 'javascript:alert(1)' }, 'homepage'],
     [{ ...valid, permissions: { binaries: ['../../bin/sh'] } }, 'permissions'],
     [{ ...valid, surprise: true }, ''],

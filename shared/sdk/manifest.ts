@@ -62,6 +62,21 @@ export const PluginManifest = z.strictObject({
     )
     .max(32)
     .default([]),
+  /**
+   * Regular expressions with a capture group: a URL they match stands for the source whose id
+   * is the first group (the id discovery gives the same item), so archiving a video by its URL
+   * and finding it again in a channel is one item, not two.
+   */
+  sourceIds: z
+    .array(
+      z
+        .string()
+        .max(512)
+        .refine(isValidRegExp, { message: 'must be a valid regular expression' })
+        .refine(hasCaptureGroup, { message: 'must have a capture group: the source id' }),
+    )
+    .max(32)
+    .default([]),
   /** Entry file, relative to the manifest. */
   main: PackagePath.default('index.js'),
   /** Heap limit of the plugin's host process in MiB. */
@@ -69,6 +84,15 @@ export const PluginManifest = z.strictObject({
 });
 export type PluginManifest = z.infer<typeof PluginManifest>;
 export type PluginManifestInput = z.input<typeof PluginManifest>;
+
+function hasCaptureGroup(source: string): boolean {
+  try {
+    // An alternative that matches the empty string shows how many groups the pattern has.
+    return (new RegExp(`${source}|`).exec('')?.length ?? 1) > 1;
+  } catch {
+    return false;
+  }
+}
 
 function isValidRegExp(source: string): boolean {
   try {

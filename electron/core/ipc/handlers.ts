@@ -72,7 +72,7 @@ export function createHandlers(services: HandlerServices): {
         const discovery = discover ? await plugins.discover(entry.key, true) : undefined;
         let archive;
         if (archiveUrl) {
-          const source = sourceFromUrl(archiveUrl);
+          const source = plugins.sourceFor(entry.key, sourceFromUrl(archiveUrl));
           archive = await plugins.archive(entry.key, source, `test-${Date.now().toString(36)}`);
           if (!archive.success) throw new HavenError('UNAVAILABLE', `archive failed: ${archive.error ?? 'no reason given'}`);
         }
@@ -82,8 +82,9 @@ export function createHandlers(services: HandlerServices): {
       'jobs.get': ({ id }) => jobs.get(id),
       'jobs.counts': () => jobs.counts(),
       'jobs.archive': ({ url, plugin, force }) => {
-        const source = sourceFromUrl(url);
-        const target = plugin ? { plugin: plugins.resolve(plugin).key, kind: plugins.kindFor(plugin) } : plugins.routeUrl(source.uri);
+        const given = sourceFromUrl(url);
+        const target = plugin ? { plugin: plugins.resolve(plugin).key, kind: plugins.kindFor(plugin) } : plugins.routeUrl(given.uri);
+        const source = plugins.sourceFor(target.plugin, given);
         return jobs.enqueueArchive(target.plugin, source, { force, kind: target.kind, reason: 'requested by the user', byUser: true });
       },
       'jobs.discover': ({ name }) => {

@@ -29,6 +29,7 @@ import { cleanEnvironment, type ProcessLauncher } from './launcher';
 import type { PluginLogBook } from './pluginLogs';
 import type { PluginStore, StoredHealth } from './pluginStore';
 import { redactConfig, scrub, scrubValue, secretPaths, secretValues } from './secrets';
+import { sourceForPlugin } from './sources';
 
 export interface RuntimeTimeouts {
   loadMs: number;
@@ -192,6 +193,11 @@ export class PluginRuntime extends DisposableObject {
       if (manifest.urlPatterns.some((pattern) => new RegExp(pattern, 'i').test(url))) return { plugin: entry.key, kind };
     }
     throw new HavenError('NOT_FOUND', `no enabled plugin claims ${url}: choose one with --plugin (see \`haven plugins list\`)`);
+  }
+
+  /** A hand-given URL's source as this plugin names it (its manifest's `sourceIds`). */
+  sourceFor(ref: string, source: MediaSource): MediaSource {
+    return sourceForPlugin(source, this.resolve(ref).discovered.manifest?.sourceIds ?? []);
   }
 
   /** archive or record, by what the plugin declares. */

@@ -16,3 +16,15 @@ export function sourceFromUrl(input: string): MediaSource {
   const last = decodeURIComponent(url.pathname.split('/').filter(Boolean).at(-1) ?? url.hostname);
   return { sourceId: `url:${id}`, mediaType: 'url', uri: url.href, title: last, metadata: {} };
 }
+
+/**
+ * The source a plugin says a URL stands for: the first of its manifest's `sourceIds` patterns
+ * that matches gives the id (its first group), so the item is the one discovery would name.
+ */
+export function sourceForPlugin(source: MediaSource, sourceIds: readonly string[]): MediaSource {
+  for (const pattern of sourceIds) {
+    const id = new RegExp(pattern, 'i').exec(source.uri)?.[1];
+    if (id) return { ...source, sourceId: id };
+  }
+  return source;
+}

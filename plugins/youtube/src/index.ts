@@ -152,7 +152,8 @@ export default definePlugin({
       const runtime = await jsRuntime(binary.path);
       const tracker = new ProgressTracker();
       job.progress({ phase: 'starting', message: 'asking yt-dlp' });
-      const args = archiveArgs({ config, url: source.uri, outputDir, cacheDir, ...(videoId ? { videoId } : {}), ...(ffmpeg ? { ffmpeg } : {}), ...(runtime ? { jsRuntime: runtime } : {}) });
+      const sourceKey = source.sourceId.replace(/[^A-Za-z0-9_-]/g, '').slice(-16);
+      const args = archiveArgs({ config, url: source.uri, outputDir, cacheDir, sourceKey, ...(videoId ? { videoId } : {}), ...(ffmpeg ? { ffmpeg } : {}), ...(runtime ? { jsRuntime: runtime } : {}) });
       await run(args, {
         signal: job.signal,
         cwd: outputDir,

@@ -27,10 +27,18 @@ export function formatSort(format: YouTubeConfig['format']): string[] {
   return [];
 }
 
-/** A template with a known video id written in, so a retry finds its own `.part` file. */
-export function templateFor(template: string, videoId: string | undefined): string {
-  if (!videoId || !/^[A-Za-z0-9_-]{1,64}$/.test(videoId)) return template;
-  return template.replaceAll('%(id)s', videoId);
+const SAFE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * A template with a known video id written in, so a retry finds its own `.part` file. Without
+ * one (a plain file on another site), yt-dlp's id is the file's name, which two addresses can
+ * share (`a.example/video.mp4`, `b.example/video.mp4`), and yt-dlp would take the first one's
+ * file as the second's download; the source's own key keeps their names apart.
+ */
+export function templateFor(template: string, videoId: string | undefined, sourceKey?: string): string {
+  if (videoId && SAFE_ID.test(videoId)) return template.replaceAll('%(id)s', videoId);
+  if (sourceKey && SAFE_ID.test(sourceKey)) return template.replaceAll('%(id)s', `%(id)s-${sourceKey}`);
+  return template;
 }
 
 export interface ArchiveArgsInput {
@@ -39,6 +47,8 @@ export interface ArchiveArgsInput {
   outputDir: string;
   cacheDir: string;
   videoId?: string;
+  /** Tells apart sources without a video id (see templateFor). */
+  sourceKey?: string;
   ffmpeg?: string;
   /** `--js-runtimes` value for yt-dlp versions that need one for YouTube (node:/path/to/node). */
   jsRuntime?: string;
@@ -71,7 +81,7 @@ export function archiveArgs(input: ArchiveArgsInput): string[] {
   const { config } = input;
   const args = [...outputArgs(input.cacheDir), '--no-playlist', '-f', formatSelector(config.quality), ...formatSort(config.format), '--merge-output-format', config.format];
   if (input.ffmpeg) args.push('--ffmpeg-location', input.ffmpeg, '--remux-video', config.format);
-  args.push('-P', input.outputDir, '-o', templateFor(config.output_template, input.videoId));
+  args.push('-P', input.outputDir, '-o', templateFor(config.output_template, input.videoId, input.sourceKey));
   args.push('--write-info-json', '--write-thumbnail');
   if (config.download_subtitles) args.push('--write-subs', '--sub-langs', config.subtitle_langs.join(','));
   if (config.embed_metadata && input.ffmpeg) args.push('--embed-metadata');

@@ -19,6 +19,10 @@ describe('yt-dlp arguments', () => {
     expect(templateFor('%(title)s [%(id)s].%(ext)s', 'dQw4w9WgXcQ')).toBe('%(title)s [dQw4w9WgXcQ].%(ext)s');
     expect(templateFor('%(title)s [%(id)s].%(ext)s', undefined)).toBe('%(title)s [%(id)s].%(ext)s');
     expect(templateFor('%(id)s', '../../x')).toBe('%(id)s');
+    // Two plain files of the same name on different sites must not share one output file.
+    expect(templateFor('%(title)s [%(id)s].%(ext)s', undefined, 'url17e4b6c10adb')).toBe('%(title)s [%(id)s-url17e4b6c10adb].%(ext)s');
+    expect(templateFor('%(title)s [%(id)s].%(ext)s', 'dQw4w9WgXcQ', 'url17e4b6c10adb')).toBe('%(title)s [dQw4w9WgXcQ].%(ext)s');
+    expect(templateFor('%(id)s', undefined, '../x')).toBe('%(id)s');
   });
 
   it('puts the URL last, after --, whatever it looks like', () => {
