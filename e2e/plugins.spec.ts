@@ -49,7 +49,7 @@ test('YouTubePlugin settings: an invalid value is caught as you type, a fixed on
   await expect(page.locator('[data-field="channel_ids"] .chip')).toHaveText(['UCabc×', '@someone×']);
   await page.getByLabel('Output template').fill('../../escape/%(id)s.%(ext)s');
   await page.getByRole('button', { name: 'Save settings' }).click();
-  await expect(page.locator('[data-field="output_template"]').getByRole('alert')).toContainText('must be a relative yt-dlp template');
+  await expect(page.locator('[data-field="output_template"]').getByRole('alert')).toContainText('must stay inside output_dir');
   await page.getByLabel('Output template').fill('%(title)s [%(id)s].%(ext)s');
   await page.getByRole('button', { name: 'Save settings' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, runHaven, tempHome } from '../electron/testing/fixtures';
@@ -12,6 +13,8 @@ let server: StaticServer;
 test.beforeAll(async () => {
   const root = tempHome('haven-e2e-yt-');
   fs.copyFileSync('/usr/bin/yt-dlp', path.join(root, 'yt-dlp'));
+  const sum = crypto.createHash('sha256').update(fs.readFileSync(path.join(root, 'yt-dlp'))).digest('hex');
+  fs.writeFileSync(path.join(root, 'SHA2-256SUMS'), `${sum}  yt-dlp\n`);
   server = await startStaticServer(root, [
     (req, res) => {
       if (!req.url?.startsWith('/watch?v=PRIVATE0000')) return false;

@@ -4,7 +4,6 @@ import type { HavenContract } from '@shared/ipc/contract';
 import { HavenError } from '@shared/ipc/errors';
 import { memoryProtocolPair } from '@shared/ipc/transports/memory';
 import { fromWebSocket, type WebSocketLike } from '@shared/ipc/transports/websocket';
-import { startCore } from '../core/core';
 import { havenPaths, resolveHavenHome } from '../core/home';
 import { isProcessAlive, readLock } from '../core/storage/lockfile';
 import type { AppLayout } from './appRoot';
@@ -63,6 +62,8 @@ export async function openCoreSession(layout: AppLayout): Promise<CoreSession> {
       },
     };
   }
+  // Loaded only here: a command handed to a running app need not load Core (a third of the CLI's start).
+  const { startCore } = await import('../core/core');
   const core = await startCore({
     home,
     host: 'cli',

@@ -92,7 +92,7 @@ describe('haven plugins', () => {
     oneLineError(await runHaven(['plugins', 'configure', 'youtube', '--set', 'max_videos=-3'], env, 60_000), /YouTubePlugin: max_videos: Too small: expected number to be >=0/);
     oneLineError(await runHaven(['plugins', 'configure', 'youtube', '--set', 'quality=8k'], env, 60_000), /quality: expected one of best, 1080p, 720p, 480p, 360p, got "8k"/);
     oneLineError(await runHaven(['plugins', 'configure', 'youtube', '--set', 'colour=blue'], env, 60_000), /YouTubePlugin has no setting "colour"/);
-    oneLineError(await runHaven(['plugins', 'configure', 'youtube', '--set', 'output_template=../../etc/%(id)s'], env, 60_000), /output_template: must be a relative yt-dlp template/);
+    oneLineError(await runHaven(['plugins', 'configure', 'youtube', '--set', 'output_template=../../etc/%(id)s'], env, 60_000), /output_template: must stay inside output_dir: no "\.\." folders/);
     oneLineError(await runHaven(['plugins', 'configure', 'youtube'], env), /configure needs --show or at least one --set/);
     // The rejected values were not stored.
     const after = JSON.parse((await runHaven(['plugins', 'configure', 'youtube', '--show', '--json'], env, 60_000)).stdout);

@@ -190,10 +190,15 @@ describe('YouTubePlugin with yt-dlp', () => {
 });
 
 describe("YouTubePlugin's actions", () => {
-  it('installs yt-dlp into HAVEN_HOME/bin, keeps the previous copy, rolls back, and says why when it cannot', async () => {
+  it('installs yt-dlp into HAVEN_HOME/bin after checking its published checksum, keeps the previous copy, rolls back, and says why when it cannot', async () => {
     const release = tempHome('haven-yt-release-');
     fs.copyFileSync('/usr/bin/yt-dlp', path.join(release, 'yt-dlp'));
     fs.writeFileSync(path.join(release, 'not-yt-dlp'), '#!/bin/sh\necho hello\n');
+    fs.writeFileSync(path.join(release, 'tampered'), '#!/bin/sh\necho 2099.01.01\n');
+    fs.writeFileSync(path.join(release, 'unlisted'), '#!/bin/sh\necho 2099.01.01\n');
+    // As yt-dlp's releases publish it; `tampered` is listed with another file's sum.
+    const sums = [`${sha256(path.join(release, 'yt-dlp'))}  yt-dlp`, `${sha256(path.join(release, 'not-yt-dlp'))}  not-yt-dlp`, `${sha256(path.join(release, 'not-yt-dlp'))}  tampered`];
+    fs.writeFileSync(path.join(release, 'SHA2-256SUMS'), `${sums.join('\n')}\n`);
     const releases = await startStaticServer(release);
     try {
       const home = tempHome();
@@ -215,6 +220,10 @@ describe("YouTubePlugin's actions", () => {
       await closed.close();
       await set({ ytdlp_release_url: `${closed.url}/yt-dlp` });
       await expect(core.plugins.runAction('youtube', 'update-yt-dlp')).rejects.toThrow(/cannot download yt-dlp from http:\/\/127\.0\.0\.1:\d+\/yt-dlp: .*ECONNREFUSED.*; the installed yt-dlp is unchanged/);
+      await set({ ytdlp_release_url: `${releases.url}/tampered` });
+      await expect(core.plugins.runAction('youtube', 'update-yt-dlp')).rejects.toThrow(/does not match its published checksum \(http:\/\/127\.0\.0\.1:\d+\/SHA2-256SUMS\); the installed yt-dlp is unchanged/);
+      await set({ ytdlp_release_url: `${releases.url}/unlisted` });
+      await expect(core.plugins.runAction('youtube', 'update-yt-dlp')).rejects.toThrow(/SHA2-256SUMS lists no unlisted/);
       await set({ ytdlp_release_url: `${releases.url}/gone` });
       await expect(core.plugins.runAction('youtube', 'update-yt-dlp')).rejects.toThrow(/HTTP 404/);
       expect(sha256(managed)).toBe(before);

@@ -1,10 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { HavenError } from '@shared/ipc/errors';
-import { startCore } from '../../core/core';
 import { resolveHavenHome } from '../../core/home';
 import { MIN_TOKEN_LENGTH, generateToken, isLoopbackHost } from '../../core/serve/access';
-import { startHttpServer } from '../../core/serve/httpServer';
 import type { AppLayout } from '../appRoot';
 
 export interface ServeFlags {
@@ -35,6 +33,7 @@ export async function serveCommand(flags: ServeFlags, layout: AppLayout): Promis
     process.stderr.write(`haven: listening on ${host}: anyone who can reach this address and has the token can use Haven\n`);
   }
 
+  const [{ startCore }, { startHttpServer }] = await Promise.all([import('../../core/core'), import('../../core/serve/httpServer')]);
   const core = await startCore({
     home: resolveHavenHome(),
     host: 'serve',

@@ -19,6 +19,10 @@ describe('classifyError', () => {
     ['TIMEOUT', 'host.invoke: no answer from Core within 500 ms', 'timeout', true],
     ['INTERNAL', 'something odd', 'internal', true],
     ['INVALID_OUTPUT', 'RssPlugin reported a partial file as complete: x.part', 'plugin_error', false],
+    // The plugin's verdict before the first colon outranks words quoted after it.
+    ['UNAVAILABLE', 'ffmpeg is not installed: Postprocessing: ffprobe and ffmpeg not found', 'tool_missing', false],
+    ['UNAVAILABLE', 'network error: unable to download https://x/Sign in to win.mp4', 'network', true],
+    ['FORBIDDEN', 'cannot write the file (check output_dir and output_template): [Errno 36] File name too long', 'forbidden', false],
   ] as const)('%s %s → %s', (code, message, errorClass, retryable) => {
     expect(classifyError(code, message)).toMatchObject({ errorClass, retryable });
   });

@@ -45,13 +45,12 @@ const HINTS: Partial<Record<ErrorClass, string>> = {
 
 /** Sorts a failure into a class, from its code and the words of its message. */
 export function classifyError(code: ErrorCode | undefined, message: string): Classified {
-  let errorClass: ErrorClass | undefined;
-  for (const rule of RULES) {
-    if (rule.test.test(message)) {
-      errorClass = rule.errorClass;
-      break;
-    }
-  }
+  // The words before the first ": " are the plugin's verdict ("ffmpeg is not installed: …not
+  // found…"); what follows may quote a tool, a title or an address, so it is read only when the
+  // verdict says nothing.
+  const verdict = message.split(': ')[0] ?? '';
+  let errorClass: ErrorClass | undefined = RULES.find((rule) => verdict !== message && rule.test.test(verdict))?.errorClass;
+  errorClass ??= RULES.find((rule) => rule.test.test(message))?.errorClass;
   // A code the plugin chose is more specific than words, except when the words tell a crash, a
   // full disk or a missing program (a NOT_FOUND program is not a missing video).
   const byCode = code ? BY_CODE[code] : undefined;

@@ -28,6 +28,9 @@ describe('sourceForPlugin with the YouTube manifest', () => {
       'https://www.youtube.com/shorts/dQw4w9WgXcQ',
       'https://www.youtube.com/live/dQw4w9WgXcQ?si=abc',
       'https://youtu.be/dQw4w9WgXcQ?t=1',
+      // The first v= wins, as it does for yt-dlp.
+      'https://www.youtube.com/watch?v=dQw4w9WgXcQ&v=AAAAAAAAAAA',
+      'https://www.youtube.com/watch?xv=1&v=dQw4w9WgXcQ&v=AAAAAAAAAAA',
     ]) {
       expect(idOf(url), url).toBe('dQw4w9WgXcQ');
     }

@@ -1,12 +1,29 @@
 import { z } from '@haven/sdk';
 import { ALLOWED_EXTRA_ARGS, extraArgsProblem } from './ytdlp/extraArgs';
 
-/** yt-dlp's output template must stay inside output_dir: no absolute paths, no `..`. */
+/** A template's literal text, its `%(field)s` parts removed (a field may expand to nothing). */
+const literal = (segment: string): string => segment.replace(/%\([^)]*\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]/g, '');
+
+/**
+ * yt-dlp's output template must stay inside output_dir: no absolute path, no `..` folder
+ * (also not `..%(x|)s`), and no `$` (yt-dlp expands environment variables). A leading field that
+ * expands to nothing cannot make it absolute either: Haven passes it as `./template`. The archive
+ * also checks where the file landed.
+ */
+export function templateProblem(value: string): string | undefined {
+  if (value.includes('$')) return 'must stay inside output_dir: no "$" (yt-dlp would expand environment variables)';
+  const segments = value.split(/[\\/]/);
+  if (/^([a-zA-Z]:|[\\/~])/.test(value)) return 'must stay inside output_dir: no "/", "~" or drive at the start';
+  if (segments.some((segment) => /^\.{2,}$/.test(literal(segment)))) return 'must stay inside output_dir: no ".." folders';
+  return undefined;
+}
+
 const outputTemplate = z
   .string()
   .min(1)
-  .refine((value) => !/^([a-zA-Z]:|[\\/~])/.test(value) && !value.split(/[\\/]/).includes('..'), {
-    message: 'must be a relative yt-dlp template that stays inside output_dir (no "..", no absolute path)',
+  .superRefine((value, ctx) => {
+    const problem = templateProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
 const regexText = z

@@ -30,18 +30,38 @@ function text(value: unknown): string | undefined {
 
 const VIDEO_ID = /^[A-Za-z0-9_-]{6,64}$/;
 
-/** The video id in a YouTube URL (watch?v=, youtu.be/, /shorts/, /live/), if any. */
-export function videoIdOf(url: string): string | undefined {
+const YOUTUBE_HOSTS = ['youtube.com', 'www.youtube.com', 'm.youtube.com', 'music.youtube.com', 'youtu.be'];
+
+/** YouTube's hosts, and the one of `site_base_url` (tests point it at 127.0.0.1). */
+export function youtubeHosts(siteBaseUrl: string): string[] {
+  return [...YOUTUBE_HOSTS, new URL(siteBaseUrl).host];
+}
+
+/**
+ * The video id in a YouTube URL (watch?v=, youtu.be/, /shorts/, /live/), if any. With `hosts`,
+ * only on those: elsewhere `?v=` is as likely a cache-buster as a video.
+ */
+export function videoIdOf(url: string, hosts?: readonly string[]): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     return undefined;
   }
+  if (hosts && !hosts.includes(parsed.host)) return undefined;
   const v = parsed.searchParams.get('v');
   if (v && VIDEO_ID.test(v)) return v;
   const match = /^\/(?:shorts|live|embed|v)\/([A-Za-z0-9_-]{6,64})/.exec(parsed.pathname) ?? (parsed.hostname === 'youtu.be' ? /^\/([A-Za-z0-9_-]{6,64})/.exec(parsed.pathname) : null);
   return match?.[1];
+}
+
+/** A YouTube address that names no single video (a channel, playlist or search page). */
+export function isListPage(url: string): boolean {
+  try {
+    return YOUTUBE_HOSTS.includes(new URL(url).host) && !videoIdOf(url);
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { HavenError, definePlugin, z, type Disposable, type HealthCheckResult, type JobHandle, type MediaSource, type PluginContext } from '@haven/sdk';
 import { configSchema, type YouTubeConfig } from './config';
-import { parseListing, parseYouTubeFeed, videoIdOf, type Candidate } from './feed';
+import { ImportedIds } from './importedIds';
+import { isListPage, parseListing, parseYouTubeFeed, videoIdOf, youtubeHosts, type Candidate } from './feed';
 import { mergeCandidates, parseDownloadArchive, selectVideos, type Selection } from './select';
 import { archiveArgs, listingArgs, metadataArgs } from './ytdlp/args';
 import { needsJsRuntime, officialReleaseUrl, resolveYtDlp, versionAge, type YtDlpBinary } from './ytdlp/binary';
@@ -15,7 +16,6 @@ export { configSchema };
 
 /** YouTube breaks old yt-dlp releases; past this age the health check says to update. */
 const STALE_DAYS = 60;
-const IMPORTED_IDS = 'imported-ids';
 const SYNCED = 'synced';
 
 interface Target {
@@ -32,6 +32,7 @@ export default definePlugin({
   configSchema,
   setup(ctx: PluginContext<YouTubeConfig>) {
     const cacheDir = path.join(ctx.dataDir, 'yt-dlp-cache');
+    const imported = new ImportedIds(ctx.dataDir);
     const versions = new Map<string, string>();
 
     /** yt-dlp's environment: Haven's tools first on PATH, UTF-8 output whatever the locale. */
@@ -116,7 +117,7 @@ export default definePlugin({
 
     async function discover(dryRun: boolean, signal?: AbortSignal): Promise<Selection> {
       const config = ctx.config;
-      const known = new Set(((await ctx.storage.get(IMPORTED_IDS)) as string[] | undefined) ?? []);
+      const known = imported.read();
       const synced = ((await ctx.storage.get(SYNCED)) as Record<string, string> | undefined) ?? {};
       const handles = ((await ctx.storage.get('handles')) as Record<string, string> | undefined) ?? {};
       const result: Selection = { sources: [], skipped: [] };
@@ -143,11 +144,12 @@ export default definePlugin({
 
     async function archive(source: MediaSource, job: JobHandle) {
       if (!httpUrl.safeParse(source.uri).success) throw new HavenError('INVALID_INPUT', `only http(s) addresses are archived, not ${source.uri.slice(0, 200)}`);
+      if (isListPage(source.uri)) throw new HavenError('INVALID_INPUT', `${source.uri.slice(0, 200)} is not one video: add the channel or playlist to channel_ids or playlist_ids, and Haven archives it video by video`);
       const config = ctx.config;
       const binary = await findBinary();
       const outputDir = config.output_dir ?? ctx.outputDir;
       fs.mkdirSync(outputDir, { recursive: true });
-      const videoId = typeof source.metadata.videoId === 'string' ? source.metadata.videoId : videoIdOf(source.uri);
+      const videoId = typeof source.metadata.videoId === 'string' ? source.metadata.videoId : videoIdOf(source.uri, youtubeHosts(config.site_base_url));
       const ffmpeg = await ctx.which('ffmpeg');
       const runtime = await jsRuntime(binary.path);
       const tracker = new ProgressTracker();
@@ -164,6 +166,8 @@ export default definePlugin({
       });
       const media = tracker.files.at(-1);
       if (!media || !fs.existsSync(media)) throw new HavenError('INTERNAL', 'yt-dlp finished but named no file it saved');
+      const inside = path.relative(fs.realpathSync(outputDir), fs.realpathSync(media));
+      if (inside.startsWith('..') || path.isAbsolute(inside)) throw new HavenError('FORBIDDEN', `yt-dlp saved ${media}, outside ${outputDir}: check output_template`);
       const info = readInfo(media);
       const companions = companionsOf(media);
       return {
@@ -281,11 +285,8 @@ export default definePlugin({
             }
             const ids = parseDownloadArchive(text);
             if (ids.length === 0) throw new HavenError('INVALID_INPUT', `${file} lists no YouTube videos (lines like "youtube dQw4w9WgXcQ")`);
-            const known = new Set(((await ctx.storage.get(IMPORTED_IDS)) as string[] | undefined) ?? []);
-            const before = known.size;
-            for (const id of ids) known.add(id);
-            await ctx.storage.set(IMPORTED_IDS, [...known]);
-            return `Imported ${ids.length} video ids from ${file} (${known.size - before} new); they will be skipped as already downloaded.`;
+            const { added } = imported.add(ids);
+            return `Imported ${ids.length} video ids from ${file} (${added} new); they will be skipped as already downloaded.`;
           },
         },
         'full-sync': {

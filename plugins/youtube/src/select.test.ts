@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema } from './config';
-import { parseListing, parseYouTubeFeed, videoIdOf } from './feed';
+import { isListPage, parseListing, parseYouTubeFeed, videoIdOf, youtubeHosts } from './feed';
 import { cutoffDay, mergeCandidates, parseDownloadArchive, selectVideos } from './select';
 import { atomFeed } from '../testing/atomFeed';
 
@@ -36,6 +36,14 @@ describe("YouTube's channel feed", () => {
     expect(videoIdOf('https://www.youtube.com/shorts/dQw4w9WgXcQ')).toBe('dQw4w9WgXcQ');
     expect(videoIdOf('https://www.youtube.com/live/dQw4w9WgXcQ')).toBe('dQw4w9WgXcQ');
     expect(videoIdOf('https://example.com/clip.mp4')).toBeUndefined();
+    expect(isListPage('https://www.youtube.com/@somechannel/videos')).toBe(true);
+    expect(isListPage('https://www.youtube.com/playlist?list=PL123')).toBe(true);
+    expect(isListPage('https://www.youtube.com/watch?v=dQw4w9WgXcQ&list=PL123')).toBe(false);
+    expect(isListPage('http://127.0.0.1:8080/clip.mp4')).toBe(false);
+    const hosts = youtubeHosts('http://127.0.0.1:8080');
+    expect(videoIdOf('https://cdn.example.com/clip.mp4?v=1700000000', hosts)).toBeUndefined();
+    expect(videoIdOf('https://m.youtube.com/watch?v=dQw4w9WgXcQ', hosts)).toBe('dQw4w9WgXcQ');
+    expect(videoIdOf('http://127.0.0.1:8080/watch?v=AAAAAAAAAAA', hosts)).toBe('AAAAAAAAAAA');
   });
 });
 

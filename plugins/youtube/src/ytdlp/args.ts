@@ -57,6 +57,8 @@ export interface ArchiveArgsInput {
 /** The options Haven always passes: machine-readable progress, the final path, few inner retries. */
 export function outputArgs(cacheDir: string): string[] {
   return [
+    // No yt-dlp.conf (beside the binary, the user's, or one dropped into the download folder) may add options.
+    '--ignore-config',
     '--newline',
     '--no-colors',
     '--progress',
@@ -76,12 +78,16 @@ export function outputArgs(cacheDir: string): string[] {
   ];
 }
 
-/** yt-dlp's arguments to archive one video; the URL comes last, after `--`, so it is never an option. */
+/**
+ * yt-dlp's arguments to archive one video (`--playlist-items 1`: a page with several is still one
+ * job, one file); the URL comes last, after `--`, so it is never an option.
+ */
 export function archiveArgs(input: ArchiveArgsInput): string[] {
   const { config } = input;
-  const args = [...outputArgs(input.cacheDir), '--no-playlist', '-f', formatSelector(config.quality), ...formatSort(config.format), '--merge-output-format', config.format];
+  const args = [...outputArgs(input.cacheDir), '--no-playlist', '--playlist-items', '1', '-f', formatSelector(config.quality), ...formatSort(config.format), '--merge-output-format', config.format];
   if (input.ffmpeg) args.push('--ffmpeg-location', input.ffmpeg, '--remux-video', config.format);
-  args.push('-P', input.outputDir, '-o', templateFor(config.output_template, input.videoId, input.sourceKey));
+  // `./`: a leading field that expands to nothing must not turn the path into an absolute one.
+  args.push('-P', input.outputDir, '-o', `./${templateFor(config.output_template, input.videoId, input.sourceKey)}`);
   args.push('--write-info-json', '--write-thumbnail');
   if (config.download_subtitles) args.push('--write-subs', '--sub-langs', config.subtitle_langs.join(','));
   if (config.embed_metadata && input.ffmpeg) args.push('--embed-metadata');
@@ -104,7 +110,7 @@ export function cookieArgs(config: YouTubeConfig): string[] {
 
 /** yt-dlp's arguments to list a channel or playlist without downloading (`-J` prints one JSON). */
 export function listingArgs(config: YouTubeConfig, url: string, cacheDir: string, jsRuntime?: string): string[] {
-  const args = ['--flat-playlist', '-J', '--no-colors', '--cache-dir', cacheDir, ...cookieArgs(config)];
+  const args = ['--ignore-config', '--flat-playlist', '-J', '--no-colors', '--cache-dir', cacheDir, ...cookieArgs(config)];
   if (config.max_videos > 0) args.push('--playlist-end', String(config.max_videos * 2));
   if (jsRuntime) args.push('--js-runtimes', jsRuntime);
   args.push('--', url);
@@ -113,5 +119,5 @@ export function listingArgs(config: YouTubeConfig, url: string, cacheDir: string
 
 /** yt-dlp's arguments to read one video's metadata without downloading it. */
 export function metadataArgs(config: YouTubeConfig, url: string, cacheDir: string, jsRuntime?: string): string[] {
-  return ['--dump-json', '--skip-download', '--no-playlist', '--no-colors', '--cache-dir', cacheDir, ...cookieArgs(config), ...(jsRuntime ? ['--js-runtimes', jsRuntime] : []), '--', url];
+  return ['--ignore-config', '--dump-json', '--skip-download', '--no-playlist', '--no-colors', '--cache-dir', cacheDir, ...cookieArgs(config), ...(jsRuntime ? ['--js-runtimes', jsRuntime] : []), '--', url];
 }

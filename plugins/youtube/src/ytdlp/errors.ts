@@ -11,6 +11,8 @@ interface Rule {
 // rate limit, not found, tool missing, disk full, network) and retries only what can heal.
 const RULES: Rule[] = [
   { test: /no space left on device|ENOSPC|disk quota/i, code: 'UNAVAILABLE', label: 'disk full (ENOSPC)' },
+  // The disk refuses the name or the folder: trying again cannot help, changing output_template or output_dir can.
+  { test: /file name too long|permission denied|read-only file system|\[Errno (13|30|36)\]/i, code: 'FORBIDDEN', label: 'cannot write the file (check output_dir and output_template)' },
   { test: /ffmpeg (is )?not (installed|found)|ffprobe and ffmpeg not found|ffmpeg could not be found/i, code: 'UNAVAILABLE', label: 'ffmpeg is not installed' },
   { test: /not (made this video )?available in your country|geo.?restrict|geo.?block|blocked it in your country/i, code: 'UNAVAILABLE', label: 'geo-blocked' },
   {
@@ -28,7 +30,7 @@ const RULES: Rule[] = [
   // YouTube answers 403 to expired or throttled stream URLs: a retry (or a newer yt-dlp) helps.
   { test: /HTTP Error 403/i, code: 'UNAVAILABLE', label: 'network error (refused with HTTP 403; updating yt-dlp often helps)' },
   {
-    test: /downloaded \d+ bytes, expected \d+ bytes|did not get any data blocks|content too short|incompleteread|connection (refused|reset|aborted)|timed? ?out|name or service not known|temporary failure in name resolution|network is unreachable|unable to download webpage|errno/i,
+    test: /downloaded \d+ bytes, expected \d+ bytes|did not get any data blocks|content too short|incompleteread|connection (refused|reset|aborted)|timed? ?out|name or service not known|temporary failure in name resolution|network is unreachable|unable to download webpage/i,
     code: 'UNAVAILABLE',
     label: 'network error',
   },

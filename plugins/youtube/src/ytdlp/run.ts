@@ -57,11 +57,13 @@ export function runYtDlp(binary: string, args: readonly string[], options: RunOp
   child.stderr?.on('data', (chunk: Buffer) => (stderr = keep(stderr, chunk.toString())));
   child.stderr?.on('data', split('stderr'));
 
+  // The group outlives its leader when ffmpeg lingers after yt-dlp has gone, so it is signalled
+  // even then (ESRCH when nothing is left).
   const signalGroup = (signal: NodeJS.Signals): void => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+    if (child.pid === undefined) return;
     try {
       if (group) process.kill(-child.pid, signal);
-      else child.kill(signal);
+      else if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     } catch {
       // already gone
     }
@@ -90,7 +92,9 @@ export function runYtDlp(binary: string, args: readonly string[], options: RunOp
     const finish = (): void => {
       running.delete(stop);
       options.signal?.removeEventListener('abort', stop);
-      if (killTimer) clearTimeout(killTimer);
+      // After a cancel the grace period still ends in SIGKILL for whatever is left of the group.
+      if (killTimer && !cancelled) clearTimeout(killTimer);
+      killTimer?.unref();
     };
   });
 }

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -18,7 +19,8 @@ export interface UpdateDeps {
 }
 
 /**
- * Downloads yt-dlp into HAVEN_HOME/bin (as `.part`, renamed once it has run `--version`), keeping
+ * Downloads yt-dlp into HAVEN_HOME/bin (as `.part`, checked against the release's SHA2-256SUMS,
+ * renamed once it has run `--version`), keeping
  * the copy it replaces as `yt-dlp.previous` for a rollback. A failure leaves the installed copy
  * as it was.
  */
@@ -41,9 +43,11 @@ export async function installYtDlp(url: string, deps: UpdateDeps): Promise<strin
     }
     if (!response.ok || !response.body) throw new HavenError(response.status === 404 ? 'NOT_FOUND' : 'UNAVAILABLE', `cannot download yt-dlp from ${url}: HTTP ${response.status}`);
     let received = 0;
+    const hash = crypto.createHash('sha256');
     const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
     body.on('data', (chunk: Buffer) => {
       touch();
+      hash.update(chunk);
       received += chunk.length;
       if (received > MAX_BYTES) body.destroy(new HavenError('TOO_LARGE', `the download is larger than ${MAX_BYTES} bytes; that is not yt-dlp`));
     });
@@ -53,6 +57,8 @@ export async function installYtDlp(url: string, deps: UpdateDeps): Promise<strin
       if (error instanceof HavenError) throw error;
       throw new HavenError('UNAVAILABLE', `the yt-dlp download from ${url} broke off: ${reasonOf(error, idle.signal)}; the installed yt-dlp is unchanged`);
     }
+    // Nothing downloaded is run before it matches the release's published checksum.
+    await verifyChecksum(response.url || url, hash.digest('hex'), deps, idle.signal);
     fs.chmodSync(part, 0o755);
     let version: string;
     try {
@@ -69,6 +75,30 @@ export async function installYtDlp(url: string, deps: UpdateDeps): Promise<strin
     clearTimeout(timer);
     fs.rmSync(part, { force: true });
   }
+}
+
+/**
+ * Checks a download against the `SHA2-256SUMS` file published beside it (as yt-dlp's releases
+ * are), by the file's name in the address it finally came from.
+ */
+async function verifyChecksum(fileUrl: string, actual: string, deps: UpdateDeps, signal: AbortSignal): Promise<void> {
+  const sumsUrl = new URL('SHA2-256SUMS', fileUrl).href;
+  const name = decodeURIComponent(new URL(fileUrl).pathname.split('/').at(-1) ?? '');
+  let text: string;
+  try {
+    const response = await deps.http(sumsUrl, { signal });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    text = await response.text();
+  } catch (error) {
+    throw new HavenError('UNAVAILABLE', `cannot check the yt-dlp download: ${sumsUrl} cannot be read (${reasonOf(error, signal)}); the installed yt-dlp is unchanged`);
+  }
+  const expected = text
+    .split(/\r?\n/)
+    .map((line) => /^([0-9a-f]{64})\s+\*?(.+)$/i.exec(line.trim()))
+    .find((match) => match?.[2] === name)?.[1]
+    ?.toLowerCase();
+  if (!expected) throw new HavenError('INVALID_INPUT', `cannot check the yt-dlp download: ${sumsUrl} lists no ${name}; the installed yt-dlp is unchanged`);
+  if (expected !== actual) throw new HavenError('INVALID_INPUT', `the yt-dlp download does not match its published checksum (${sumsUrl}); the installed yt-dlp is unchanged`);
 }
 
 /** Puts back the copy the last update replaced. */

@@ -90,6 +90,14 @@ describe('the settings yt-dlp receives', () => {
   it('refuses an output template that leaves output_dir, and extra options off the list', () => {
     expect(configSchema.safeParse({ output_template: '../%(id)s.%(ext)s' }).success).toBe(false);
     expect(configSchema.safeParse({ output_template: '/tmp/%(id)s.%(ext)s' }).success).toBe(false);
+    for (const template of ['$HOME/evil.%(ext)s', '..%(nope|)s/..%(nope|)s/x.%(ext)s', 'a/%(nope|)s..%(nope|)s/b.%(ext)s', '~/x.%(ext)s', 'C:x.%(ext)s']) {
+      expect(configSchema.safeParse({ output_template: template }).success, template).toBe(false);
+    }
+    expect(configSchema.safeParse({ output_template: '%(uploader|)s/%(title)s.%(ext)s' }).success).toBe(true);
+    // A leading field that expands to nothing cannot make the path absolute.
+    const args = archiveArgs({ config: configSchema.parse({ output_template: '%(nope|)s/tmp/x.%(ext)s' }), url: 'https://www.youtube.com/watch?v=abcdefghijk', outputDir: '/out', cacheDir: '/c' });
+    expect(args[args.indexOf('-o') + 1]).toBe('./%(nope|)s/tmp/x.%(ext)s');
+    for (const built of [args, listingArgs(configSchema.parse({}), 'https://www.youtube.com/@x/videos', '/c')]) expect(built[0]).toBe('--ignore-config');
     expect(configSchema.safeParse({ extra_args: ['--exec', 'x'] }).error?.issues[0]?.message).toMatch(/--exec is not allowed/);
   });
 });
@@ -132,6 +140,8 @@ describe("yt-dlp's errors, classified", () => {
     ['Unable to download webpage: <urlopen error [Errno 111] Connection refused>', 'UNAVAILABLE', /^network error/],
     ['Postprocessing: ffprobe and ffmpeg not found. Please install or provide the path using --ffmpeg-location', 'UNAVAILABLE', /^ffmpeg is not installed/],
     ['unable to write data: [Errno 28] No space left on device', 'UNAVAILABLE', /^disk full/],
+    ["unable to open for writing: [Errno 36] File name too long: 'a very long title.mp4.part'", 'FORBIDDEN', /^cannot write the file/],
+    ['Some other failure [Errno 22] Invalid argument', 'INTERNAL', /^yt-dlp failed/],
     ['Unsupported URL: https://example.com/', 'INVALID_INPUT', /^not a page yt-dlp can read/],
     ['something entirely new', 'INTERNAL', /^yt-dlp failed: something entirely new$/],
   ])('%s', (line, code, message) => {
