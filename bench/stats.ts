@@ -36,3 +36,32 @@ export interface BenchResult {
   metrics: Record<string, Metric>;
   notes?: string[];
 }
+
+/** Times of one download by the raw tool and by Haven (warm: the app runs; cold: the CLI starts it). */
+export interface Runs {
+  raw: number[];
+  warm: number[];
+  cold: number[];
+}
+
+/** The medians of a raw tool's runs and Haven's, their ratios, and Haven's overhead (target < 10 %). */
+export function versusRaw(rawName: string, runs: Runs, mebibytes: number): Record<string, Metric> {
+  const [raw, warm, cold] = [median(runs.raw), median(runs.warm), median(runs.cold)];
+  const overhead = (seconds: number) => round(((seconds - raw) / raw) * 100, 1);
+  const speed = (seconds: number) => `${round(mebibytes / seconds, 1)} MiB/s`;
+  return {
+    [`raw_${rawName}`]: { value: round(raw, 2), unit: 's', note: speed(raw) },
+    haven_warm: { value: round(warm, 2), unit: 's', note: speed(warm) },
+    haven_cold: { value: round(cold, 2), unit: 's', note: speed(cold) },
+    ratio_warm: { value: round(warm / raw, 3), unit: '×' },
+    ratio_cold: { value: round(cold / raw, 3), unit: '×' },
+    overhead_warm: { value: overhead(warm), unit: '%', target: '< 10', ok: overhead(warm) < 10 },
+    overhead_cold: { value: overhead(cold), unit: '%' },
+  };
+}
+
+/** Every round's times, for the report. */
+export function roundsNote(runs: Runs): string {
+  const list = (values: number[]) => values.map((s) => round(s, 2)).join(', ');
+  return `Each round: raw ${list(runs.raw)} s; warm ${list(runs.warm)} s; cold ${list(runs.cold)} s`;
+}

@@ -1,13 +1,13 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { startServe } from '../electron/testing/fixtures';
 import { startStaticServer, throttledFile } from '../electron/testing/staticServer';
 import { configSchema } from '../plugins/youtube/src/config';
 import { archiveArgs } from '../plugins/youtube/src/ytdlp/args';
-import { median, round, type BenchResult } from './stats';
+import { median, round, roundsNote, versusRaw, type BenchResult } from './stats';
+import { timed } from './timed';
 
 const PACED_BYTES_PER_SECOND = 20 * 1024 * 1024;
 
@@ -23,21 +23,6 @@ function media(workDir: string, megabytes: number): string {
   const loops = Math.max(0, Math.round((megabytes * 1024 * 1024) / fs.statSync(segment).size) - 1);
   execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-stream_loop', String(loops), '-i', segment, '-c', 'copy', file]);
   return file;
-}
-
-/** Runs a command to its end (asynchronously: the file server lives in this process) and times it. */
-function timed(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const started = performance.now();
-  const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve((performance.now() - started) / 1000);
-      else reject(new Error(`${path.basename(command)} ${args.slice(0, 3).join(' ')}… failed: ${stderr.slice(-2000)}`));
-    });
-  });
 }
 
 /**
@@ -86,10 +71,6 @@ export async function ytdlpBenchmark(options: { megabytes: number; rounds: numbe
     fs.rmSync(warmHome, { recursive: true, force: true });
     await server.close();
   }
-  const rawSeconds = median(raw);
-  const coldSeconds = median(cold);
-  const warmSeconds = median(warm);
-  const overhead = (seconds: number, base = rawSeconds) => round(((seconds - base) / base) * 100, 1);
   const rawPacedSeconds = median(rawPaced);
   const warmPacedSeconds = median(warmPaced);
   const mb = bytes / 1024 / 1024;
@@ -99,17 +80,11 @@ export async function ytdlpBenchmark(options: { megabytes: number; rounds: numbe
     description: `A ${round(mb, 0)} MB mp4 from a server on 127.0.0.1: raw yt-dlp vs \`haven archive --plugin YouTubePlugin\` with the same yt-dlp arguments, ${options.rounds} rounds each, medians. Warm: the app (haven serve) is running and the CLI hands it the job; cold: the CLI starts Core and the plugin itself. Paced: the server sends ${PACED_BYTES_PER_SECOND / 1024 / 1024} MiB/s, a fast home connection.`,
     metrics: {
       file_size: { value: round(mb, 1), unit: 'MiB' },
-      raw_ytdlp: { value: round(rawSeconds, 2), unit: 's', note: speed(rawSeconds) },
-      haven_warm: { value: round(warmSeconds, 2), unit: 's', note: speed(warmSeconds) },
-      haven_cold: { value: round(coldSeconds, 2), unit: 's', note: speed(coldSeconds) },
-      ratio_warm: { value: round(warmSeconds / rawSeconds, 3), unit: '×' },
-      ratio_cold: { value: round(coldSeconds / rawSeconds, 3), unit: '×' },
-      overhead_warm: { value: overhead(warmSeconds), unit: '%', target: '< 10', ok: overhead(warmSeconds) < 10 },
-      overhead_cold: { value: overhead(coldSeconds), unit: '%' },
+      ...versusRaw('ytdlp', { raw, warm, cold }, mb),
       raw_ytdlp_paced: { value: round(rawPacedSeconds, 2), unit: 's', note: speed(rawPacedSeconds) },
       haven_warm_paced: { value: round(warmPacedSeconds, 2), unit: 's', note: speed(warmPacedSeconds) },
-      overhead_warm_paced: { value: overhead(warmPacedSeconds, rawPacedSeconds), unit: '%' },
+      overhead_warm_paced: { value: round(((warmPacedSeconds - rawPacedSeconds) / rawPacedSeconds) * 100, 1), unit: '%' },
     },
-    notes: [`Each round: raw ${raw.map((s) => round(s, 2)).join(', ')} s; warm ${warm.map((s) => round(s, 2)).join(', ')} s; cold ${cold.map((s) => round(s, 2)).join(', ')} s; paced raw ${rawPaced.map((s) => round(s, 2)).join(', ')} s, warm ${warmPaced.map((s) => round(s, 2)).join(', ')} s.`],
+    notes: [`${roundsNote({ raw, warm, cold })}; paced raw ${rawPaced.map((s) => round(s, 2)).join(', ')} s, warm ${warmPaced.map((s) => round(s, 2)).join(', ')} s.`],
   };
 }

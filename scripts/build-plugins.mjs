@@ -19,7 +19,10 @@ const dirs = pluginRoots.flatMap((dir) =>
     .filter((pluginDir) => fs.existsSync(path.join(pluginDir, 'src', 'index.ts'))),
 );
 
-const external = ['@haven/sdk', ...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
+// Packages the app ships for its built-in plugins (native parts, too big to bundle); the plugin
+// host resolves them from the app's node_modules (APP_MODULES in electron/core/plugins/host/loader.ts).
+const appModules = ['webtorrent', 'parse-torrent'];
+const external = ['@haven/sdk', ...builtinModules, ...builtinModules.map((name) => `node:${name}`), ...appModules.map((name) => new RegExp(`^${name}(/|$)`))];
 
 for (const dir of dirs) {
   await build({
@@ -27,7 +30,7 @@ for (const dir of dirs) {
     logLevel: 'warn',
     root: dir,
     resolve: { alias: { '@haven/sdk': '@haven/sdk' } },
-    ssr: { noExternal: true, external: ['@haven/sdk'] },
+    ssr: { noExternal: true, external: ['@haven/sdk', ...appModules] },
     build: {
       ssr: path.join(dir, 'src', 'index.ts'),
       outDir: path.join(dir, 'dist'),

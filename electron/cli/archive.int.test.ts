@@ -61,7 +61,7 @@ describe('haven archive', () => {
     expect(unclaimed.code).toBe(1);
     expect(unclaimed.stderr.trim()).toMatch(/^haven: no enabled plugin claims .*page\.html: choose one with --plugin/);
     const bad = await runHaven(['archive', 'not a url'], env);
-    expect(bad.stderr.trim()).toBe('haven: not a URL: not a url');
+    expect(bad.stderr.trim()).toBe('haven: not a url is neither a URL nor a file that exists');
     const retried = await runHaven(['jobs', 'retry', '--failed'], env);
     expect(retried.stdout).toMatch(/^1 job\(s\) queued again/);
   });

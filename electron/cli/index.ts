@@ -116,7 +116,7 @@ plugins
 
 program
   .command('archive <url>')
-  .description('archive a URL now, in the foreground (routed by the plugins\' urlPatterns)')
+  .description('archive a URL or a local file (a .torrent) now, in the foreground (routed by the plugins\' urlPatterns)')
   .option('--plugin <name>', 'use this plugin instead of the one the URL routes to')
   .option('--force', 'archive again even if already archived')
   .option('--json', 'JSON lines: the job, progress, state changes, the result')

@@ -4,8 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JobProgressEvent } from '../../shared/domain/jobs';
-import { startCore, type Core } from '../../electron/core/core';
-import { PLUGIN_HOST_ENTRY, REPO_ROOT, runHaven, tempHome, waitFor } from '../../electron/testing/fixtures';
+import type { Core } from '../../electron/core/core';
+import { REPO_ROOT, runHaven, tempHome, waitFor } from '../../electron/testing/fixtures';
+import { pluginCores } from '../../electron/testing/pluginCores';
 import { startStaticServer, throttledFile, type StaticServer } from '../../electron/testing/staticServer';
 import { atomFeed } from './testing/atomFeed';
 
@@ -61,23 +62,11 @@ afterAll(async () => {
   await server?.close();
 });
 
-const cores: Core[] = [];
-afterEach(async () => {
-  for (const core of cores.splice(0)) await core.dispose();
-});
+const cores = pluginCores([path.join(REPO_ROOT, 'plugins')], { runJobs: true, retryPolicy: { baseMs: 50, maxMs: 200, jitter: 0 } });
+afterEach(() => cores.disposeAll());
 
 async function start(home = tempHome()): Promise<Core> {
-  const core = await startCore({
-    home,
-    host: 'test',
-    builtinPluginRoots: [path.join(REPO_ROOT, 'plugins')],
-    pluginHostEntry: PLUGIN_HOST_ENTRY,
-    stderrLogLevel: 'off',
-    autoStartPlugins: false,
-    runJobs: true,
-    retryPolicy: { baseMs: 50, maxMs: 200, jitter: 0 },
-  });
-  cores.push(core);
+  const core = await cores.start(home);
   const result = await core.plugins.setConfig(
     'youtube',
     {

@@ -1,6 +1,8 @@
 import type { JobState, JobSummary } from '@shared/domain/jobs';
 import { JobState as JobStateSchema } from '@shared/domain/jobs';
+import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ImportReport } from '@shared/domain/library';
 import { HavenError } from '@shared/ipc/errors';
 import type { CoreSession } from '../coreSession';
@@ -76,7 +78,16 @@ function describeOutcome(job: JobSummary): string {
   }
 }
 
-export async function archiveCommand(session: CoreSession, url: string, flags: { plugin?: string; json?: boolean; force?: boolean }): Promise<void> {
+/** A URL as given, or a local file (`haven archive ./show.torrent`) as its file: URL. */
+export function urlOrFile(input: string, cwd = process.cwd()): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(input) && !/^[a-z]:[\\/]/i.test(input)) return input;
+  const file = path.resolve(cwd, input);
+  if (!fs.existsSync(file)) throw new HavenError('INVALID_INPUT', `${input} is neither a URL nor a file that exists`);
+  return pathToFileURL(file).href;
+}
+
+export async function archiveCommand(session: CoreSession, input: string, flags: { plugin?: string; json?: boolean; force?: boolean }): Promise<void> {
+  const url = urlOrFile(input);
   const job = await session.client.call('jobs.archive', { url, ...(flags.plugin ? { plugin: flags.plugin } : {}), force: flags.force ?? false });
   const final = job.state === 'skipped' ? job : await followJob(session, job, flags.json ?? false);
   if (flags.json) emitFinal(final);

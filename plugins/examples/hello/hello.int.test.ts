@@ -1,25 +1,12 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCore, type Core } from '../../../electron/core/core';
-import { PLUGIN_HOST_ENTRY, REPO_ROOT, runHaven, tempHome } from '../../../electron/testing/fixtures';
+import type { Core } from '../../../electron/core/core';
+import { REPO_ROOT, runHaven, tempHome } from '../../../electron/testing/fixtures';
+import { pluginCores } from '../../../electron/testing/pluginCores';
 
-const cores: Core[] = [];
-afterEach(async () => {
-  for (const core of cores.splice(0)) await core.dispose();
-});
-
-async function start(home = tempHome()): Promise<Core> {
-  const core = await startCore({
-    home,
-    host: 'test',
-    builtinPluginRoots: [path.join(REPO_ROOT, 'plugins', 'examples')],
-    pluginHostEntry: PLUGIN_HOST_ENTRY,
-    stderrLogLevel: 'off',
-    autoStartPlugins: false,
-  });
-  cores.push(core);
-  return core;
-}
+const cores = pluginCores([path.join(REPO_ROOT, 'plugins', 'examples')]);
+afterEach(() => cores.disposeAll());
+const start = (home = tempHome()): Promise<Core> => cores.start(home);
 
 const greet = async (core: Core, name: string) => {
   await core.plugins.start('hello');
@@ -35,8 +22,7 @@ describe('HelloPlugin example', () => {
     await core.plugins.setConfig('hello', { greeting: 'Welcome' }, false);
     expect(await greet(core, 'Grace')).toBe('Welcome, Grace! (greeting number 2)');
     expect((await core.plugins.health(['hello']))[0]?.result).toMatchObject({ status: 'pass', output: 'greeting is "Welcome"' });
-    await core.dispose();
-    cores.splice(0);
+    await cores.stop(core);
     core = await start(home);
     expect(await greet(core, 'Linus')).toBe('Welcome, Linus! (greeting number 3)');
   });

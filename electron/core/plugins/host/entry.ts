@@ -10,7 +10,7 @@ import { PluginHost, errorMessage } from './pluginHost';
 
 // `import ... from '@haven/sdk'` in a plugin resolves to the host's own SDK build next to this file.
 register(new URL('./plugin-host-loader.js', import.meta.url), {
-  data: { sdkUrl: new URL('./sdk.js', import.meta.url).href },
+  data: { sdkUrl: new URL('./sdk.js', import.meta.url).href, appUrl: import.meta.url },
 });
 
 const protocol = parentProtocol();

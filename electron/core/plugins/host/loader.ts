@@ -1,8 +1,15 @@
 // Module resolution hooks for the plugin host (registered with node:module `register`):
 // `@haven/sdk` resolves to the host's SDK build, so plugins need no bundler and share its zod.
+// The packages in APP_MODULES (native parts, too big to bundle) resolve from the app's own
+// node_modules, wherever the plugin folder lives (built-in plugins sit outside app.asar).
+
+/** Packages the app ships for its built-in plugins. */
+export const APP_MODULES = ['webtorrent', 'parse-torrent'];
 
 interface InitializeData {
   sdkUrl: string;
+  /** A file of the app (the host entry); app modules resolve as if imported from it. */
+  appUrl: string;
 }
 
 interface ResolveResult {
@@ -12,9 +19,11 @@ interface ResolveResult {
 }
 
 let sdkUrl = '';
+let appUrl = '';
 
 export function initialize(data: InitializeData): void {
   sdkUrl = data.sdkUrl;
+  appUrl = data.appUrl;
 }
 
 export async function resolve(
@@ -23,5 +32,7 @@ export async function resolve(
   nextResolve: (specifier: string, context: unknown) => Promise<ResolveResult>,
 ): Promise<ResolveResult> {
   if (specifier === '@haven/sdk') return { url: sdkUrl, shortCircuit: true, format: 'module' };
+  const name = specifier.split('/')[0] ?? '';
+  if (APP_MODULES.includes(name) && appUrl) return nextResolve(specifier, { ...(context as object), parentURL: appUrl });
   return nextResolve(specifier, context);
 }

@@ -1,0 +1,74 @@
+import { XMLParser } from 'fast-xml-parser';
+import { magnetInfoHash } from './torrentInput';
+
+/** One torrent a feed offers. */
+export interface FeedItem {
+  title: string;
+  /** A magnet link or the .torrent's URL. */
+  uri: string;
+  /** Lower-case hex, when the feed or the magnet says it. */
+  infoHash?: string;
+  /** ISO time, when the feed gives one. */
+  published?: string;
+  size?: number;
+}
+
+type Node = Record<string, unknown>;
+
+const asArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+function text(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.trim() || undefined;
+  if (typeof value === 'number') return String(value);
+  if (value && typeof value === 'object' && '#text' in value) return text((value as Node)['#text']);
+  return undefined;
+}
+
+const isTorrentLink = (uri: string | undefined): uri is string => !!uri && (/^magnet:\?/i.test(uri) || /^https?:\/\/.+\.torrent(\?.*)?$/i.test(uri));
+
+function isoDate(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+}
+
+/**
+ * The torrents in an RSS or Atom feed: each item's `.torrent` enclosure, magnet link (also the
+ * ezRSS `torrent:magnetURI`), or a link ending in `.torrent`. Items with none are left out.
+ * Throws on anything that is not such a feed.
+ */
+export function parseTorrentFeed(xml: string): FeedItem[] {
+  let doc: Node;
+  try {
+    doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', processEntities: true }).parse(xml) as Node;
+  } catch (error) {
+    throw new Error(`not XML (${(error as Error).message})`, { cause: error });
+  }
+  const channel = (doc.rss as Node | undefined)?.channel as Node | undefined;
+  const feed = doc.feed as Node | undefined;
+  if (!channel && !feed) throw new Error('neither an RSS nor an Atom feed');
+  const entries = asArray((channel?.item ?? feed?.entry) as Node | Node[] | undefined);
+  const items: FeedItem[] = [];
+  for (const entry of entries) {
+    const links = [
+      ...asArray(entry.enclosure as Node | Node[] | undefined).map((e) => text(e['@url'])),
+      text(entry['torrent:magnetURI']),
+      ...asArray(entry.link as unknown).map((l) => (typeof l === 'object' && l ? text((l as Node)['@href']) : text(l))),
+      text(entry.guid),
+    ];
+    const uri = links.find(isTorrentLink);
+    if (!uri) continue;
+    const declared = text(entry['torrent:infoHash'])?.toLowerCase();
+    const infoHash = magnetInfoHash(uri) ?? (declared && /^[0-9a-f]{40}$/.test(declared) ? declared : undefined);
+    const size = Number(text(entry['torrent:contentLength']) ?? asArray(entry.enclosure as Node | Node[] | undefined).map((e) => text(e['@length']))[0]);
+    const published = isoDate(text(entry.pubDate) ?? text(entry.published) ?? text(entry.updated));
+    items.push({
+      title: text(entry.title) ?? uri,
+      uri,
+      ...(infoHash ? { infoHash } : {}),
+      ...(published ? { published } : {}),
+      ...(Number.isFinite(size) && size > 0 ? { size } : {}),
+    });
+  }
+  return items;
+}
