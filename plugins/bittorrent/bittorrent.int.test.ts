@@ -4,10 +4,11 @@ import bencode from 'bencode';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JobProgressEvent } from '../../shared/domain/jobs';
 import type { Core } from '../../electron/core/core';
-import { REPO_ROOT, runHaven, tempHome } from '../../electron/testing/fixtures';
+import { REPO_ROOT, runHaven, tempHome, waitFor } from '../../electron/testing/fixtures';
 import { pluginCores } from '../../electron/testing/pluginCores';
 import { startStaticServer } from '../../electron/testing/staticServer';
-import { LOOPBACK_CONFIG, folderHashes, randomFolder, startSwarm, type Swarm } from './testing/swarm';
+import WebTorrent from 'webtorrent';
+import { LOOPBACK, LOOPBACK_CONFIG, folderHashes, randomFolder, startSwarm, type Swarm } from './testing/swarm';
 
 // BitTorrentPlugin with real WebTorrent clients on loopback only: a bittorrent-tracker on
 // 127.0.0.1 started here, seeders started here, DHT/LSD/uTP/UPnP/NAT-PMP off everywhere.
@@ -130,6 +131,24 @@ describe('BitTorrentPlugin feeds', () => {
   });
 });
 
+describe('BitTorrentPlugin watch folder', () => {
+  it('archives a .torrent dropped into watch_folder, once', async () => {
+    const dir = randomFolder(path.join(tempHome('haven-bt-drop-'), 'Dropped pack'), { 'drop.bin': 600_000 });
+    const seeded = await swarm.seed(dir);
+    const core = await start();
+    const folder = tempHome('haven-bt-watch-');
+    expect((await core.plugins.setConfig('bittorrent', { watch_folder: folder }, false)).ok).toBe(true);
+    await core.plugins.start('bittorrent');
+    fs.writeFileSync(path.join(folder, 'dropped.torrent'), seeded.torrentFile);
+    const done = await waitFor(() => core.jobs.list({}).jobs.find((j) => j.kind === 'archive' && j.state === 'completed'), 30_000, 'the dropped torrent to be archived');
+    expect(done).toMatchObject({ sourceId: seeded.infoHash, title: 'Dropped pack' });
+    expect(folderHashes(done.outputPath!)).toEqual(folderHashes(dir));
+    // Another look at the folder finds it archived already.
+    const again = await core.jobs.waitFor(core.jobs.enqueueDiscover('BitTorrentPlugin').id);
+    expect(core.jobs.get(again.id).trace.map((e) => e.message)).toContain('found 1: 0 queued, 1 already archived, 0 skipped by the plugin');
+  });
+});
+
 describe('BitTorrentPlugin bandwidth limits', () => {
   it('holds max_bandwidth_down within 15% over 10 s, and a changed limit applies to the running download', async () => {
     const dir = randomFolder(path.join(tempHome('haven-bt-rate-'), 'Rate pack'), { 'big.bin': 8_000_000 });
@@ -160,6 +179,43 @@ describe('BitTorrentPlugin bandwidth limits', () => {
     expect(done.state, done.error).toBe('completed');
     expect(Date.now() - lifted).toBeLessThan(3_000);
     expect(core.library.get(done.itemId!).metadata.downloadedThisRun).toBeLessThan(8_000_000 + 2 * 262_144);
+  });
+});
+
+describe('BitTorrentPlugin seeding', () => {
+  it('seeds a finished torrent from output_dir, also after a restart, and stops at the ratio limit', async () => {
+    const dir = randomFolder(path.join(tempHome('haven-bt-share-'), 'Shared pack'), { 'share.bin': 2_000_000 });
+    const original = await swarm.seed(dir);
+    const home = tempHome();
+    const first = await start(home);
+    expect((await first.plugins.setConfig('bittorrent', { seed_after_download: true, seed_ratio_limit: 1 }, false)).ok).toBe(true);
+    const torrent = path.join(home, 'share.torrent');
+    fs.writeFileSync(torrent, original.torrentFile);
+    const done = await first.jobs.waitFor(first.jobs.enqueueArchive('BitTorrentPlugin', source(torrent), { reason: 'test' }).id);
+    expect(done.state, done.error).toBe('completed');
+    expect(await first.plugins.runAction('bittorrent', 'list-seeding')).toMatch(/^Seeding 1: Shared pack \([0-9a-f]{8}\): ratio 0\.00/);
+
+    // After a restart it seeds again, from the saved files; the original seeder leaves the swarm.
+    await cores.stop(first);
+    const second = await cores.start(home);
+    expect(await second.plugins.runAction('bittorrent', 'list-seeding')).toMatch(/^Seeding 1: Shared pack/);
+    await new Promise<void>((resolve) => original.destroy({}, () => resolve()));
+
+    // A new peer gets everything from Haven, which then stops at ratio 1.
+    const peer = new WebTorrent(LOOPBACK);
+    try {
+      const out = tempHome('haven-bt-peer-');
+      const leech = peer.add(original.torrentFile, { path: out });
+      await new Promise<void>((resolve, reject) => {
+        leech.on('done', () => resolve());
+        leech.on('error', (error) => reject(error instanceof Error ? error : new Error(String(error))));
+      });
+      expect(folderHashes(path.join(out, 'Shared pack'))).toEqual(folderHashes(dir));
+    } finally {
+      await new Promise<void>((resolve) => peer.destroy(() => resolve()));
+    }
+    await waitFor(async () => ((await second.plugins.runAction('bittorrent', 'list-seeding')) === 'Nothing is seeding.' ? true : undefined), 20_000, 'seeding to stop at ratio 1');
+    expect(fs.existsSync(path.join(done.outputPath!, 'share.bin'))).toBe(true);
   });
 });
 

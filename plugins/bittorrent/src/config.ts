@@ -32,6 +32,7 @@ export const configSchema = z.object({
   max_bandwidth_up: z.number().int().min(0).default(0).describe('KiB/s; 0 means unlimited.'),
   max_bandwidth_down: z.number().int().min(0).default(0).describe('KiB/s; 0 means unlimited.'),
   feed_rules: z.array(feedRule).default([]),
+  seed_after_download: z.boolean().default(true).describe('Keep sharing a finished torrent from output_dir until a seeding limit is reached.'),
   seed_ratio_limit: z.number().min(0).default(1).describe('Stop seeding at this upload/download ratio; 0 means never stop by ratio.'),
   seed_time_limit: z.number().int().min(0).default(0).describe('Stop seeding after this many minutes; 0 means no limit.'),
   watch_folder: z.string().optional().describe('Add .torrent files dropped into this folder.'),

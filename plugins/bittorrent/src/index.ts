@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { HavenError, definePlugin, type JobHandle, type MediaSource } from '@haven/sdk';
 import WebTorrent, { type Torrent } from 'webtorrent';
 import { ClientHolder } from './client';
@@ -8,21 +9,61 @@ import { configSchema } from './config';
 import { parseTorrentFeed, type FeedItem } from './feed';
 import { moveIntoPlace } from './move';
 import { decide, type RuleMatch } from './rules';
+import { Seeder } from './seeding';
+import { Slots } from './slots';
 import { readTorrentInput, unsafePath, type TorrentInput } from './torrentInput';
 
 export { configSchema };
 
-const NOT_YET = 'seeding limits, add_paused and the watch folder are not implemented yet';
+const NOT_YET = 'add_paused is not implemented yet';
 const RULE_MATCHES = 'rule-matches';
 const MAX_FEED_CHARS = 8 * 1024 * 1024;
+/** A copied file arrives in several writes; discovery waits until they settle. */
+const WATCH_SETTLE_MS = 1000;
 const PROGRESS_MS = 500;
 
 export default definePlugin({
   configSchema,
   setup(ctx) {
     const clients = new ClientHolder();
-    ctx.onConfigChange((config) => clients.configure(config));
-    ctx.onDispose({ dispose: () => void clients.destroy() });
+    const slots = new Slots(() => ctx.config.max_torrents);
+    const seeder = new Seeder({ dataDir: ctx.dataDir, storage: ctx.storage, logger: ctx.logger, client: () => clients.get(ctx.config), config: () => ctx.config });
+    // A .torrent dropped into watch_folder starts a discovery, which queues it (once: by info hash).
+    let watcher: fs.FSWatcher | undefined;
+    let settle: ReturnType<typeof setTimeout> | undefined;
+    const watch = (folder: string | undefined): void => {
+      watcher?.close();
+      watcher = undefined;
+      if (!folder) return;
+      try {
+        watcher = fs.watch(folder, (_event, name) => {
+          if (!name?.toLowerCase().endsWith('.torrent')) return;
+          clearTimeout(settle);
+          settle = setTimeout(() => {
+            ctx.discover('a .torrent appeared in the watch folder').catch((error: unknown) => ctx.logger.warn('watch folder discovery failed', { error: String(error) }));
+          }, WATCH_SETTLE_MS);
+        });
+      } catch (error) {
+        ctx.logger.warn('cannot watch watch_folder', { folder, error: String(error) });
+      }
+    };
+    watch(ctx.config.watch_folder);
+    ctx.onDispose({
+      dispose: () => {
+        clearTimeout(settle);
+        watcher?.close();
+      },
+    });
+    ctx.onConfigChange((config, previous) => {
+      clients.configure(config);
+      if (config.watch_folder !== previous.watch_folder) watch(config.watch_folder);
+    });
+    ctx.onDispose({
+      dispose: () => {
+        seeder.dispose();
+        void clients.destroy();
+      },
+    });
 
     /** The torrent in the client, added to download into `staging` (or the one already there). */
     async function addTorrent(client: WebTorrent, input: TorrentInput, staging: string): Promise<Torrent> {
@@ -96,6 +137,27 @@ export default definePlugin({
       }
     }
 
+    /** The .torrent files in the watch folder, as sources named by their info hash. */
+    async function watchFolderSources(folder: string): Promise<{ sources: MediaSource[]; skipped: { source: MediaSource; reason: string }[] }> {
+      const result: { sources: MediaSource[]; skipped: { source: MediaSource; reason: string }[] } = { sources: [], skipped: [] };
+      let names: string[];
+      try {
+        names = fs.readdirSync(folder).filter((name) => name.toLowerCase().endsWith('.torrent'));
+      } catch (error) {
+        throw new HavenError('NOT_FOUND', `watch_folder ${folder} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      }
+      for (const name of names.sort()) {
+        const file = path.join(folder, name);
+        try {
+          const input = await readTorrentInput(file, (url, init) => ctx.http(url, init));
+          result.sources.push({ sourceId: input.infoHash, mediaType: 'torrent', uri: pathToFileURL(file).href, title: input.kind === 'file' ? input.name : name, metadata: { infoHash: input.infoHash, watchFolder: folder } });
+        } catch (error) {
+          result.skipped.push({ source: { sourceId: `file:${name}`, mediaType: 'torrent', uri: pathToFileURL(file).href, title: name, metadata: {} }, reason: (error as Error).message });
+        }
+      }
+      return result;
+    }
+
     /** Every feed's torrents, each taken or skipped by the feed rules, with the reason. */
     async function discover(dryRun: boolean, signal?: AbortSignal): Promise<{ sources: MediaSource[]; skipped: { source: MediaSource; reason: string }[] }> {
       const config = ctx.config;
@@ -122,6 +184,11 @@ export default definePlugin({
         }
       }
       if (!dryRun) await ctx.storage.set(RULE_MATCHES, lastMatch);
+      if (config.watch_folder) {
+        const dropped = await watchFolderSources(config.watch_folder);
+        result.sources.push(...dropped.sources);
+        result.skipped.push(...dropped.skipped);
+      }
       return result;
     }
 
@@ -134,14 +201,36 @@ export default definePlugin({
       const config = ctx.config;
       job.progress({ phase: 'starting', message: 'reading the torrent' });
       const input = await readTorrentInput(source.uri, (url, init) => ctx.http(url, init), job.signal);
+      // Complete and being shared already: that copy is the archive.
+      const seeding = seeder.locationOf(input.infoHash);
+      if (seeding) return { success: true, outputPath: seeding, metadata: { infoHash: input.infoHash, seeding: true } };
+      if (slots.active >= config.max_torrents) job.progress({ phase: 'waiting', message: `${slots.active} torrents are downloading (max_torrents ${config.max_torrents})` });
+      try {
+        await slots.acquire(job.signal);
+      } catch {
+        throw new HavenError('CANCELLED', 'cancelled while waiting for a free torrent slot');
+      }
+      try {
+        return await download(input, job);
+      } finally {
+        slots.release();
+      }
+    }
+
+    async function download(input: TorrentInput, job: JobHandle) {
+      const config = ctx.config;
       const staging = path.join(ctx.dataDir, 'staging', input.infoHash);
       fs.mkdirSync(staging, { recursive: true });
       const torrent = await addTorrent(clients.get(config), input, staging);
       let done: { name: string; files: number; bytes: number; downloadedThisRun: number };
+      let torrentFile: Uint8Array;
+      let uploaded: number;
       try {
         await whenDone(torrent, job);
         // Read before destroy() empties them.
         done = { name: torrent.name, files: torrent.files.length, bytes: torrent.length, downloadedThisRun: torrent.received };
+        torrentFile = torrent.torrentFile;
+        uploaded = torrent.uploaded;
       } finally {
         await remove(torrent);
       }
@@ -149,6 +238,10 @@ export default definePlugin({
       const saved = moveIntoPlace(path.join(staging, done.name), outputDir, done.name, input.infoHash);
       fs.rmSync(staging, { recursive: true, force: true });
       ctx.logger.info('torrent saved', { infoHash: input.infoHash, files: done.files, path: saved });
+      // Shared from where it now lives; a name changed to avoid a clash no longer matches the torrent.
+      if (ctx.config.seed_after_download && path.basename(saved) === done.name) {
+        await seeder.start(torrentFile, { infoHash: input.infoHash, name: done.name, dir: outputDir, uploadedBefore: uploaded, downloaded: done.bytes });
+      }
       const { downloadedThisRun, ...kept } = done;
       return { success: true, outputPath: saved, fileSize: done.bytes, metadata: { infoHash: input.infoHash, ...kept, downloadedThisRun } };
     }
@@ -161,7 +254,33 @@ export default definePlugin({
       },
       discoverSources: (options, job) => discover(options.dryRun, job?.signal),
       archive,
-      shutdown: () => clients.destroy(),
+      initialize: () => seeder.resume(),
+      shutdown: async () => {
+        seeder.dispose();
+        await clients.destroy();
+      },
+      actions: {
+        'list-seeding': {
+          label: 'Show what is seeding',
+          description: 'Finished torrents Haven shares until their ratio or time limit, with ratio, peers and upload speed.',
+          run: () => {
+            const lines = seeder.list();
+            return lines.length ? `Seeding ${lines.length}: ${lines.join('; ')}` : 'Nothing is seeding.';
+          },
+        },
+        'stop-seeding': {
+          label: 'Stop seeding',
+          description: 'Stops sharing one torrent (its files stay).',
+          input: { label: 'Info hash', placeholder: 'c12fe1c0…', required: true },
+          run: async (infoHash) => {
+            const wanted = (infoHash ?? '').trim().toLowerCase();
+            const match = seeder.infoHashes().find((hash) => hash.startsWith(wanted));
+            if (!wanted || !match) throw new HavenError('NOT_FOUND', `nothing seeding has an info hash starting with "${wanted}"`);
+            await seeder.stop(match, 'asked from the plugin page');
+            return `Stopped seeding ${match}.`;
+          },
+        },
+      },
     };
   },
 });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { clientOptions, rateLimit } from './client';
 import { configSchema } from './config';
 import { moveIntoPlace } from './move';
+import { seedLimitReached } from './seeding';
 import { magnetInfoHash, readTorrentInput, unsafePath } from './torrentInput';
 
 const noHttp = () => Promise.reject(new Error('no network in this test'));
@@ -75,5 +76,14 @@ describe('moving a finished download into place', () => {
     fs.writeFileSync(path.join(out, 'song.mp3'), 'y');
     expect(moveIntoPlace(path.join(dir, 'song.mp3'), out, 'song.mp3', 'abcdef0123456789')).toBe(path.join(out, 'song (abcdef01).mp3'));
     expect(fs.readFileSync(path.join(out, 'pack (abcdef01)', 'a.txt'), 'utf8')).toBe('two');
+  });
+});
+
+describe('seeding limits', () => {
+  it('stops at the ratio or the time limit, and 0 means that limit does not apply', () => {
+    expect(seedLimitReached({ seed_ratio_limit: 1, seed_time_limit: 0 }, 0.99, 10_000)).toBeUndefined();
+    expect(seedLimitReached({ seed_ratio_limit: 1, seed_time_limit: 0 }, 1.02, 1)).toBe('ratio 1.02 reached the limit of 1');
+    expect(seedLimitReached({ seed_ratio_limit: 0, seed_time_limit: 60 }, 50, 59)).toBeUndefined();
+    expect(seedLimitReached({ seed_ratio_limit: 0, seed_time_limit: 60 }, 0, 61.5)).toBe('seeded for 61 minutes, the limit');
   });
 });

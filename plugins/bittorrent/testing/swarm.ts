@@ -8,7 +8,7 @@ import WebTorrent, { type Torrent } from 'webtorrent';
 export const LOOPBACK = { dht: false, lsd: false, utp: false, natUpnp: false, natPmp: false, webSeeds: false, torrentPort: 0 } as const;
 
 /** The plugin's settings for the same loopback-only swarm. */
-export const LOOPBACK_CONFIG = { dht: false, local_peer_discovery: false, port_forwarding: false, utp: false, port: 0 } as const;
+export const LOOPBACK_CONFIG = { dht: false, local_peer_discovery: false, port_forwarding: false, utp: false, port: 0, seed_after_download: false } as const;
 
 export interface Swarm {
   announce: string;
