@@ -31,10 +31,18 @@ export class ClientHolder {
   private client: WebTorrent | undefined;
   private key = '';
 
+  constructor(private readonly onError: (error: Error) => void = () => undefined) {}
+
   get(config: BitTorrentConfig): WebTorrent {
-    if (this.client && this.key !== fixedKey(config) && this.client.torrents.length === 0) void this.destroy();
+    if (this.client && (this.client.destroyed || (this.key !== fixedKey(config) && this.client.torrents.length === 0))) void this.destroy();
     if (!this.client) {
-      this.client = new WebTorrent(clientOptions(config));
+      const client = new WebTorrent(clientOptions(config));
+      // A client error (the port taken, say) destroys that client; the next torrent gets a new one.
+      client.on('error', (error: Error | string) => {
+        this.onError(typeof error === 'string' ? new Error(error) : error);
+        if (this.client === client) this.client = undefined;
+      });
+      this.client = client;
       this.key = fixedKey(config);
     }
     return this.client;
@@ -49,7 +57,7 @@ export class ClientHolder {
   async destroy(deadlineMs = 5000): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    if (!client) return;
+    if (!client || client.destroyed) return;
     await Promise.race([new Promise<void>((resolve) => client.destroy(() => resolve())), new Promise<void>((resolve) => setTimeout(resolve, deadlineMs).unref())]);
   }
 }

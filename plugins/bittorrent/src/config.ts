@@ -18,7 +18,7 @@ const feedRule = z.object({
     .describe('A regular expression the title must match.'),
   episode_filter: z
     .string()
-    .regex(/^(\d+x(\d+(-\d*)?;?)+)?$/, 'must look like 1x1-12;2x1- (season x episodes)')
+    .regex(/^(\d+x\d+(-\d*)?(;\d+x\d+(-\d*)?)*;?)?$/, 'must look like 1x1-12;2x1- (season x episodes)')
     .default('')
     .describe('Episodes to take, such as 1x1-12;2x1-'),
   ignore_days: z.number().int().min(0).default(0).describe('After a match, ignore further matches for this many days.'),

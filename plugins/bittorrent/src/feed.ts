@@ -40,7 +40,8 @@ function isoDate(value: string | undefined): string | undefined {
 export function parseTorrentFeed(xml: string): FeedItem[] {
   let doc: Node;
   try {
-    doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', processEntities: true }).parse(xml) as Node;
+    // parseTagValue off: a title like "007" stays text.
+    doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', processEntities: true, parseTagValue: false }).parse(xml) as Node;
   } catch (error) {
     throw new Error(`not XML (${(error as Error).message})`, { cause: error });
   }
@@ -50,13 +51,20 @@ export function parseTorrentFeed(xml: string): FeedItem[] {
   const entries = asArray((channel?.item ?? feed?.entry) as Node | Node[] | undefined);
   const items: FeedItem[] = [];
   for (const entry of entries) {
+    const enclosures = asArray(entry.enclosure as Node | Node[] | undefined);
+    // An enclosure typed as a torrent counts whatever its URL looks like (download.php?id=…).
+    const typed = enclosures
+      .filter((e) => text(e['@type'])?.toLowerCase() === 'application/x-bittorrent')
+      .map((e) => text(e['@url']))
+      .filter((url): url is string => !!url && /^https?:\/\//i.test(url));
     const links = [
-      ...asArray(entry.enclosure as Node | Node[] | undefined).map((e) => text(e['@url'])),
+      ...typed,
+      ...enclosures.map((e) => text(e['@url'])),
       text(entry['torrent:magnetURI']),
       ...asArray(entry.link as unknown).map((l) => (typeof l === 'object' && l ? text((l as Node)['@href']) : text(l))),
       text(entry.guid),
     ];
-    const uri = links.find(isTorrentLink);
+    const uri = links.find((link, index) => index < typed.length || isTorrentLink(link));
     if (!uri) continue;
     const declared = text(entry['torrent:infoHash'])?.toLowerCase();
     const infoHash = magnetInfoHash(uri) ?? (declared && /^[0-9a-f]{40}$/.test(declared) ? declared : undefined);

@@ -8,25 +8,27 @@ import { ClientHolder } from './client';
 import { configSchema } from './config';
 import { parseTorrentFeed, type FeedItem } from './feed';
 import { moveIntoPlace } from './move';
-import { decide, type RuleMatch } from './rules';
+import { decide, ruleKey, type RuleMatch } from './rules';
 import { Seeder } from './seeding';
 import { Slots } from './slots';
 import { readTorrentInput, unsafePath, type TorrentInput } from './torrentInput';
 
 export { configSchema };
 
-const NOT_YET = 'add_paused is not implemented yet';
+const NOT_YET = 'add_paused is not implemented yet, and the Seeding view is planned (use the actions below)';
 const RULE_MATCHES = 'rule-matches';
 const MAX_FEED_CHARS = 8 * 1024 * 1024;
 /** A copied file arrives in several writes; discovery waits until they settle. */
 const WATCH_SETTLE_MS = 1000;
+const METADATA_TIMEOUT_MS = 10 * 60_000;
 const PROGRESS_MS = 500;
 
 export default definePlugin({
   configSchema,
   setup(ctx) {
-    const clients = new ClientHolder();
+    const clients = new ClientHolder((error) => ctx.logger.error('the WebTorrent client failed; a new one starts with the next torrent', { error: error.message }));
     const slots = new Slots(() => ctx.config.max_torrents);
+    const inflight = new Map<string, ReturnType<typeof download>>();
     const seeder = new Seeder({ dataDir: ctx.dataDir, storage: ctx.storage, logger: ctx.logger, client: () => clients.get(ctx.config), config: () => ctx.config });
     // A .torrent dropped into watch_folder starts a discovery, which queues it (once: by info hash).
     let watcher: fs.FSWatcher | undefined;
@@ -42,6 +44,12 @@ export default definePlugin({
           settle = setTimeout(() => {
             ctx.discover('a .torrent appeared in the watch folder').catch((error: unknown) => ctx.logger.warn('watch folder discovery failed', { error: String(error) }));
           }, WATCH_SETTLE_MS);
+        });
+        // A folder deleted or unmounted while watched: stop watching, say so, keep running.
+        watcher.on('error', (error) => {
+          ctx.logger.warn('stopped watching watch_folder', { folder, error: String(error) });
+          watcher?.close();
+          watcher = undefined;
         });
       } catch (error) {
         ctx.logger.warn('cannot watch watch_folder', { folder, error: String(error) });
@@ -65,10 +73,11 @@ export default definePlugin({
       },
     });
 
-    /** The torrent in the client, added to download into `staging` (or the one already there). */
+    /** The torrent in the client, added to download into `staging`. */
     async function addTorrent(client: WebTorrent, input: TorrentInput, staging: string): Promise<Torrent> {
       const existing = await client.get(input.infoHash);
-      if (existing) return existing;
+      if (existing && existing.path === staging && !existing.destroyed) return existing;
+      if (existing) throw new HavenError('UNAVAILABLE', `the torrent ${input.infoHash} is busy in this client (seeding from elsewhere); try again later`);
       const announce = ctx.config.trackers;
       return client.add(input.kind === 'magnet' ? input.magnet : input.torrent, { path: staging, ...(announce.length ? { announce } : {}) });
     }
@@ -95,11 +104,15 @@ export default definePlugin({
           });
         };
         const timer = setInterval(report, PROGRESS_MS);
+        // A magnet whose metadata never comes holds its slot only this long (a retryable failure).
+        const metadataTimer = torrent.ready ? undefined : setTimeout(() => finish(new HavenError('UNAVAILABLE', `network error: no peer sent the torrent's metadata within ${METADATA_TIMEOUT_MS / 60_000} minutes`)), METADATA_TIMEOUT_MS);
         const finish = (error?: Error): void => {
           clearInterval(timer);
+          clearTimeout(metadataTimer);
           torrent.removeListener('done', onDone);
           torrent.removeListener('error', onError);
           torrent.removeListener('metadata', onMetadata);
+          torrent.removeListener('close', onClose);
           job.signal.removeEventListener('abort', onAbort);
           if (error) reject(error);
           else {
@@ -114,9 +127,12 @@ export default definePlugin({
           if (unsafe) finish(new HavenError('FORBIDDEN', `the torrent names a file outside its own folder (${unsafe}); refused`));
         };
         const onAbort = (): void => finish(new HavenError('CANCELLED', 'cancelled'));
+        const onClose = (): void => finish(new HavenError('UNAVAILABLE', 'network error: the torrent was closed before it finished'));
         torrent.on('done', onDone);
         torrent.on('error', onError);
         torrent.on('metadata', onMetadata);
+        torrent.on('close', onClose);
+        if (job.signal.aborted) return onAbort();
         job.signal.addEventListener('abort', onAbort, { once: true });
         if (torrent.info) onMetadata();
         if (torrent.done) finish();
@@ -161,10 +177,19 @@ export default definePlugin({
     /** Every feed's torrents, each taken or skipped by the feed rules, with the reason. */
     async function discover(dryRun: boolean, signal?: AbortSignal): Promise<{ sources: MediaSource[]; skipped: { source: MediaSource; reason: string }[] }> {
       const config = ctx.config;
-      const lastMatch = ((await ctx.storage.get(RULE_MATCHES)) as Record<number, RuleMatch> | undefined) ?? {};
+      const lastMatch = ((await ctx.storage.get(RULE_MATCHES)) as Record<string, RuleMatch> | undefined) ?? {};
       const result: { sources: MediaSource[]; skipped: { source: MediaSource; reason: string }[] } = { sources: [], skipped: [] };
       for (const feed of config.rss_feeds) {
-        for (const item of await readFeed(feed, signal)) {
+        let items: FeedItem[];
+        try {
+          items = await readFeed(feed, signal);
+        } catch (error) {
+          // One broken feed must not hide the others (or the watch folder).
+          if (signal?.aborted) throw error;
+          result.skipped.push({ source: { sourceId: `feed:${feed}`, mediaType: 'feed', uri: feed, title: feed, metadata: {} }, reason: `the feed cannot be read: ${(error as Error).message}` });
+          continue;
+        }
+        for (const item of items) {
           const key = item.infoHash ?? item.uri;
           const source: MediaSource = {
             // The info hash when the feed tells it, so the same torrent from two feeds is one item.
@@ -180,7 +205,8 @@ export default definePlugin({
             continue;
           }
           result.sources.push(source);
-          if (decision.rule !== undefined && lastMatch[decision.rule]?.key !== key) lastMatch[decision.rule] = { at: Date.now(), key };
+          const rule = decision.rule === undefined ? undefined : config.feed_rules[decision.rule];
+          if (rule && lastMatch[ruleKey(rule)]?.key !== key) lastMatch[ruleKey(rule)] = { at: Date.now(), key };
         }
       }
       if (!dryRun) await ctx.storage.set(RULE_MATCHES, lastMatch);
@@ -193,6 +219,8 @@ export default definePlugin({
     }
 
     function remove(torrent: Torrent): Promise<void> {
+      // WebTorrent never calls back for a torrent destroyed already.
+      if (torrent.destroyed) return Promise.resolve();
       // The downloaded pieces stay in staging, so a retry verifies them instead of fetching again.
       return new Promise<void>((resolve) => torrent.destroy({ destroyStore: false }, () => resolve()));
     }
@@ -201,9 +229,12 @@ export default definePlugin({
       const config = ctx.config;
       job.progress({ phase: 'starting', message: 'reading the torrent' });
       const input = await readTorrentInput(source.uri, (url, init) => ctx.http(url, init), job.signal);
-      // Complete and being shared already: that copy is the archive.
-      const seeding = seeder.locationOf(input.infoHash);
-      if (seeding) return { success: true, outputPath: seeding, metadata: { infoHash: input.infoHash, seeding: true } };
+      // Another job downloads the same torrent: its result is this one's too.
+      const running = inflight.get(input.infoHash);
+      if (running) {
+        job.progress({ phase: 'waiting', message: 'the same torrent is downloading in another job' });
+        return running;
+      }
       if (slots.active >= config.max_torrents) job.progress({ phase: 'waiting', message: `${slots.active} torrents are downloading (max_torrents ${config.max_torrents})` });
       try {
         await slots.acquire(job.signal);
@@ -211,8 +242,14 @@ export default definePlugin({
         throw new HavenError('CANCELLED', 'cancelled while waiting for a free torrent slot');
       }
       try {
-        return await download(input, job);
+        // Complete and being shared already (checked after the wait: it may have finished meanwhile).
+        const seeding = seeder.locationOf(input.infoHash);
+        if (seeding) return { success: true, outputPath: seeding, metadata: { infoHash: input.infoHash, seeding: true } };
+        const result = download(input, job);
+        inflight.set(input.infoHash, result);
+        return await result;
       } finally {
+        inflight.delete(input.infoHash);
         slots.release();
       }
     }
@@ -235,12 +272,17 @@ export default definePlugin({
         await remove(torrent);
       }
       const outputDir = config.output_dir ?? ctx.outputDir;
-      const saved = moveIntoPlace(path.join(staging, done.name), outputDir, done.name, input.infoHash);
+      // The store may have changed the name (it drops characters like ":" and "?"): move what is there.
+      const entries = fs.readdirSync(staging);
+      if (entries.length !== 1) throw new HavenError('INTERNAL', `expected the torrent's one file or folder in ${staging}, found ${entries.length}`);
+      const stored = entries[0]!;
+      const saved = moveIntoPlace(path.join(staging, stored), outputDir, stored, input.infoHash);
       fs.rmSync(staging, { recursive: true, force: true });
       ctx.logger.info('torrent saved', { infoHash: input.infoHash, files: done.files, path: saved });
       // Shared from where it now lives; a name changed to avoid a clash no longer matches the torrent.
       if (ctx.config.seed_after_download && path.basename(saved) === done.name) {
-        await seeder.start(torrentFile, { infoHash: input.infoHash, name: done.name, dir: outputDir, uploadedBefore: uploaded, downloaded: done.bytes });
+        // The archive is complete either way; a seeding problem is only logged.
+        await seeder.start(torrentFile, { infoHash: input.infoHash, name: done.name, dir: outputDir, uploadedBefore: uploaded, downloaded: done.bytes }).catch((error: unknown) => ctx.logger.warn('cannot seed the finished torrent', { name: done.name, error: String(error) }));
       }
       const { downloadedThisRun, ...kept } = done;
       return { success: true, outputPath: saved, fileSize: done.bytes, metadata: { infoHash: input.infoHash, ...kept, downloadedThisRun } };

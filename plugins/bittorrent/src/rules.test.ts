@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema } from './config';
 import { parseTorrentFeed } from './feed';
-import { decide, episodeMatches, episodeOf, ruleRefusal, type FeedRule } from './rules';
+import { decide, episodeMatches, episodeOf, ruleKey, ruleRefusal, type FeedRule } from './rules';
 
 const rule = (values: Partial<FeedRule>): FeedRule => configSchema.parse({ feed_rules: [values] }).feed_rules[0]!;
 const item = (title: string) => ({ title, uri: `magnet:?xt=urn:btih:${'a'.repeat(40)}` });
@@ -20,6 +20,8 @@ describe('torrent feeds', () => {
     const atom = `<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>A</title><link href="https://example.com/a.torrent"/><updated>2026-11-01T00:00:00Z</updated></entry></feed>`;
     expect(parseTorrentFeed(atom)).toEqual([{ title: 'A', uri: 'https://example.com/a.torrent', published: '2026-11-01T00:00:00.000Z' }]);
     expect(() => parseTorrentFeed('<html><body>hi</body></html>')).toThrow(/neither an RSS nor an Atom feed/);
+    const typed = `<rss><channel><item><title>007</title><enclosure url="https://t.example/download.php?id=7" type="application/x-bittorrent"/></item></channel></rss>`;
+    expect(parseTorrentFeed(typed)).toEqual([{ title: '007', uri: 'https://t.example/download.php?id=7' }]);
   });
 });
 
@@ -41,6 +43,8 @@ describe('feed rules', () => {
     expect(ruleRefusal(rule({ episode_filter: '1x1-3' }), item('Show S01E04'))).toBe('S1E4 is not in 1x1-3');
     expect(ruleRefusal(rule({ must_contain: 'show', episode_filter: '1x1-' }), item('Show S01E04'))).toBeUndefined();
     expect(configSchema.safeParse({ feed_rules: [{ regex: '(' }] }).error?.issues[0]?.message).toBe('must be a valid regular expression');
+    expect(configSchema.safeParse({ feed_rules: [{ episode_filter: '1x1-12;2x1-' }] }).success).toBe(true);
+    expect(configSchema.safeParse({ feed_rules: [{ episode_filter: '1x1-12;x' }] }).success).toBe(false);
   });
 
   it('takes everything from a feed without rules, and honours ignore_days after a match', () => {
@@ -49,7 +53,7 @@ describe('feed rules', () => {
     const rules = [rule({ must_contain: 'show', ignore_days: 7 })];
     const now = Date.parse('2026-11-20T00:00:00Z');
     expect(decide(item('Show S01E01'), 'k1', feed, rules, {}, now)).toEqual({ take: true, rule: 0, reason: 'rule 1 matches' });
-    const last = { 0: { at: now - 2 * 86_400_000, key: 'k1' } };
+    const last = { [ruleKey(rules[0]!)]: { at: now - 2 * 86_400_000, key: 'k1' } };
     expect(decide(item('Show S01E01'), 'k1', feed, rules, last, now).take).toBe(true);
     expect(decide(item('Show S01E02'), 'k2', feed, rules, last, now)).toEqual({ take: false, reason: 'no rule takes it (rule 1 matched on 2026-11-18 and ignores further matches for 7 days)' });
     expect(decide(item('Show S01E02'), 'k2', feed, rules, last, now + 6 * 86_400_000).take).toBe(true);

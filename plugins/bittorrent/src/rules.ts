@@ -44,6 +44,11 @@ export function ruleRefusal(rule: FeedRule, item: FeedItem): string | undefined 
   return undefined;
 }
 
+/** A rule's identity for its `ignore_days` memory: its content, so reordering rules keeps it. */
+export function ruleKey(rule: FeedRule): string {
+  return JSON.stringify([rule.feed ?? '', rule.must_contain, rule.must_not_contain, rule.regex ?? '', rule.episode_filter]);
+}
+
 /** When a rule last took an item, and which one. */
 export interface RuleMatch {
   at: number;
@@ -60,9 +65,9 @@ export interface RuleDecision {
 /**
  * What the rules say about one item of `feed`. With no rule for that feed, every item is taken;
  * otherwise the first rule that matches takes it, unless that rule took another item within its
- * `ignore_days` (`lastMatch`, by rule index). `key` names the item (its info hash or URL).
+ * `ignore_days` (`lastMatch`, by `ruleKey`). `key` names the item (its info hash or URL).
  */
-export function decide(item: FeedItem, key: string, feed: string, rules: readonly FeedRule[], lastMatch: Readonly<Record<number, RuleMatch>>, now = Date.now()): RuleDecision {
+export function decide(item: FeedItem, key: string, feed: string, rules: readonly FeedRule[], lastMatch: Readonly<Record<string, RuleMatch>>, now = Date.now()): RuleDecision {
   const applicable = rules.map((rule, index) => ({ rule, index })).filter(({ rule }) => !rule.feed || rule.feed === feed);
   if (applicable.length === 0) return { take: true, reason: 'the feed has no rules, so every item is taken' };
   const refusals: string[] = [];
@@ -72,7 +77,7 @@ export function decide(item: FeedItem, key: string, feed: string, rules: readonl
       refusals.push(`rule ${index + 1}: ${refusal}`);
       continue;
     }
-    const last = lastMatch[index];
+    const last = lastMatch[ruleKey(rule)];
     // The item the rule last took is still taken (Haven skips it as archived); others wait.
     if (rule.ignore_days > 0 && last && last.key !== key && now - last.at < rule.ignore_days * 86_400_000) {
       refusals.push(`rule ${index + 1} matched on ${new Date(last.at).toISOString().slice(0, 10)} and ignores further matches for ${rule.ignore_days} days`);

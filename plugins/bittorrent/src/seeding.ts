@@ -19,6 +19,7 @@ export interface SeedRecord {
 
 const RECORDS = 'seeding';
 const CHECK_MS = 2000;
+const PERSIST_BYTES = 1024 * 1024;
 
 /** Why seeding should stop now, or undefined. Limits of 0 do not apply. */
 export function seedLimitReached(config: Pick<BitTorrentConfig, 'seed_ratio_limit' | 'seed_time_limit'>, ratio: number, minutes: number): string | undefined {
@@ -41,7 +42,7 @@ export interface SeederDeps {
  * again, and WebTorrent verifies the files instead of downloading.
  */
 export class Seeder {
-  private readonly active = new Map<string, { torrent: Torrent; record: SeedRecord }>();
+  private readonly active = new Map<string, { torrent: Torrent; record: SeedRecord; persisted: number }>();
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly deps: SeederDeps) {}
@@ -86,9 +87,15 @@ export class Seeder {
 
   private add(record: SeedRecord): void {
     if (this.active.has(record.infoHash)) return;
-    const torrent = this.deps.client().add(fs.readFileSync(this.torrentPath(record.infoHash)), { path: record.dir });
-    torrent.on('error', (error: Error | string) => this.deps.logger.warn('seeding failed', { name: record.name, error: String(error) }));
-    this.active.set(record.infoHash, { torrent, record });
+    // deselect: only verify and share what is on disk; nothing is ever downloaded into output_dir.
+    const torrent = this.deps.client().add(fs.readFileSync(this.torrentPath(record.infoHash)), { path: record.dir, deselect: true });
+    torrent.on('error', (error: Error | string) => void this.stop(record.infoHash, `it failed: ${String(error)}`));
+    torrent.on('ready', () =>
+      setImmediate(() => {
+        if (!torrent.done && !torrent.destroyed) void this.stop(record.infoHash, 'the saved files changed since they were downloaded');
+      }),
+    );
+    this.active.set(record.infoHash, { torrent, record, persisted: torrent.uploaded });
     this.timer ??= setInterval(() => void this.check(), CHECK_MS);
   }
 
@@ -98,9 +105,18 @@ export class Seeder {
 
   private async check(): Promise<void> {
     const config = this.deps.config();
-    for (const [infoHash, { torrent, record }] of this.active) {
+    for (const [infoHash, entry] of this.active) {
+      const { torrent, record } = entry;
       const reason = seedLimitReached(config, this.ratioOf(torrent, record), (Date.now() - record.startedAt) / 60_000);
-      if (reason) await this.stop(infoHash, reason);
+      if (reason) {
+        await this.stop(infoHash, reason);
+        continue;
+      }
+      // What was uploaded is kept (each MiB), so a restart does not reset the ratio.
+      if (torrent.uploaded - entry.persisted >= PERSIST_BYTES) {
+        entry.persisted = torrent.uploaded;
+        await this.put({ ...record, uploadedBefore: record.uploadedBefore + torrent.uploaded });
+      }
     }
   }
 
@@ -110,7 +126,7 @@ export class Seeder {
     const records = await this.records();
     if (!entry && !records[infoHash]) return false;
     this.active.delete(infoHash);
-    if (entry) await new Promise<void>((resolve) => entry.torrent.destroy({ destroyStore: false }, () => resolve()));
+    if (entry && !entry.torrent.destroyed) await new Promise<void>((resolve) => entry.torrent.destroy({ destroyStore: false }, () => resolve()));
     await this.forget(infoHash);
     fs.rmSync(this.torrentPath(infoHash), { force: true });
     this.deps.logger.info(`stopped seeding: ${reason}`, { infoHash, name: entry?.record.name ?? records[infoHash]?.name });

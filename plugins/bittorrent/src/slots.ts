@@ -18,6 +18,7 @@ export class Slots {
 
   /** Resolves when a slot is free; rejects if `signal` aborts first. */
   acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(new Error('aborted while waiting for a slot'));
     if (this.held < this.limit() && this.waiting.length === 0) {
       this.held++;
       return Promise.resolve();

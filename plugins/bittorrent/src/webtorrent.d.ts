@@ -23,6 +23,7 @@ declare module 'webtorrent' {
     readonly numPeers: number;
     readonly timeRemaining: number;
     readonly done: boolean;
+    readonly destroyed: boolean;
     readonly ready: boolean;
     readonly path: string;
     readonly files: TorrentFile[];
@@ -53,12 +54,15 @@ declare module 'webtorrent' {
     path?: string;
     announce?: string[];
     destroyStoreOnDestroy?: boolean;
+    /** Select no file: only verify and share what is on disk. */
+    deselect?: boolean;
   }
 
   export default class WebTorrent extends EventEmitter {
     static readonly VERSION: string;
     constructor(options?: WebTorrentOptions);
     readonly torrents: Torrent[];
+    readonly destroyed: boolean;
     add(torrentId: string | Uint8Array, options?: AddOptions, onTorrent?: (torrent: Torrent) => void): Torrent;
     seed(input: string | string[], options?: { announce?: string[]; name?: string }, onSeed?: (torrent: Torrent) => void): Torrent;
     get(torrentId: string | Uint8Array): Promise<Torrent | null>;
