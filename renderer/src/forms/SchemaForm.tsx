@@ -330,13 +330,7 @@ function FieldView({ field, path, context }: { field: Field; path: string; conte
     case 'group':
       return (
         <fieldset className="form-group" data-field={path}>
-          <legend>{field.label}</legend>
-          {field.help && <p className="muted help">{field.help}</p>}
-          {problem && (
-            <p className="error-text field-error" role="alert">
-              {problem}
-            </p>
-          )}
+          <GroupHeading field={field} problem={problem} />
           {field.fields.map((child) => (
             <FieldView key={child.path} field={child} path={`${path}.${child.key}`} context={context} />
           ))}
@@ -346,13 +340,7 @@ function FieldView({ field, path, context }: { field: Field; path: string; conte
       const items = Array.isArray(value) ? value : [];
       return (
         <fieldset className="form-group" data-field={path}>
-          <legend>{field.label}</legend>
-          {field.help && <p className="muted help">{field.help}</p>}
-          {problem && (
-            <p className="error-text field-error" role="alert">
-              {problem}
-            </p>
-          )}
+          <GroupHeading field={field} problem={problem} />
           {items.length === 0 && <p className="muted">None yet.</p>}
           {items.map((_, index) => (
             <div className="group-item" key={index}>
@@ -377,6 +365,21 @@ function FieldView({ field, path, context }: { field: Field; path: string; conte
         </Shell>
       );
   }
+}
+
+/** A group's legend, help and error, the same for one object and a list of them. */
+function GroupHeading({ field, problem }: { field: Field; problem?: string }) {
+  return (
+    <>
+      <legend>{field.label}</legend>
+      {field.help && <p className="muted help">{field.help}</p>}
+      {problem && (
+        <p className="error-text field-error" role="alert">
+          {problem}
+        </p>
+      )}
+    </>
+  );
 }
 
 function SecretIsSet({ id, disabled, onChange, note }: { id: string; disabled: boolean; onChange: () => void; note?: string }) {
