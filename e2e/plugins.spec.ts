@@ -137,9 +137,10 @@ test('a package that tries to write outside its folder is refused, and nothing i
   for (const dir of [haven.home, path.dirname(haven.home), path.join(haven.home, 'plugins')]) {
     expect(fs.existsSync(path.join(dir, 'escaped.js'))).toBe(false);
   }
-  // A file that is not a package gets a plain explanation.
+  // A file that is not a package goes to the plugins that archive files; none here takes it.
   await dropFile(page, 'notes.txt', Buffer.from('hello'));
-  await expect(dialog.getByTestId('install-error')).toContainText('notes.txt is not a plugin package');
+  await expect(page.getByTestId('toast').filter({ hasText: 'notes.txt cannot be archived' })).toContainText('no enabled plugin archives files like notes.txt');
+  await expect(dialog).toHaveCount(0);
 });
 
 test('a plugin page shows its permissions, health history, log, and runs its tests', async ({ haven }) => {

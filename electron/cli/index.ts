@@ -7,7 +7,7 @@ import { appLayout } from './appRoot';
 import { configImportCommand } from './commands/configImport';
 import { createCommand, installCommand, packCommand, uninstallCommand } from './commands/packages';
 import { archiveCommand, jobsList, jobsRetry, libraryImport, librarySearch, libraryVerify } from './commands/jobs';
-import { pluginsAction, pluginsConfigure, pluginsEnable, pluginsInfo, pluginsList, pluginsTest } from './commands/plugins';
+import { pluginsAction, pluginsConfigure, pluginsEnable, pluginsInfo, pluginsList, pluginsTest, pluginsView } from './commands/plugins';
 import { serveCommand } from './commands/serve';
 import { openCoreSession, type CoreSession } from './coreSession';
 
@@ -103,6 +103,14 @@ plugins
   .command('action <name> [action] [input]')
   .description("run one of a plugin's actions (update its tool, import a file); without an action, list them")
   .action((name: string, action: string | undefined, input: string | undefined) => withCore((session) => pluginsAction(session, name, action, input)));
+
+plugins
+  .command('view <name> [view] [action] [row]')
+  .description("show one of a plugin's views (BitTorrentPlugin's seeding); with an action and a row id, act on that row (stop, remove)")
+  .option('--json', 'print JSON')
+  .action((name: string, view: string | undefined, action: string | undefined, row: string | undefined, flags: { json?: boolean }) =>
+    withCore((session) => pluginsView(session, name, view, action, row, flags)),
+  );
 
 plugins
   .command('test <name>')

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, renderProgress } from './progressBar';
+import { formatDuration } from './output';
+import { renderProgress } from './progressBar';
 
 describe('renderProgress', () => {
   it('shows bar, percent, bytes, speed, ETA and phase', () => {

@@ -1,13 +1,5 @@
 import type { ProgressUpdate } from '@shared/sdk/types';
-import { formatBytes } from './output';
-
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const rest = String(s % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
-}
+import { formatBytes, formatDuration } from './output';
 
 /** One line: bar, percent, bytes, speed, ETA, phase. Parts that are unknown are left out. */
 export function renderProgress(update: ProgressUpdate, width = 24): string {

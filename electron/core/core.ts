@@ -163,6 +163,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
           library,
           packages,
           pluginLogs,
+          droppedDir: paths.dropped,
           ...(options.builtinCatalog ? { builtinCatalog: options.builtinCatalog } : {}),
         }),
         { logger: logger.child('ipc') },

@@ -24,6 +24,8 @@ export interface HavenPaths {
   pluginData: string;
   logs: string;
   downloads: string;
+  /** Copies of files dropped on the window to archive (a .torrent), kept for their jobs' retries. */
+  dropped: string;
   lock: string;
 }
 
@@ -36,6 +38,7 @@ export function havenPaths(home: string): HavenPaths {
     pluginData: path.join(home, 'plugin-data'),
     logs: path.join(home, 'logs'),
     downloads: path.join(home, 'downloads'),
+    dropped: path.join(home, 'dropped'),
     lock: path.join(home, 'core.lock'),
   };
 }

@@ -131,6 +131,44 @@ describe('BitTorrentPlugin feeds', () => {
   });
 });
 
+describe('BitTorrentPlugin feed rules that add paused', () => {
+  it('adds what an add_paused rule takes as a paused job, which downloads once resumed', async () => {
+    const site = tempHome('haven-bt-paused-');
+    const rainDir = randomFolder(path.join(tempHome('haven-bt-rain-'), 'Rain S02E03'), { 'rain.flac': 300_000 });
+    const rain = await swarm.seed(rainDir);
+    fs.writeFileSync(path.join(site, 'rain.torrent'), rain.torrentFile);
+    const server = await startStaticServer(site, [
+      (req, res) => {
+        if (req.url !== '/feed.xml') return false;
+        res.writeHead(200, { 'Content-Type': 'application/rss+xml' }).end(`<?xml version="1.0"?><rss version="2.0"><channel><title>Weather</title>
+          <item><title>Rain S02E03</title><enclosure url="${server.url}/rain.torrent" type="application/x-bittorrent" length="1"/></item>
+        </channel></rss>`);
+        return true;
+      },
+    ]);
+    try {
+      const core = await start();
+      const feed = `${server.url}/feed.xml`;
+      expect((await core.plugins.setConfig('bittorrent', { rss_feeds: [feed], feed_rules: [{ must_contain: 'rain', add_paused: true }] }, false)).ok).toBe(true);
+      expect((await core.plugins.discover('bittorrent', true)).sources).toEqual([expect.objectContaining({ title: 'Rain S02E03', addPaused: true })]);
+      const discovery = await core.jobs.waitFor(core.jobs.enqueueDiscover('BitTorrentPlugin').id);
+      expect(discovery.state, discovery.error).toBe('completed');
+      const [job] = core.jobs.list({}).jobs.filter((j) => j.kind === 'archive');
+      expect(job).toMatchObject({ title: 'Rain S02E03', state: 'paused' });
+      // Paused means nothing is fetched: a second discovery leaves it paused too.
+      await core.jobs.waitFor(core.jobs.enqueueDiscover('BitTorrentPlugin').id);
+      expect(core.jobs.get(job!.id)).toMatchObject({ state: 'paused' });
+      expect(fs.existsSync(path.join(core.paths.downloads, 'bittorrent', 'Rain S02E03'))).toBe(false);
+      expect(core.jobs.resume([job!.id])).toBe(1);
+      const done = await core.jobs.waitFor(job!.id);
+      expect(done.state, done.error).toBe('completed');
+      expect(folderHashes(done.outputPath!)).toEqual(folderHashes(rainDir));
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('BitTorrentPlugin watch folder', () => {
   it('archives a .torrent dropped into watch_folder, once', async () => {
     const dir = randomFolder(path.join(tempHome('haven-bt-drop-'), 'Dropped pack'), { 'drop.bin': 600_000 });
@@ -193,12 +231,15 @@ describe('BitTorrentPlugin seeding', () => {
     fs.writeFileSync(torrent, original.torrentFile);
     const done = await first.jobs.waitFor(first.jobs.enqueueArchive('BitTorrentPlugin', source(torrent), { reason: 'test' }).id);
     expect(done.state, done.error).toBe('completed');
-    expect(await first.plugins.runAction('bittorrent', 'list-seeding')).toMatch(/^Seeding 1: Shared pack \([0-9a-f]{8}\): ratio 0\.00/);
+    expect(await first.plugins.viewRows('bittorrent', 'seeding')).toEqual([
+      expect.objectContaining({ id: original.infoHash, cells: expect.objectContaining({ name: 'Shared pack', state: 'seeding', note: 'until ratio 1' }), actions: ['stop', 'remove'] }),
+    ]);
+    expect((await first.plugins.viewRows('bittorrent', 'seeding'))[0]!.cells.ratio).toBeLessThan(0.1);
 
     // After a restart it seeds again, from the saved files; the original seeder leaves the swarm.
     await cores.stop(first);
     const second = await cores.start(home);
-    expect(await second.plugins.runAction('bittorrent', 'list-seeding')).toMatch(/^Seeding 1: Shared pack/);
+    expect(await second.plugins.viewRows('bittorrent', 'seeding')).toEqual([expect.objectContaining({ cells: expect.objectContaining({ name: 'Shared pack', state: 'seeding' }) })]);
     await new Promise<void>((resolve) => original.destroy({}, () => resolve()));
 
     // A new peer gets everything from Haven, which then stops at ratio 1.
@@ -214,7 +255,13 @@ describe('BitTorrentPlugin seeding', () => {
     } finally {
       await new Promise<void>((resolve) => peer.destroy(() => resolve()));
     }
-    await waitFor(async () => ((await second.plugins.runAction('bittorrent', 'list-seeding')) === 'Nothing is seeding.' ? true : undefined), 20_000, 'seeding to stop at ratio 1');
+    const stopped = await waitFor(async () => (await second.plugins.viewRows('bittorrent', 'seeding')).find((row) => row.cells.state === 'stopped'), 20_000, 'seeding to stop at ratio 1');
+    expect(stopped).toMatchObject({ actions: ['resume', 'remove'], cells: { note: expect.stringMatching(/^stopped: ratio 1\.\d\d reached the limit of 1$/) } });
+    expect(stopped.cells.ratio).toBeGreaterThanOrEqual(1);
+    // At the limit it does not seed again; removed, it leaves the list and its files stay.
+    await expect(second.plugins.viewAction('bittorrent', 'seeding', 'resume', original.infoHash)).rejects.toThrow(/at seed_ratio_limit 1: raise the limit/);
+    expect(await second.plugins.viewAction('bittorrent', 'seeding', 'remove', original.infoHash)).toBe('Removed from the Seeding list; the files stay in your library.');
+    expect(await second.plugins.viewRows('bittorrent', 'seeding')).toEqual([]);
     expect(fs.existsSync(path.join(done.outputPath!, 'share.bin'))).toBe(true);
   });
 });
@@ -262,5 +309,12 @@ describe('haven archive with BitTorrentPlugin', () => {
     const again = /saved (.+)$/m.exec(byMagnet.stdout)?.[1];
     expect(again).toBe(`${saved} (${infoHash.slice(0, 8)})`);
     expect(folderHashes(again!)).toEqual(folderHashes(packDir));
+    // The Seeding view from the command line (seed_after_download is off here, so it is empty).
+    const views = await runHaven(['plugins', 'view', 'bittorrent'], env, 60_000);
+    expect(views.stdout).toMatch(/^seeding\s+Seeding: Finished torrents .*\s+stop, resume, remove$/m);
+    const seeding = await runHaven(['plugins', 'view', 'bittorrent', 'seeding'], env, 60_000);
+    expect(seeding.stdout.trim()).toBe('Nothing is seeding. Torrents appear here once they finish downloading, while seed_after_download is on.');
+    const missing = await runHaven(['plugins', 'view', 'bittorrent', 'seeding', 'stop', 'abc'], env, 60_000);
+    expect(missing).toMatchObject({ code: 1, stderr: 'haven: no row of seeding has an id starting with "abc"\n' });
   });
 });

@@ -12,6 +12,7 @@ import { useLibraryStore } from './stores/libraryStore';
 import { notifyFinished } from './notifications';
 import { useCatalogStore, useInstallStore, type InstallState } from './stores/catalogStore';
 import { usePluginDetailStore } from './stores/pluginDetailStore';
+import { useToastStore } from './stores/toastStore';
 
 /**
  * The single module that talks to Core: it keeps a connection open (reconnecting with backoff),
@@ -328,6 +329,43 @@ export async function runPluginAction(name: string, action: string, input?: stri
   } catch (error) {
     usePluginDetailStore.getState().actionFinished(action, { ok: false, message: errorText(error) });
   }
+}
+
+/**
+ * Archives a small file dropped on the window (a .torrent): Core keeps a copy and queues it for
+ * the plugin that claims it. The answer shows as a toast; the job appears on the Jobs page.
+ */
+export async function archiveDroppedFile(fileName: string, bytes: Uint8Array): Promise<void> {
+  const toast = useToastStore.getState().toastAdded;
+  try {
+    const job = await requireClient().call('jobs.archiveFile', { fileName, data: toBase64(bytes) }, { timeoutMs: 60_000 });
+    const done = job.state === 'skipped';
+    toast({ title: done ? `${fileName}: already archived` : `${fileName} queued`, body: done ? 'It is in your library already.' : `${job.plugin} archives it; follow it on the Jobs page.`, tone: 'ok' });
+  } catch (error) {
+    toast({ title: `${fileName} cannot be archived`, body: errorText(error), tone: 'fail' });
+  }
+}
+
+/** Reads one of a plugin's views into the store (the open view asks again every few seconds). */
+export async function loadViewRows(name: string, view: string): Promise<void> {
+  try {
+    const { rows } = await requireClient().call('plugins.view', { name, view });
+    if (usePluginDetailStore.getState().info?.name === name) usePluginDetailStore.getState().viewRowsReceived(view, rows);
+  } catch (error) {
+    if (usePluginDetailStore.getState().info?.name === name) usePluginDetailStore.getState().viewRowsFailed(view, errorText(error));
+  }
+}
+
+/** Runs a row action of a view (stop, remove), then reads the view again. */
+export async function runViewAction(name: string, view: string, action: string, row: string): Promise<void> {
+  usePluginDetailStore.getState().rowActionStarted(`${action}:${row}`);
+  try {
+    const { message } = await requireClient().call('plugins.viewAction', { name, view, action, row }, { timeoutMs: 5 * 60_000 + 5_000 });
+    usePluginDetailStore.getState().rowActionFinished(view, { ok: true, message });
+  } catch (error) {
+    usePluginDetailStore.getState().rowActionFinished(view, { ok: false, message: errorText(error) });
+  }
+  await loadViewRows(name, view);
 }
 
 export async function runPluginTest(name: string, kind: 'health' | 'discover' | 'archive', url?: string): Promise<void> {

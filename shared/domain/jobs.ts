@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { MediaSource, ProgressUpdate } from '../sdk/types';
 
+/** A file dropped on the window to archive (a .torrent) travels in one call, so it is small. */
+export const MAX_DROPPED_FILE_BYTES = 512 * 1024;
+
 export const JobState = z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'cancelled', 'skipped']);
 export type JobState = z.infer<typeof JobState>;
 

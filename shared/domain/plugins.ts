@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Capability } from '../sdk/capabilities';
 import { PluginPermissions } from '../sdk/manifest';
-import { ActionInfo, ArchiveResult, DiscoveryResult, HealthCheckResult, HealthStatus } from '../sdk/types';
+import { ActionInfo, ViewInfo, ArchiveResult, DiscoveryResult, HealthCheckResult, HealthStatus } from '../sdk/types';
 
 export const PluginOrigin = z.enum(['builtin', 'user', 'extra']);
 export type PluginOrigin = z.infer<typeof PluginOrigin>;
@@ -69,6 +69,8 @@ export const PluginDetail = PluginSummary.extend({
   api: z.array(z.string()),
   /** What the user can run from the plugin's page (known while it runs). */
   actions: z.array(ActionInfo).default([]),
+  /** Tables the plugin shows on its page (known while it runs). */
+  views: z.array(ViewInfo).default([]),
   healthHistory: z.array(PluginHealth),
 });
 export type PluginDetail = z.infer<typeof PluginDetail>;

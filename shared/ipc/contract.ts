@@ -9,11 +9,11 @@ import {
   PluginTestReport,
 } from '../domain/plugins';
 import { AppSettings, AppSettingsPatch } from '../domain/settings';
-import { JobCounts, JobDetail, JobFilter, JobProgressEvent, JobSelection, JobSummary } from '../domain/jobs';
+import { JobCounts, JobDetail, JobFilter, JobProgressEvent, JobSelection, JobSummary, MAX_DROPPED_FILE_BYTES } from '../domain/jobs';
 import { LibraryItem, LibraryQuery } from '../domain/library';
 import { AvailablePlugin, PackagePreview } from '../domain/packages';
 import { call, defineContract, event } from './define';
-import { ActionInfo } from '../sdk/types';
+import { ActionInfo, VIEW_MAX_ROWS, ViewRow } from '../sdk/types';
 
 const NoInput = z.strictObject({});
 /** A plugin by manifest name or case-insensitive short id (`YouTubePlugin` or `youtube`). */
@@ -105,6 +105,16 @@ export const havenContract = defineContract({
       input: PluginRef.extend({ action: z.string().min(1).max(64), input: z.string().max(8192).optional() }),
       output: z.object({ message: z.string() }),
     }),
+    'plugins.view': call({
+      description: "The rows of one of a plugin's views (what is seeding, what is live).",
+      input: PluginRef.extend({ view: z.string().min(1).max(64) }),
+      output: z.object({ rows: z.array(ViewRow).max(VIEW_MAX_ROWS) }),
+    }),
+    'plugins.viewAction': call({
+      description: "Run one of a view's row actions (stop, remove) on one row; its result as text.",
+      input: PluginRef.extend({ view: z.string().min(1).max(64), action: z.string().min(1).max(64), row: z.string().min(1).max(256) }),
+      output: z.object({ message: z.string() }),
+    }),
     'plugins.test': call({
       description: 'Health check, optionally a discovery dry run and one real archive of a URL.',
       input: PluginRef.extend({
@@ -134,6 +144,15 @@ export const havenContract = defineContract({
         url: z.string().min(1).max(8192),
         plugin: z.string().max(128).optional(),
         force: z.boolean().default(false),
+      }),
+      output: JobSummary,
+    }),
+    'jobs.archiveFile': call({
+      description: 'Queue an archive of a small file dropped on the window (a .torrent): Core keeps a copy and hands its file: URL to the plugin that claims it.',
+      input: z.strictObject({
+        fileName: z.string().min(1).max(255),
+        data: z.base64().max(Math.ceil(MAX_DROPPED_FILE_BYTES / 3) * 4),
+        plugin: z.string().max(128).optional(),
       }),
       output: JobSummary,
     }),

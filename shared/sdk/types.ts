@@ -34,8 +34,12 @@ export const HealthCheckResult = z.object({
 });
 export type HealthCheckResult = z.output<typeof HealthCheckResult>;
 
+/** A source discovery found; `addPaused` queues its job paused, for the user to start (a feed rule's "add paused"). */
+export const DiscoveredSource = MediaSource.extend({ addPaused: z.boolean().optional() });
+export type DiscoveredSource = z.output<typeof DiscoveredSource>;
+
 export const DiscoveryResult = z.object({
-  sources: z.array(MediaSource).max(100_000),
+  sources: z.array(DiscoveredSource).max(100_000),
   skipped: z.array(z.object({ source: MediaSource, reason: z.string().max(1000) })).max(100_000).default([]),
 });
 export type DiscoveryResult = z.output<typeof DiscoveryResult>;
@@ -212,6 +216,45 @@ export const ActionInfo = z.object({
 });
 export type ActionInfo = z.infer<typeof ActionInfo>;
 
+/** How a view's cell is shown: numbers are formatted by the UI (bytes, B/s, a ratio, seconds, a date). */
+export const ViewColumnFormat = z.enum(['text', 'number', 'bytes', 'speed', 'ratio', 'duration', 'time']);
+
+const viewId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits and "-"');
+
+/** How a view is described to Core and the UI. */
+export const ViewInfo = z.object({
+  id: viewId,
+  title: z.string().max(100),
+  description: z.string().max(2000).optional(),
+  empty: z.string().max(500).optional(),
+  columns: z.array(z.object({ id: z.string().max(64), label: z.string().max(100), format: ViewColumnFormat.default('text') })).min(1).max(16),
+  rowActions: z.array(z.object({ id: viewId, label: z.string().max(100), confirm: z.string().max(500).optional(), danger: z.boolean().optional() })).max(8).default([]),
+});
+export type ViewInfo = z.infer<typeof ViewInfo>;
+
+/** One row of a view: its cells by column id, and the ids of the row actions that apply to it. */
+export const ViewRow = z.object({
+  id: z.string().min(1).max(256),
+  cells: z.record(z.string().max(64), z.union([z.string().max(2000), z.number(), z.null()])),
+  actions: z.array(viewId).max(8).default([]),
+});
+export type ViewRow = z.infer<typeof ViewRow>;
+export const VIEW_MAX_ROWS = 1000;
+
+/**
+ * A live table a plugin shows on its page and through `haven plugins view` (what is seeding, what
+ * is live). The UI asks for the rows while the view is open; row actions act on one row.
+ */
+export interface PluginView {
+  title: string;
+  description?: string;
+  /** What an empty view says. */
+  empty?: string;
+  columns: { id: string; label: string; format?: z.infer<typeof ViewColumnFormat> }[];
+  rows(): z.input<typeof ViewRow>[] | Promise<z.input<typeof ViewRow>[]>;
+  rowActions?: Record<string, { label: string; confirm?: string; danger?: boolean; run(rowId: string): string | undefined | Promise<string | undefined> }>;
+}
+
 /** What a plugin implements; every hook is optional. */
 export interface PluginHooks {
   initialize?(): void | Promise<void>;
@@ -229,6 +272,8 @@ export interface PluginHooks {
   api?: Record<string, (...args: never[]) => unknown>;
   /** Things the user can run from the plugin's page; keys are the action ids. */
   actions?: Record<string, PluginAction>;
+  /** Tables shown on the plugin's page; keys are the view ids. */
+  views?: Record<string, PluginView>;
 }
 
 export const HOOK_NAMES = [

@@ -2,7 +2,7 @@ import type { PluginConfigView, PluginSummary } from '@shared/domain/plugins';
 import { HavenError } from '@shared/ipc/errors';
 import { parseAssignments, describeType } from '../configAssignments';
 import type { CoreSession } from '../coreSession';
-import { formatBytes, formatValue, printJson, printLine, printTable } from '../output';
+import { formatBytes, formatValue, formatViewCell, printJson, printLine, printTable } from '../output';
 
 const LOADABLE = new Set<PluginSummary['state']>(['stopped', 'starting', 'running', 'crashed', 'needs-config']);
 
@@ -70,6 +70,48 @@ export async function pluginsAction(session: CoreSession, name: string, action: 
   }
   const { message } = await session.client.call('plugins.action', { name, action, ...(input !== undefined ? { input } : {}) }, { timeoutMs: 15 * 60_000 + 5_000 });
   printLine(message);
+}
+
+/**
+ * `haven plugins view NAME [VIEW] [ACTION ROW]`: lists a plugin's views, prints one as a table, or
+ * runs a row action (a row is named by its id or the start of it, as with git hashes).
+ */
+export async function pluginsView(session: CoreSession, name: string, view: string | undefined, action: string | undefined, row: string | undefined, flags: { json?: boolean }): Promise<void> {
+  let info = await session.client.call('plugins.info', { name });
+  if (info.state !== 'running') {
+    // Views are known once the plugin runs; asking for its actions starts it.
+    await session.client.call('plugins.actions', { name }, { timeoutMs: 60_000 });
+    info = await session.client.call('plugins.info', { name });
+  }
+  const views = info.views;
+  if (!view) {
+    if (views.length === 0) printLine(`${info.name} shows no views.`);
+    else printTable(['VIEW', 'WHAT IT SHOWS', 'ROW ACTIONS'], views.map((v) => [v.id, v.description ? `${v.title}: ${v.description}` : v.title, v.rowActions.map((a) => a.id).join(', ') || '-']));
+    return;
+  }
+  const shown = views.find((v) => v.id === view);
+  if (!shown) throw new HavenError('NOT_FOUND', `${info.name} has no view ${view}${views.length ? ` (it shows: ${views.map((v) => v.id).join(', ')})` : ''}`);
+  const { rows } = await session.client.call('plugins.view', { name: info.name, view });
+  if (action) {
+    if (!row) throw new HavenError('INVALID_INPUT', `name the row to ${action}: its id (the first column of \`haven plugins view ${info.name} ${view}\`)`);
+    const matches = rows.filter((r) => r.id === row || r.id.startsWith(row));
+    if (matches.length !== 1) throw new HavenError('NOT_FOUND', matches.length ? `"${row}" matches ${matches.length} rows; give more of the id` : `no row of ${view} has an id starting with "${row}"`);
+    const { message } = await session.client.call('plugins.viewAction', { name: info.name, view, action, row: matches[0]!.id });
+    printLine(message);
+    return;
+  }
+  if (flags.json) {
+    printJson(rows);
+    return;
+  }
+  if (rows.length === 0) {
+    printLine(shown.empty ?? `${shown.title}: nothing to show.`);
+    return;
+  }
+  printTable(
+    ['ID', ...shown.columns.map((c) => c.label.toUpperCase())],
+    rows.map((r) => [r.id.length > 12 ? r.id.slice(0, 12) : r.id, ...shown.columns.map((c) => formatViewCell(r.cells[c.id], c.format))]),
+  );
 }
 
 export async function pluginsInfo(session: CoreSession, name: string, flags: { json?: boolean }): Promise<void> {

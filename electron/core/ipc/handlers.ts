@@ -9,6 +9,7 @@ import type { PluginCatalog } from '../plugins/catalog';
 import type { PluginRuntime } from '../plugins/runtime';
 import type { SettingsService } from '../storage/settings';
 import { sourceFromUrl } from '../plugins/sources';
+import { keepDroppedFile } from '../library/droppedFiles';
 import type { JobQueue } from '../jobs/queue';
 import type { ArchiveIndex } from '../library/archiveIndex';
 import { availableFrom, loadCatalog, type LoadedCatalog } from '../plugins/packages/catalogs';
@@ -27,6 +28,8 @@ export interface HandlerServices {
   pluginLogs: PluginLogBook;
   /** The catalog index that ships with Haven, if any. */
   builtinCatalog?: string;
+  /** Where files dropped on the window to archive are kept (HAVEN_HOME/dropped). */
+  droppedDir: string;
 }
 
 const selection = (input: { ids?: string[] | undefined; all: boolean }): readonly string[] | 'all' => (input.all ? 'all' : (input.ids ?? []));
@@ -48,6 +51,12 @@ export function createHandlers(services: HandlerServices): {
     });
     return { loaded, problems };
   };
+  const archiveUrl = (url: string, plugin: string | undefined, force: boolean) => {
+    const given = sourceFromUrl(url);
+    const target = plugin ? { plugin: plugins.resolve(plugin).key, kind: plugins.kindFor(plugin) } : plugins.routeUrl(given.uri);
+    const source = plugins.sourceFor(target.plugin, given);
+    return jobs.enqueueArchive(target.plugin, source, { force, kind: target.kind, reason: 'requested by the user', byUser: true });
+  };
   return {
     calls: {
       'app.info': () => info,
@@ -65,6 +74,8 @@ export function createHandlers(services: HandlerServices): {
       'plugins.health': async ({ names }) => ({ results: await plugins.health(names) }),
       'plugins.actions': async ({ name }) => ({ actions: await plugins.actions(name) }),
       'plugins.action': async ({ name, action, input }) => ({ message: await plugins.runAction(name, action, input) }),
+      'plugins.view': async ({ name, view }) => ({ rows: await plugins.viewRows(name, view) }),
+      'plugins.viewAction': async ({ name, view, action, row }) => ({ message: await plugins.viewAction(name, view, action, row) }),
       'plugins.test': async ({ name, discover, archiveUrl }) => {
         const entry = plugins.resolve(name);
         const [health] = (await plugins.health([entry.key])) as [PluginHealthReport];
@@ -81,11 +92,18 @@ export function createHandlers(services: HandlerServices): {
       'jobs.list': (filter) => jobs.list(filter),
       'jobs.get': ({ id }) => jobs.get(id),
       'jobs.counts': () => jobs.counts(),
-      'jobs.archive': ({ url, plugin, force }) => {
-        const given = sourceFromUrl(url);
-        const target = plugin ? { plugin: plugins.resolve(plugin).key, kind: plugins.kindFor(plugin) } : plugins.routeUrl(given.uri);
-        const source = plugins.sourceFor(target.plugin, given);
-        return jobs.enqueueArchive(target.plugin, source, { force, kind: target.kind, reason: 'requested by the user', byUser: true });
+      'jobs.archive': ({ url, plugin, force }) => archiveUrl(url, plugin, force),
+      'jobs.archiveFile': ({ fileName, data, plugin }) => {
+        const bytes = Buffer.from(data, 'base64');
+        // Which plugin takes it is settled before anything is written.
+        if (!plugin) {
+          try {
+            plugins.routeUrl(`file:///${encodeURIComponent(fileName)}`);
+          } catch {
+            throw new HavenError('NOT_FOUND', `no enabled plugin archives files like ${fileName} (each claims the files it takes, such as BitTorrentPlugin's .torrent; see Plugins)`);
+          }
+        }
+        return archiveUrl(keepDroppedFile(services.droppedDir, fileName, bytes), plugin, false);
       },
       'jobs.discover': ({ name }) => {
         const entry = plugins.resolve(name);

@@ -109,7 +109,7 @@ export class JobQueue extends DisposableObject {
   enqueueArchive(
     plugin: string,
     source: MediaSource,
-    options: { force?: boolean; reason?: string; kind?: 'archive' | 'record'; byUser?: boolean } = {},
+    options: { force?: boolean; reason?: string; kind?: 'archive' | 'record'; byUser?: boolean; paused?: boolean } = {},
   ): JobSummary {
     const kind = options.kind ?? 'archive';
     const reason = options.reason ?? 'requested';
@@ -144,16 +144,18 @@ export class JobQueue extends DisposableObject {
       // One row per source: a new request reuses the old job and says so in its trace.
       const row = store.update(
         existing.id,
-        { state: 'queued', attempts: 0, next_run_at: null, error_class: null, error_message: null, finished_at: null, force: options.force ? 1 : 0, max_retries: maxRetries },
-        { kind: 'queued', message: `queued again (${reason}${options.force ? ', archiving again even if already archived' : ''})` },
+        { state: options.paused ? 'paused' : 'queued', attempts: 0, next_run_at: null, error_class: null, error_message: null, finished_at: null, force: options.force ? 1 : 0, max_retries: maxRetries },
+        options.paused
+          ? { kind: 'paused', message: `added again, paused (${reason}): resume it to archive it` }
+          : { kind: 'queued', message: `queued again (${reason}${options.force ? ', archiving again even if already archived' : ''})` },
       );
       this.changeState(row);
       this.pump();
       return this.summary(row);
     }
     const row = store.insert(
-      { plugin, kind, state: 'queued', priority: PRIORITY[kind], source, title: source.title ?? source.uri, maxRetries, force: options.force ?? false },
-      { kind: 'queued', message: `queued (${reason})` },
+      { plugin, kind, state: options.paused ? 'paused' : 'queued', priority: PRIORITY[kind], source, title: source.title ?? source.uri, maxRetries, force: options.force ?? false },
+      options.paused ? { kind: 'paused', message: `added paused (${reason}): resume it to archive it` } : { kind: 'queued', message: `queued (${reason})` },
     );
     this.added(row);
     this.pump();
@@ -522,17 +524,18 @@ export class JobQueue extends DisposableObject {
     const note = (message: string): void => {
       if (detailed++ < TRACE_DETAIL_LIMIT) this.options.store.addEvent(row.id, 'decision', message);
     };
-    for (const source of found.sources) {
+    for (const { addPaused, ...source } of found.sources) {
       const label = source.title ?? source.sourceId;
       if (this.options.index.findBySource(row.plugin, source.sourceId)) {
         known++;
         note(`skipped ${label}: already archived`);
         continue;
       }
-      const created = this.enqueueArchive(row.plugin, source, { reason: `found by discovery job ${row.id}`, byUser: false });
-      if (created.state === 'queued') {
+      const wasPaused = this.options.store.latestForSource(row.plugin, source.sourceId, 'archive')?.state === 'paused';
+      const created = this.enqueueArchive(row.plugin, source, { reason: `found by discovery job ${row.id}`, byUser: false, ...(addPaused ? { paused: true } : {}) });
+      if (created.state === 'queued' || (addPaused && created.state === 'paused' && !wasPaused)) {
         queued++;
-        note(`queued ${label} as job ${created.id}`);
+        note(`${created.state === 'paused' ? 'added paused' : 'queued'} ${label} as job ${created.id}`);
       } else {
         note(`${label}: job ${created.id} is ${created.state}, left as it is`);
       }

@@ -12,6 +12,8 @@ import {
   HealthCheckResult,
   MediaSource,
   type ActionInfo,
+  type ViewInfo,
+  type ViewRow,
   type HookName,
   type ProgressUpdate,
 } from '@shared/sdk/types';
@@ -84,6 +86,7 @@ interface Entry {
   api: string[];
   hooks: HookName[];
   actions: ActionInfo[];
+  views: ViewInfo[];
   restarts: number;
   crashTimes: number[];
   restartTimer?: ReturnType<typeof setTimeout>;
@@ -165,7 +168,7 @@ export class PluginRuntime extends DisposableObject {
   info(ref: string): PluginDetail {
     const entry = this.resolve(ref);
     const history = this.options.store.healthHistory(entry.key).map(toPluginHealth);
-    return { ...this.summarize(entry), hooks: entry.hooks, api: entry.api, actions: entry.actions, healthHistory: history };
+    return { ...this.summarize(entry), hooks: entry.hooks, api: entry.api, actions: entry.actions, views: entry.views, healthHistory: history };
   }
 
   /** A plugin by manifest name or short id, case-insensitive. */
@@ -466,6 +469,39 @@ export class PluginRuntime extends DisposableObject {
     }
   }
 
+  /** The rows of one of a plugin's views, secrets scrubbed. */
+  async viewRows(ref: string, view: string): Promise<ViewRow[]> {
+    const { entry, conn } = await this.runningView(ref, view);
+    try {
+      const { rows } = await conn.client.call('host.viewRows', { view }, { timeoutMs: this.timeouts.apiMs });
+      return rows.map((row) => ({ ...row, cells: Object.fromEntries(Object.entries(row.cells).map(([key, value]) => [key, typeof value === 'string' ? scrub(value, entry.secrets) : value])) }));
+    } catch (error) {
+      throw await this.explainCallError(entry, conn, `view ${view}`, error);
+    }
+  }
+
+  async viewAction(ref: string, view: string, action: string, row: string): Promise<string> {
+    const { entry, conn, info } = await this.runningView(ref, view);
+    if (!info.rowActions.some((a) => a.id === action)) throw new HavenError('NOT_FOUND', `${entry.key}'s view ${view} has no action ${action}`);
+    try {
+      const { message } = await conn.client.call('host.viewAction', { view, action, row }, { timeoutMs: 5 * 60_000 });
+      return scrub(message, entry.secrets);
+    } catch (error) {
+      throw await this.explainCallError(entry, conn, `${view} ${action}`, error);
+    }
+  }
+
+  private async runningView(ref: string, view: string): Promise<{ entry: Entry; conn: HostConnection; info: ViewInfo }> {
+    const entry = this.resolve(ref);
+    await this.ensureRunning(entry);
+    const info = entry.views.find((v) => v.id === view);
+    if (!info) {
+      const offered = entry.views.map((v) => v.id).join(', ');
+      throw new HavenError('NOT_FOUND', `${entry.key} has no view ${view}${offered ? ` (it shows: ${offered})` : ''}`);
+    }
+    return { entry, conn: entry.conn!, info };
+  }
+
   async cancel(ref: string, jobId: string): Promise<boolean> {
     const entry = this.resolve(ref);
     if (!entry.conn) return false;
@@ -595,6 +631,7 @@ export class PluginRuntime extends DisposableObject {
       entry.api = started.api;
       entry.hooks = started.hooks;
       entry.actions = started.actions;
+      entry.views = started.views;
       conn.startHeartbeat();
       this.setState(entry, 'running');
       this.options.bus.publish('plugin.loaded', { plugin: entry.key, version: entry.discovered.manifest!.version });
@@ -855,6 +892,7 @@ export class PluginRuntime extends DisposableObject {
           api: [],
           hooks: [],
           actions: [],
+          views: [],
           restarts: 0,
           crashTimes: [],
           secrets: [],

@@ -22,7 +22,7 @@ const feedRule = z.object({
     .default('')
     .describe('Episodes to take, such as 1x1-12;2x1-'),
   ignore_days: z.number().int().min(0).default(0).describe('After a match, ignore further matches for this many days.'),
-  add_paused: z.boolean().default(false),
+  add_paused: z.boolean().default(false).describe('Add what this rule takes as paused jobs, to start by hand.'),
 });
 
 export const configSchema = z.object({

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { HavenError, definePlugin, type JobHandle, type MediaSource } from '@haven/sdk';
+import { HavenError, definePlugin, type DiscoveredSource, type JobHandle, type MediaSource } from '@haven/sdk';
 import WebTorrent, { type Torrent } from 'webtorrent';
 import { ClientHolder } from './client';
 import { configSchema } from './config';
@@ -15,7 +15,6 @@ import { readTorrentInput, unsafePath, type TorrentInput } from './torrentInput'
 
 export { configSchema };
 
-const NOT_YET = 'add_paused is not implemented yet, and the Seeding view is planned (use the actions below)';
 const RULE_MATCHES = 'rule-matches';
 const MAX_FEED_CHARS = 8 * 1024 * 1024;
 /** A copied file arrives in several writes; discovery waits until they settle. */
@@ -155,7 +154,7 @@ export default definePlugin({
 
     /** The .torrent files in the watch folder, as sources named by their info hash. */
     async function watchFolderSources(folder: string): Promise<{ sources: MediaSource[]; skipped: { source: MediaSource; reason: string }[] }> {
-      const result: { sources: MediaSource[]; skipped: { source: MediaSource; reason: string }[] } = { sources: [], skipped: [] };
+      const result: { sources: DiscoveredSource[]; skipped: { source: MediaSource; reason: string }[] } = { sources: [], skipped: [] };
       let names: string[];
       try {
         names = fs.readdirSync(folder).filter((name) => name.toLowerCase().endsWith('.torrent'));
@@ -175,10 +174,10 @@ export default definePlugin({
     }
 
     /** Every feed's torrents, each taken or skipped by the feed rules, with the reason. */
-    async function discover(dryRun: boolean, signal?: AbortSignal): Promise<{ sources: MediaSource[]; skipped: { source: MediaSource; reason: string }[] }> {
+    async function discover(dryRun: boolean, signal?: AbortSignal): Promise<{ sources: DiscoveredSource[]; skipped: { source: MediaSource; reason: string }[] }> {
       const config = ctx.config;
       const lastMatch = ((await ctx.storage.get(RULE_MATCHES)) as Record<string, RuleMatch> | undefined) ?? {};
-      const result: { sources: MediaSource[]; skipped: { source: MediaSource; reason: string }[] } = { sources: [], skipped: [] };
+      const result: { sources: DiscoveredSource[]; skipped: { source: MediaSource; reason: string }[] } = { sources: [], skipped: [] };
       for (const feed of config.rss_feeds) {
         let items: FeedItem[];
         try {
@@ -204,8 +203,8 @@ export default definePlugin({
             result.skipped.push({ source, reason: decision.reason });
             continue;
           }
-          result.sources.push(source);
           const rule = decision.rule === undefined ? undefined : config.feed_rules[decision.rule];
+          result.sources.push(rule?.add_paused ? { ...source, addPaused: true } : source);
           if (rule && lastMatch[ruleKey(rule)]?.key !== key) lastMatch[ruleKey(rule)] = { at: Date.now(), key };
         }
       }
@@ -292,7 +291,8 @@ export default definePlugin({
       healthCheck: () => {
         const config = ctx.config;
         const network = [`DHT ${config.dht ? 'on' : 'off'}`, `local discovery ${config.local_peer_discovery ? 'on' : 'off'}`, `port ${config.port || 'random'}`].join(', ');
-        return { status: 'warn', componentId: 'webtorrent', version: WebTorrent.VERSION, output: `WebTorrent ${WebTorrent.VERSION} archives magnet links, .torrent files and RSS feeds (${network}). ${NOT_YET}.` };
+        const seeding = seeder.infoHashes().length;
+        return { status: 'pass', componentId: 'webtorrent', version: WebTorrent.VERSION, output: `WebTorrent ${WebTorrent.VERSION} archives magnet links, .torrent files and RSS feeds (${network}); ${inflight.size} downloading, ${seeding} seeding.` };
       },
       discoverSources: (options, job) => discover(options.dryRun, job?.signal),
       archive,
@@ -301,25 +301,39 @@ export default definePlugin({
         seeder.dispose();
         await clients.destroy();
       },
-      actions: {
-        'list-seeding': {
-          label: 'Show what is seeding',
-          description: 'Finished torrents Haven shares until their ratio or time limit, with ratio, peers and upload speed.',
-          run: () => {
-            const lines = seeder.list();
-            return lines.length ? `Seeding ${lines.length}: ${lines.join('; ')}` : 'Nothing is seeding.';
-          },
-        },
-        'stop-seeding': {
-          label: 'Stop seeding',
-          description: 'Stops sharing one torrent (its files stay).',
-          input: { label: 'Info hash', placeholder: 'c12fe1c0…', required: true },
-          run: async (infoHash) => {
-            const wanted = (infoHash ?? '').trim().toLowerCase();
-            const match = seeder.infoHashes().find((hash) => hash.startsWith(wanted));
-            if (!wanted || !match) throw new HavenError('NOT_FOUND', `nothing seeding has an info hash starting with "${wanted}"`);
-            await seeder.stop(match, 'asked from the plugin page');
-            return `Stopped seeding ${match}.`;
+      views: {
+        seeding: {
+          title: 'Seeding',
+          description: 'Finished torrents Haven shares from your library until their ratio or time limit (seed_ratio_limit, seed_time_limit).',
+          empty: 'Nothing is seeding. Torrents appear here once they finish downloading, while seed_after_download is on.',
+          columns: [
+            { id: 'name', label: 'Name' },
+            { id: 'state', label: 'State' },
+            { id: 'ratio', label: 'Ratio', format: 'ratio' },
+            { id: 'uploaded', label: 'Uploaded', format: 'bytes' },
+            { id: 'speed', label: 'Upload', format: 'speed' },
+            { id: 'peers', label: 'Peers', format: 'number' },
+            { id: 'time', label: 'Seeded for', format: 'duration' },
+            { id: 'note', label: 'Limit' },
+          ],
+          rows: async () =>
+            (await seeder.status()).map((row) => ({
+              id: row.infoHash,
+              cells: { name: row.name, state: row.state, ratio: row.ratio, uploaded: row.uploaded, speed: row.uploadSpeed, peers: row.peers, time: row.seconds, note: row.note },
+              actions: row.state === 'seeding' ? ['stop', 'remove'] : ['resume', 'remove'],
+            })),
+          rowActions: {
+            stop: {
+              label: 'Stop',
+              run: async (infoHash) => ((await seeder.stop(infoHash, 'stopped by you')) ? 'Stopped seeding; the files stay in your library.' : 'It was not seeding.'),
+            },
+            resume: { label: 'Seed again', run: (infoHash) => seeder.seedAgain(infoHash) },
+            remove: {
+              label: 'Remove',
+              confirm: 'Stop sharing this torrent and take it off the list? Its files stay in your library.',
+              danger: true,
+              run: async (infoHash) => ((await seeder.remove(infoHash)) ? 'Removed from the Seeding list; the files stay in your library.' : 'It was not on the list.'),
+            },
           },
         },
       },

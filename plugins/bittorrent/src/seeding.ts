@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { PluginLogger, StorageApi } from '@haven/sdk';
+import { HavenError, type PluginLogger, type StorageApi } from '@haven/sdk';
 import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
 import type { BitTorrentConfig } from './config';
@@ -15,6 +15,24 @@ export interface SeedRecord {
   uploadedBefore: number;
   downloaded: number;
   startedAt: number;
+  /** Stopped torrents stay listed (with their ratio) until removed, and can seed again. */
+  state?: 'seeding' | 'stopped';
+  stoppedReason?: string;
+  stoppedAt?: number;
+}
+
+/** One torrent as the Seeding view shows it. */
+export interface SeedStatus {
+  infoHash: string;
+  name: string;
+  state: 'seeding' | 'stopped';
+  ratio: number;
+  uploaded: number;
+  uploadSpeed: number;
+  peers: number;
+  /** Seconds seeded in the current (or last) run. */
+  seconds: number;
+  note: string;
 }
 
 const RECORDS = 'seeding';
@@ -77,12 +95,31 @@ export class Seeder {
   async resume(): Promise<void> {
     for (const record of Object.values(await this.records())) {
       if (!fs.existsSync(path.join(record.dir, record.name)) || !fs.existsSync(this.torrentPath(record.infoHash))) {
-        this.deps.logger.warn('a seeding torrent is gone from disk; no longer seeding it', { infoHash: record.infoHash, name: record.name });
+        this.deps.logger.warn('a seeding torrent is gone from disk; no longer listing it', { infoHash: record.infoHash, name: record.name });
         await this.forget(record.infoHash);
         continue;
       }
-      this.add(record);
+      if (record.state !== 'stopped') this.add(record);
     }
+  }
+
+  /** Seeds a stopped torrent again (the time limit counts from now); refused while its ratio is at the limit. */
+  async seedAgain(infoHash: string): Promise<string> {
+    const record = (await this.records())[infoHash];
+    if (!record) throw new HavenError('NOT_FOUND', `nothing with info hash ${infoHash} is in the Seeding list`);
+    if (this.active.has(infoHash)) return `${record.name} is already seeding.`;
+    if (!fs.existsSync(path.join(record.dir, record.name)) || !fs.existsSync(this.torrentPath(infoHash))) {
+      await this.forget(infoHash);
+      throw new HavenError('NOT_FOUND', `${record.name} is no longer in ${record.dir}, so it cannot be shared; removed from the list`);
+    }
+    const ratio = record.uploadedBefore / Math.max(1, record.downloaded);
+    const limit = this.deps.config().seed_ratio_limit;
+    if (limit > 0 && ratio >= limit) throw new HavenError('CONFLICT', `${record.name} already has ratio ${ratio.toFixed(2)}, at seed_ratio_limit ${limit}: raise the limit in Settings to share it longer`);
+    const { stoppedReason: _reason, stoppedAt: _at, ...rest } = record;
+    const seeding: SeedRecord = { ...rest, state: 'seeding', startedAt: Date.now() };
+    await this.put(seeding);
+    this.add(seeding);
+    return `Seeding ${record.name} again.`;
   }
 
   private add(record: SeedRecord): void {
@@ -120,21 +157,39 @@ export class Seeder {
     }
   }
 
-  /** Stops sharing one torrent; its files stay where they are. */
+  /** Stops sharing one torrent; it stays listed as stopped with its ratio, and its files stay where they are. */
   async stop(infoHash: string, reason: string): Promise<boolean> {
-    const entry = this.active.get(infoHash);
-    const records = await this.records();
-    if (!entry && !records[infoHash]) return false;
-    this.active.delete(infoHash);
-    if (entry && !entry.torrent.destroyed) await new Promise<void>((resolve) => entry.torrent.destroy({ destroyStore: false }, () => resolve()));
+    const record = await this.halt(infoHash);
+    if (!record) return false;
+    await this.put({ ...record, state: 'stopped', stoppedReason: reason, stoppedAt: Date.now() });
+    this.deps.logger.info(`stopped seeding: ${reason}`, { infoHash, name: record.name });
+    return true;
+  }
+
+  /** Stops sharing one torrent and takes it off the list; its files stay in the library. */
+  async remove(infoHash: string): Promise<boolean> {
+    const record = await this.halt(infoHash);
+    if (!record) return false;
     await this.forget(infoHash);
     fs.rmSync(this.torrentPath(infoHash), { force: true });
-    this.deps.logger.info(`stopped seeding: ${reason}`, { infoHash, name: entry?.record.name ?? records[infoHash]?.name });
+    this.deps.logger.info('removed from the Seeding list', { infoHash, name: record.name });
+    return true;
+  }
+
+  /** Takes a torrent out of the swarm; the record, with what it uploaded, as it now stands. */
+  private async halt(infoHash: string): Promise<SeedRecord | undefined> {
+    const entry = this.active.get(infoHash);
+    const stored = (await this.records())[infoHash];
+    if (!entry && !stored) return undefined;
+    this.active.delete(infoHash);
     if (this.active.size === 0 && this.timer) {
       clearInterval(this.timer);
       this.timer = undefined;
     }
-    return true;
+    if (!entry) return stored;
+    const uploaded = entry.torrent.uploaded;
+    if (!entry.torrent.destroyed) await new Promise<void>((resolve) => entry.torrent.destroy({ destroyStore: false }, () => resolve()));
+    return { ...entry.record, uploadedBefore: entry.record.uploadedBefore + uploaded };
   }
 
   /** Where a torrent that is seeding now lives. */
@@ -147,12 +202,28 @@ export class Seeder {
     return [...this.active.keys()];
   }
 
-  /** What is seeding now, one line each. */
-  list(): string[] {
-    return [...this.active.values()].map(({ torrent, record }) => {
-      const minutes = Math.floor((Date.now() - record.startedAt) / 60_000);
-      return `${record.name} (${record.infoHash.slice(0, 8)}): ratio ${this.ratioOf(torrent, record).toFixed(2)}, ${torrent.numPeers} peers, ↑ ${Math.round(torrent.uploadSpeed / 1024)} KiB/s, for ${minutes} min`;
+  /** Everything on the Seeding list: what is shared now first, then what stopped, newest first. */
+  async status(): Promise<SeedStatus[]> {
+    const config = this.deps.config();
+    const now = Date.now();
+    const rows = Object.values(await this.records()).map((record): SeedStatus => {
+      const entry = this.active.get(record.infoHash);
+      const uploaded = record.uploadedBefore + (entry?.torrent.uploaded ?? 0);
+      const ratio = uploaded / Math.max(1, record.downloaded);
+      const limits = [config.seed_ratio_limit > 0 ? `ratio ${config.seed_ratio_limit}` : '', config.seed_time_limit > 0 ? `${config.seed_time_limit} min` : ''].filter(Boolean).join(' or ');
+      return {
+        infoHash: record.infoHash,
+        name: record.name,
+        state: entry ? 'seeding' : 'stopped',
+        ratio,
+        uploaded,
+        uploadSpeed: entry?.torrent.uploadSpeed ?? 0,
+        peers: entry?.torrent.numPeers ?? 0,
+        seconds: Math.max(0, Math.round(((entry ? now : (record.stoppedAt ?? now)) - record.startedAt) / 1000)),
+        note: entry ? (limits ? `until ${limits}` : 'no limit') : `stopped: ${record.stoppedReason ?? 'stopped'}`,
+      };
     });
+    return rows.sort((a, b) => (a.state === b.state ? 0 : a.state === 'seeding' ? -1 : 1));
   }
 
   dispose(): void {

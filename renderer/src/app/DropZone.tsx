@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { carriesFiles, installFromDrop } from './dropInstall';
+import { carriesFiles, handleDrop } from './dropInstall';
 
 /** The Plugins page's drop zone; it lights up while a file is dragged over the window. */
 export function DropZone() {
@@ -49,10 +49,10 @@ export function DropZone() {
         event.stopPropagation();
         setOver(false);
         reset();
-        void installFromDrop(event.dataTransfer);
+        void handleDrop(event.dataTransfer);
       }}
     >
-      Drop a <code>.havenplugin</code> file or a plugin folder here (or anywhere on the window) to install it.
+      Drop a <code>.havenplugin</code> file or a plugin folder here (or anywhere on the window) to install it; a <code>.torrent</code> dropped on the window is archived.
     </div>
   );
 }

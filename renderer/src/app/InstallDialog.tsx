@@ -4,7 +4,7 @@ import { formatBytes } from '../format';
 import { useInstallStore } from '../stores/catalogStore';
 import { Modal } from './Modal';
 import { navigate } from './routes';
-import { carriesFiles, installFromDrop } from './dropInstall';
+import { carriesFiles, handleDrop } from './dropInstall';
 
 /** Drops anywhere on the window install too (the Plugins page's zone is only the visible one). */
 export function useWindowDrop(): void {
@@ -15,7 +15,7 @@ export function useWindowDrop(): void {
     const drop = (event: DragEvent): void => {
       if (!event.dataTransfer || !carriesFiles(event)) return;
       event.preventDefault();
-      void installFromDrop(event.dataTransfer);
+      void handleDrop(event.dataTransfer);
     };
     window.addEventListener('dragover', over);
     window.addEventListener('drop', drop);

@@ -1,6 +1,8 @@
 import { zipSync } from 'fflate';
+import { MAX_DROPPED_FILE_BYTES } from '@shared/domain/jobs';
 import { MAX_PACKAGE_BYTES } from '@shared/domain/packageLimits';
-import { beginInstall, stagePackage } from '../bridge';
+import { archiveDroppedFile, beginInstall, stagePackage } from '../bridge';
+import { useToastStore } from '../stores/toastStore';
 import { useInstallStore } from '../stores/catalogStore';
 
 const PACKAGE = /\.(havenplugin|zip)$/i;
@@ -52,14 +54,37 @@ export function carriesFiles(event: DragEvent): boolean {
 }
 
 /**
- * Installs what was dropped: a `.havenplugin`/`.zip` file, or a plugin folder. The desktop app
- * hands Core the path; the web UI uploads the file (a folder is zipped in the browser first).
+ * Handles what was dropped on the window: a `.havenplugin`/`.zip` file or a plugin folder is
+ * installed; any other file (a `.torrent`) is archived by the plugin that claims it.
  */
-export async function installFromDrop(transfer: DataTransfer): Promise<void> {
+export async function handleDrop(transfer: DataTransfer): Promise<void> {
   const file = transfer.files[0];
   const item = Array.from(transfer.items).find((i) => i.kind === 'file');
   const entry = (item as { webkitGetAsEntry?: () => FileSystemEntryLike | null } | undefined)?.webkitGetAsEntry?.() ?? null;
   if (!file) return;
+  if (!entry?.isDirectory && !PACKAGE.test(file.name)) {
+    await archiveDropped(Array.from(transfer.files));
+    return;
+  }
+  await installFromDrop(file, entry);
+}
+
+/** Archives dropped files (several .torrent files at once), each reported on its own. */
+async function archiveDropped(files: File[]): Promise<void> {
+  for (const file of files.slice(0, 50)) {
+    if (file.size > MAX_DROPPED_FILE_BYTES) {
+      useToastStore.getState().toastAdded({ title: `${file.name} cannot be archived`, body: `It is ${file.size} bytes; a dropped file may be at most ${MAX_DROPPED_FILE_BYTES}. Put it in BitTorrentPlugin's watch folder, or run \`haven archive\` with its path.`, tone: 'fail' });
+      continue;
+    }
+    await archiveDroppedFile(file.name, new Uint8Array(await file.arrayBuffer()));
+  }
+}
+
+/**
+ * Installs a `.havenplugin`/`.zip` file or a plugin folder. The desktop app hands Core the path;
+ * the web UI uploads the file (a folder is zipped in the browser first).
+ */
+async function installFromDrop(file: File, entry: FileSystemEntryLike | null): Promise<void> {
   // One install at a time: a drop while a package is checked or installed is ignored.
   const { phase } = useInstallStore.getState();
   if (phase === 'staging' || phase === 'installing') return;
@@ -78,10 +103,6 @@ export async function installFromDrop(transfer: DataTransfer): Promise<void> {
     } catch (error) {
       fail(error instanceof Error ? error.message : String(error));
     }
-    return;
-  }
-  if (!PACKAGE.test(file.name)) {
-    fail(`${file.name} is not a plugin package: drop a .havenplugin or .zip file, or a plugin folder`);
     return;
   }
   if (file.size > MAX_PACKAGE_BYTES) {

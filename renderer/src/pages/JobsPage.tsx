@@ -18,7 +18,7 @@ const TABS: { tab: JobTab; label: string; count: (c: NonNullable<ReturnType<type
 ];
 
 const EMPTY: Record<JobTab, string> = {
-  active: 'Nothing is running or waiting. Paste a URL above, or let a plugin discover new items.',
+  active: 'Nothing is running or waiting. Paste a URL above, drop a .torrent file on the window, or let a plugin discover new items.',
   failed: 'No failed jobs.',
   completed: 'Nothing archived yet.',
   skipped: 'Nothing was skipped.',

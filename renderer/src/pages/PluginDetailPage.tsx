@@ -11,10 +11,16 @@ import { useConnectionStore } from '../stores/connectionStore';
 import { usePluginDetailStore } from '../stores/pluginDetailStore';
 import { usePluginsStore } from '../stores/pluginsStore';
 import { Modal } from '../app/Modal';
+import { PluginViewPanel } from './PluginViewPanel';
 
 const TABS = ['overview', 'settings', 'permissions', 'health', 'jobs', 'log', 'test'] as const;
-type Tab = (typeof TABS)[number];
+/** The fixed tabs, and one per view the plugin shows (`view:seeding`). */
+type Tab = (typeof TABS)[number] | `view:${string}`;
 const TAB_LABELS: Record<Tab, string> = { overview: 'Overview', settings: 'Settings', permissions: 'Permissions', health: 'Health', jobs: 'Jobs', log: 'Log', test: 'Test' };
+
+function isTab(value: string | undefined): value is Tab {
+  return value !== undefined && ((TABS as readonly string[]).includes(value) || /^view:[a-z0-9-]+$/.test(value));
+}
 
 export function PluginDetailPage({ pluginId, initialTab, focusField }: { pluginId: string; initialTab?: string; focusField?: string }) {
   const info = usePluginDetailStore((s) => s.info);
@@ -24,12 +30,12 @@ export function PluginDetailPage({ pluginId, initialTab, focusField }: { pluginI
   // The list is live; the detail follows it when the plugin changes state.
   const summary = usePluginsStore((s) => s.plugins?.find((p) => p.id === pluginId || p.name === pluginId));
   const update = useCatalogStore((s) => s.available?.find((a) => a.name === summary?.name && a.updateAvailable));
-  const [tab, setTab] = useState<Tab>(() => (TABS as readonly string[]).includes(initialTab ?? '') ? (initialTab as Tab) : 'overview');
+  const [tab, setTab] = useState<Tab>(() => (isTab(initialTab) ? initialTab : 'overview'));
   // A link to another tab of the page already open (a job's "set a cookies file") switches to it.
   const [linkedTab, setLinkedTab] = useState(initialTab);
   if (linkedTab !== initialTab) {
     setLinkedTab(initialTab);
-    if ((TABS as readonly string[]).includes(initialTab ?? '')) setTab(initialTab as Tab);
+    if (isTab(initialTab)) setTab(initialTab);
   }
 
   useEffect(() => {
@@ -85,9 +91,9 @@ export function PluginDetailPage({ pluginId, initialTab, focusField }: { pluginI
         </div>
       )}
       <div className="tabs" role="tablist" aria-label="Plugin sections">
-        {TABS.map((id) => (
+        {[...TABS.map((id): [Tab, string] => [id, TAB_LABELS[id]]), ...info.views.map((v): [Tab, string] => [`view:${v.id}`, v.title])].map(([id, label]) => (
           <button key={id} type="button" role="tab" aria-selected={tab === id} className={tab === id ? 'tab active' : 'tab'} onClick={() => setTab(id)}>
-            {TAB_LABELS[id]}
+            {label}
           </button>
         ))}
       </div>
@@ -99,6 +105,9 @@ export function PluginDetailPage({ pluginId, initialTab, focusField }: { pluginI
         {tab === 'jobs' && <RecentJobs />}
         {tab === 'log' && <Log />}
         {tab === 'test' && <Tests info={info} />}
+        {info.views.filter((v) => tab === `view:${v.id}`).map((v) => (
+          <PluginViewPanel key={v.id} plugin={info.name} view={v} />
+        ))}
       </div>
     </section>
   );
@@ -399,7 +408,10 @@ function Tests({ info }: { info: PluginDetail }) {
                   </p>
                   <ul className="plain-list">
                     {results.discover.report.discovery.sources.slice(0, 50).map((s) => (
-                      <li key={s.sourceId}>+ {s.title ?? s.sourceId}</li>
+                      <li key={s.sourceId}>
+                        + {s.title ?? s.sourceId}
+                        {s.addPaused ? <span className="muted"> (added paused)</span> : null}
+                      </li>
                     ))}
                     {results.discover.report.discovery.skipped.slice(0, 50).map((s) => (
                       <li key={s.source.sourceId} className="muted">

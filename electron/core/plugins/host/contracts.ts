@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { call, defineContract, event } from '@shared/ipc/define';
 import { PluginManifest } from '@shared/sdk/manifest';
-import { ActionInfo, HOOK_NAMES, ProgressUpdate } from '@shared/sdk/types';
+import { ActionInfo, HOOK_NAMES, ProgressUpdate, VIEW_MAX_ROWS, ViewInfo, ViewRow } from '@shared/sdk/types';
 
 /** What Core tells a host when it starts it. */
 export const HostLoadInput = z.strictObject({
@@ -51,7 +51,7 @@ export const hostContract = defineContract({
     'host.start': call({
       description: 'Run setup(ctx) and the initialize hook.',
       input: z.strictObject({ config: z.record(z.string(), z.unknown()), state: z.record(z.string(), z.unknown()) }),
-      output: z.object({ api: z.array(z.string()), hooks: z.array(z.enum(HOOK_NAMES)), actions: z.array(ActionInfo).max(32).default([]) }),
+      output: z.object({ api: z.array(z.string()), hooks: z.array(z.enum(HOOK_NAMES)), actions: z.array(ActionInfo).max(32).default([]), views: z.array(ViewInfo).max(8).default([]) }),
     }),
     'host.configChanged': call({
       description: 'A new, valid configuration.',
@@ -76,6 +76,16 @@ export const hostContract = defineContract({
     'host.runAction': call({
       description: 'Run one of the actions the plugin offers the user.',
       input: z.strictObject({ action: z.string().max(64), input: z.string().max(8192).optional() }),
+      output: z.object({ message: z.string().max(20_000) }),
+    }),
+    'host.viewRows': call({
+      description: 'The rows of one of the views the plugin shows.',
+      input: z.strictObject({ view: z.string().max(64) }),
+      output: z.object({ rows: z.array(ViewRow).max(VIEW_MAX_ROWS) }),
+    }),
+    'host.viewAction': call({
+      description: "Run one of a view's row actions on one row.",
+      input: z.strictObject({ view: z.string().max(64), action: z.string().max(64), row: z.string().max(256) }),
       output: z.object({ message: z.string().max(20_000) }),
     }),
     'host.snapshotState': call({

@@ -6,7 +6,7 @@ import { HavenError } from '@shared/ipc/errors';
 import { DisposableStore, Emitter } from '@shared/lifecycle';
 import { isPluginDefinition, type PluginDefinition } from '@shared/sdk/definePlugin';
 import type { PluginManifest } from '@shared/sdk/manifest';
-import { ActionInfo, HOOK_NAMES, type HookName, type JobHandle, type PluginHooks, type ProgressUpdate } from '@shared/sdk/types';
+import { ActionInfo, HOOK_NAMES, VIEW_MAX_ROWS, ViewInfo, ViewRow, type HookName, type JobHandle, type PluginHooks, type PluginView, type ProgressUpdate } from '@shared/sdk/types';
 import { StreamCoalescer } from '@shared/ipc/coalesce';
 import type { CallHandlers, EventHandlers } from '../../ipc/router';
 import { createLogger, createPluginContext } from './context';
@@ -72,6 +72,8 @@ export class PluginHost {
         },
         'host.callApi': (input) => this.callApi(input.method, input.args),
         'host.runAction': (input) => this.runAction(input.action, input.input),
+        'host.viewRows': ({ view }) => this.viewRows(view),
+        'host.viewAction': (input) => this.viewAction(input.view, input.action, input.row),
         'host.snapshotState': () => ({ state: this.snapshot() }),
         'host.shutdown': () => this.shutdown(),
       },
@@ -126,7 +128,7 @@ export class PluginHost {
     };
   }
 
-  private async start(config: Record<string, unknown>, state: Record<string, unknown>): Promise<{ api: string[]; hooks: HookName[]; actions: ActionInfo[] }> {
+  private async start(config: Record<string, unknown>, state: Record<string, unknown>): Promise<{ api: string[]; hooks: HookName[]; actions: ActionInfo[]; views: ViewInfo[] }> {
     const definition = this.requireDefinition();
     if (this.hooks) throw new HavenError('CONFLICT', 'the plugin is already started');
     const checked = definition.configSchema.safeParse(config);
@@ -156,6 +158,7 @@ export class PluginHost {
       api: Object.keys(hooks.api ?? {}).filter((name) => typeof hooks.api?.[name] === 'function'),
       hooks: HOOK_NAMES.filter((name) => typeof hooks[name] === 'function'),
       actions: describeActions(hooks.actions),
+      views: describeViews(hooks.views),
     };
   }
 
@@ -202,6 +205,30 @@ export class PluginHost {
     return { message: typeof result === 'string' && result ? result.slice(0, 20_000) : `${action.label}: done` };
   }
 
+  private view(id: string): PluginView {
+    const views = this.requireHooks().views ?? {};
+    const view = Object.hasOwn(views, id) ? views[id] : undefined;
+    if (!view || typeof view.rows !== 'function') throw new HavenError('NOT_FOUND', `${this.manifest?.name} has no view ${id}`);
+    return view;
+  }
+
+  private async viewRows(id: string): Promise<{ rows: ViewRow[] }> {
+    const rows = await this.view(id).rows();
+    if (!Array.isArray(rows)) throw new HavenError('INVALID_OUTPUT', `view ${id}: rows() must return an array`);
+    const checked = ViewRow.array().max(VIEW_MAX_ROWS).safeParse(rows);
+    if (!checked.success) throw new HavenError('INVALID_OUTPUT', `view ${id}: ${checked.error.issues.slice(0, 3).map(describeIssue).join('; ')}`);
+    return { rows: checked.data };
+  }
+
+  private async viewAction(id: string, actionId: string, row: string): Promise<{ message: string }> {
+    const view = this.view(id);
+    const actions = view.rowActions ?? {};
+    const action = Object.hasOwn(actions, actionId) ? actions[actionId] : undefined;
+    if (!action || typeof action.run !== 'function') throw new HavenError('NOT_FOUND', `view ${id} has no action ${actionId}`);
+    const result = await action.run(row);
+    return { message: typeof result === 'string' && result ? result.slice(0, 20_000) : `${action.label}: done` };
+  }
+
   private snapshot(): Record<string, unknown> {
     const keys = this.definition?.preserveOnReload ?? [];
     return Object.fromEntries(keys.filter((key) => key in this.state).map((key) => [key, this.state[key]]));
@@ -245,6 +272,19 @@ function describeActions(actions: PluginHooks['actions']): ActionInfo[] {
     .slice(0, 32)
     .flatMap(([id, action]) => {
       const parsed = ActionInfo.safeParse({ id, label: action.label, description: action.description, input: action.input });
+      return parsed.success ? [parsed.data] : [];
+    });
+}
+
+/** The views a plugin offers, as Core and the UI see them; malformed ones are left out. */
+function describeViews(views: PluginHooks['views']): ViewInfo[] {
+  if (typeof views !== 'object' || views === null) return [];
+  return Object.entries(views)
+    .filter(([, view]) => typeof view?.rows === 'function')
+    .slice(0, 8)
+    .flatMap(([id, view]) => {
+      const rowActions = Object.entries(view.rowActions ?? {}).map(([actionId, action]) => ({ id: actionId, label: action.label, confirm: action.confirm, danger: action.danger }));
+      const parsed = ViewInfo.safeParse({ id, title: view.title, description: view.description, empty: view.empty, columns: view.columns, rowActions });
       return parsed.success ? [parsed.data] : [];
     });
 }
