@@ -50,7 +50,15 @@ for (const bench of benchmarks) {
   }
 }
 const meta = { date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.versions.node, quick };
-fs.writeFileSync(path.join(repo, 'bench', 'results.json'), JSON.stringify({ ...meta, results }, null, 2) + '\n');
-fs.writeFileSync(path.join(repo, 'bench', 'RESULTS.md'), markdown(results, meta));
-process.stdout.write(`wrote bench/results.json and bench/RESULTS.md\n`);
+if (only) {
+  // One benchmark alone must not replace the full set of results.
+  const file = path.join(repo, 'bench', '.work', `only-${only}.json`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify({ ...meta, results }, null, 2) + '\n');
+  process.stdout.write(`wrote ${path.relative(repo, file)} (bench/RESULTS.md keeps the last full run)\n`);
+} else {
+  fs.writeFileSync(path.join(repo, 'bench', 'results.json'), JSON.stringify({ ...meta, results }, null, 2) + '\n');
+  fs.writeFileSync(path.join(repo, 'bench', 'RESULTS.md'), markdown(results, meta));
+  process.stdout.write(`wrote bench/results.json and bench/RESULTS.md\n`);
+}
 process.exit(0);

@@ -127,8 +127,9 @@ program
   .description('archive a URL or a local file (a .torrent) now, in the foreground (routed by the plugins\' urlPatterns)')
   .option('--plugin <name>', 'use this plugin instead of the one the URL routes to')
   .option('--force', 'archive again even if already archived')
+  .option('--duration <seconds>', 'for a live stream: stop recording after this many seconds')
   .option('--json', 'JSON lines: the job, progress, state changes, the result')
-  .action((url: string, flags: { plugin?: string; json?: boolean; force?: boolean }) => withCore((session) => archiveCommand(session, url, flags)));
+  .action((url: string, flags: { plugin?: string; json?: boolean; force?: boolean; duration?: string }) => withCore((session) => archiveCommand(session, url, flags)));
 
 const jobs = program
   .command('jobs')

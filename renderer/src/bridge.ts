@@ -347,12 +347,20 @@ export async function archiveDroppedFile(fileName: string, bytes: Uint8Array): P
 }
 
 /** Reads one of a plugin's views into the store (the open view asks again every few seconds). */
+const viewReads = new Set<string>();
+
 export async function loadViewRows(name: string, view: string): Promise<void> {
+  // One read at a time per view: a slow plugin is not asked again until it answered.
+  const key = `${name}\u0000${view}`;
+  if (viewReads.has(key)) return;
+  viewReads.add(key);
   try {
     const { rows } = await requireClient().call('plugins.view', { name, view });
     if (usePluginDetailStore.getState().info?.name === name) usePluginDetailStore.getState().viewRowsReceived(view, rows);
   } catch (error) {
     if (usePluginDetailStore.getState().info?.name === name) usePluginDetailStore.getState().viewRowsFailed(view, errorText(error));
+  } finally {
+    viewReads.delete(key);
   }
 }
 
@@ -361,10 +369,12 @@ export async function runViewAction(name: string, view: string, action: string, 
   usePluginDetailStore.getState().rowActionStarted(`${action}:${row}`);
   try {
     const { message } = await requireClient().call('plugins.viewAction', { name, view, action, row }, { timeoutMs: 5 * 60_000 + 5_000 });
-    usePluginDetailStore.getState().rowActionFinished(view, { ok: true, message });
+    if (usePluginDetailStore.getState().info?.name === name) usePluginDetailStore.getState().rowActionFinished(view, { ok: true, message });
   } catch (error) {
-    usePluginDetailStore.getState().rowActionFinished(view, { ok: false, message: errorText(error) });
+    if (usePluginDetailStore.getState().info?.name === name) usePluginDetailStore.getState().rowActionFinished(view, { ok: false, message: errorText(error) });
   }
+  // The answer to a read that started before the action would show the row as it was.
+  while (viewReads.has(`${name}\u0000${view}`)) await new Promise((resolve) => setTimeout(resolve, 50));
   await loadViewRows(name, view);
 }
 

@@ -9,6 +9,7 @@ describe('formatViewCell', () => {
     expect(formatViewCell(3725, 'duration')).toBe('1:02:05');
     expect(formatViewCell(Date.UTC(2026, 10, 29, 6, 5), 'time')).toBe('2026-11-29 06:05');
     expect(formatViewCell(7, 'number')).toBe('7');
+    expect(formatViewCell(1e18, 'time')).toBe('1000000000000000000');
   });
 
   it('shows text as it is and empty or non-finite cells as a dash', () => {

@@ -38,7 +38,8 @@ export function formatViewCell(value: string | number | null | undefined, format
     case 'duration':
       return formatDuration(value);
     case 'time':
-      return new Date(value).toISOString().replace('T', ' ').slice(0, 16);
+      // Beyond what a Date holds (a plugin sending nanoseconds): shown as the number it is.
+      return Math.abs(value) <= 8.64e15 ? new Date(value).toISOString().replace('T', ' ').slice(0, 16) : String(value);
     default:
       return String(value);
   }

@@ -144,6 +144,8 @@ export const havenContract = defineContract({
         url: z.string().min(1).max(8192),
         plugin: z.string().max(128).optional(),
         force: z.boolean().default(false),
+        /** For a live stream: stop recording after this many seconds. */
+        durationSeconds: z.number().int().min(1).max(30 * 24 * 3600).optional(),
       }),
       output: JobSummary,
     }),

@@ -50,3 +50,13 @@ export {
 export type { Disposable } from '../lifecycle';
 /** Throw one of these from a hook to report a classified error: `new HavenError('NOT_FOUND', '…')`. */
 export { HavenError, type ErrorCode } from '../ipc/errors';
+export {
+  RecordingManifest,
+  RecordingProgress,
+  RecordingEnd,
+  type ChatMessage,
+  type Recording,
+  type RecordingResult,
+  type RecordOptions,
+  type RecorderApi,
+} from './recording';

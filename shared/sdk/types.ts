@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RecordingProgress, type RecorderApi } from './recording';
 import type { Disposable } from '../lifecycle';
 
 /** Something a plugin found or was given to archive. */
@@ -53,6 +54,8 @@ export const ProgressUpdate = z.object({
   etaSeconds: z.number().nonnegative().optional(),
   percent: z.number().min(0).max(100).optional(),
   message: z.string().max(1000).optional(),
+  /** A live recording's figures. */
+  recording: RecordingProgress.optional(),
 });
 export type ProgressUpdate = z.infer<typeof ProgressUpdate>;
 
@@ -177,6 +180,8 @@ export interface PluginContext<Config> {
   /** Starts a binary the manifest declares. */
   spawn(binary: string, args: readonly string[], options?: SpawnOptions): SpawnedProcess;
   schedule(task: ScheduledTask): Disposable;
+  /** Records live streams into crash-safe segments (the manifest must declare ffmpeg and ffprobe). */
+  readonly recorder: RecorderApi;
   /**
    * Has Haven run this plugin's discovery as a job (joining one already waiting), as a scheduled
    * task would: new items become archive jobs, the rest are skipped with reasons. Resolves when

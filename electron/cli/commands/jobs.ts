@@ -86,9 +86,11 @@ export function urlOrFile(input: string, cwd = process.cwd()): string {
   return pathToFileURL(file).href;
 }
 
-export async function archiveCommand(session: CoreSession, input: string, flags: { plugin?: string; json?: boolean; force?: boolean }): Promise<void> {
+export async function archiveCommand(session: CoreSession, input: string, flags: { plugin?: string; json?: boolean; force?: boolean; duration?: string }): Promise<void> {
   const url = urlOrFile(input);
-  const job = await session.client.call('jobs.archive', { url, ...(flags.plugin ? { plugin: flags.plugin } : {}), force: flags.force ?? false });
+  const duration = flags.duration === undefined ? undefined : Number(flags.duration);
+  if (duration !== undefined && (!Number.isInteger(duration) || duration < 1)) throw new HavenError('INVALID_INPUT', `--duration must be a whole number of seconds, not "${flags.duration}"`);
+  const job = await session.client.call('jobs.archive', { url, ...(flags.plugin ? { plugin: flags.plugin } : {}), force: flags.force ?? false, ...(duration ? { durationSeconds: duration } : {}) });
   const final = job.state === 'skipped' ? job : await followJob(session, job, flags.json ?? false);
   if (flags.json) emitFinal(final);
   else if (final.state === 'completed' || final.state === 'skipped') printLine(`${final.plugin}: ${describeOutcome(final)}`);

@@ -85,7 +85,8 @@ export async function pluginsView(session: CoreSession, name: string, view: stri
   }
   const views = info.views;
   if (!view) {
-    if (views.length === 0) printLine(`${info.name} shows no views.`);
+    if (flags.json) printJson(views);
+    else if (views.length === 0) printLine(`${info.name} shows no views.`);
     else printTable(['VIEW', 'WHAT IT SHOWS', 'ROW ACTIONS'], views.map((v) => [v.id, v.description ? `${v.title}: ${v.description}` : v.title, v.rowActions.map((a) => a.id).join(', ') || '-']));
     return;
   }
@@ -94,10 +95,12 @@ export async function pluginsView(session: CoreSession, name: string, view: stri
   const { rows } = await session.client.call('plugins.view', { name: info.name, view });
   if (action) {
     if (!row) throw new HavenError('INVALID_INPUT', `name the row to ${action}: its id (the first column of \`haven plugins view ${info.name} ${view}\`)`);
-    const matches = rows.filter((r) => r.id === row || r.id.startsWith(row));
+    const exact = rows.filter((r) => r.id === row);
+    const matches = exact.length ? exact : rows.filter((r) => r.id.startsWith(row));
     if (matches.length !== 1) throw new HavenError('NOT_FOUND', matches.length ? `"${row}" matches ${matches.length} rows; give more of the id` : `no row of ${view} has an id starting with "${row}"`);
-    const { message } = await session.client.call('plugins.viewAction', { name: info.name, view, action, row: matches[0]!.id });
-    printLine(message);
+    const { message } = await session.client.call('plugins.viewAction', { name: info.name, view, action, row: matches[0]!.id }, { timeoutMs: 5 * 60_000 + 5_000 });
+    if (flags.json) printJson({ row: matches[0]!.id, action, message });
+    else printLine(message);
     return;
   }
   if (flags.json) {

@@ -9,7 +9,7 @@ import type { PluginCatalog } from '../plugins/catalog';
 import type { PluginRuntime } from '../plugins/runtime';
 import type { SettingsService } from '../storage/settings';
 import { sourceFromUrl } from '../plugins/sources';
-import { keepDroppedFile } from '../library/droppedFiles';
+import { keepDroppedFile, safeDroppedName } from '../library/droppedFiles';
 import type { JobQueue } from '../jobs/queue';
 import type { ArchiveIndex } from '../library/archiveIndex';
 import { availableFrom, loadCatalog, type LoadedCatalog } from '../plugins/packages/catalogs';
@@ -51,10 +51,16 @@ export function createHandlers(services: HandlerServices): {
     });
     return { loaded, problems };
   };
-  const archiveUrl = (url: string, plugin: string | undefined, force: boolean) => {
+  const archiveUrl = (url: string, plugin: string | undefined, force: boolean, durationSeconds?: number) => {
     const given = sourceFromUrl(url);
     const target = plugin ? { plugin: plugins.resolve(plugin).key, kind: plugins.kindFor(plugin) } : plugins.routeUrl(given.uri);
-    const source = plugins.sourceFor(target.plugin, given);
+    let source = plugins.sourceFor(target.plugin, given);
+    if (target.kind === 'record') {
+      // A stream is recorded again each time it is asked for (a new library item), unless it is being recorded now.
+      const active = jobs.list({ plugin: target.plugin, states: ['queued', 'running', 'paused'], limit: 1000 }).jobs.find((job) => job.kind === 'record' && job.uri === source.uri);
+      if (active) return active;
+      source = { ...source, sourceId: `${source.sourceId}@${new Date().toISOString()}`, metadata: { ...source.metadata, ...(durationSeconds ? { durationSeconds } : {}) } };
+    }
     return jobs.enqueueArchive(target.plugin, source, { force, kind: target.kind, reason: 'requested by the user', byUser: true });
   };
   return {
@@ -92,13 +98,14 @@ export function createHandlers(services: HandlerServices): {
       'jobs.list': (filter) => jobs.list(filter),
       'jobs.get': ({ id }) => jobs.get(id),
       'jobs.counts': () => jobs.counts(),
-      'jobs.archive': ({ url, plugin, force }) => archiveUrl(url, plugin, force),
+      'jobs.archive': ({ url, plugin, force, durationSeconds }) => archiveUrl(url, plugin, force, durationSeconds),
       'jobs.archiveFile': ({ fileName, data, plugin }) => {
         const bytes = Buffer.from(data, 'base64');
-        // Which plugin takes it is settled before anything is written.
-        if (!plugin) {
+        // Which plugin takes it is settled (by the name it is kept under) before anything is written.
+        if (plugin) plugins.resolve(plugin);
+        else {
           try {
-            plugins.routeUrl(`file:///${encodeURIComponent(fileName)}`);
+            plugins.routeUrl(`file:///${encodeURIComponent(safeDroppedName(fileName))}`);
           } catch {
             throw new HavenError('NOT_FOUND', `no enabled plugin archives files like ${fileName} (each claims the files it takes, such as BitTorrentPlugin's .torrent; see Plugins)`);
           }

@@ -474,7 +474,10 @@ export class PluginRuntime extends DisposableObject {
     const { entry, conn } = await this.runningView(ref, view);
     try {
       const { rows } = await conn.client.call('host.viewRows', { view }, { timeoutMs: this.timeouts.apiMs });
-      return rows.map((row) => ({ ...row, cells: Object.fromEntries(Object.entries(row.cells).map(([key, value]) => [key, typeof value === 'string' ? scrub(value, entry.secrets) : value])) }));
+      // A row whose id holds a secret is not shown (its id travels to clients and back).
+      return rows
+        .filter((row) => scrub(row.id, entry.secrets) === row.id)
+        .map((row) => ({ ...row, cells: Object.fromEntries(Object.entries(row.cells).map(([key, value]) => [key, typeof value === 'string' ? scrub(value, entry.secrets) : value])) }));
     } catch (error) {
       throw await this.explainCallError(entry, conn, `view ${view}`, error);
     }

@@ -317,7 +317,7 @@ export default definePlugin({
             { id: 'note', label: 'Limit' },
           ],
           rows: async () =>
-            (await seeder.status()).map((row) => ({
+            (await seeder.status()).slice(0, 1000).map((row) => ({
               id: row.infoHash,
               cells: { name: row.name, state: row.state, ratio: row.ratio, uploaded: row.uploaded, speed: row.uploadSpeed, peers: row.peers, time: row.seconds, note: row.note },
               actions: row.state === 'seeding' ? ['stop', 'remove'] : ['resume', 'remove'],

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ViewInfo, ViewRow } from '@shared/sdk/types';
 import { loadViewRows, runViewAction } from '../bridge';
 import { EmptyState } from '../components/EmptyState';
@@ -15,6 +15,7 @@ export function PluginViewPanel({ plugin, view }: { plugin: string; view: ViewIn
   const running = usePluginDetailStore((s) => s.runningRowAction);
   const answer = usePluginDetailStore((s) => s.rowActionResults[view.id]);
   const [confirming, setConfirming] = useState<{ action: ViewInfo['rowActions'][number]; row: ViewRow }>();
+  const heading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
     void loadViewRows(plugin, view.id);
@@ -24,20 +25,26 @@ export function PluginViewPanel({ plugin, view }: { plugin: string; view: ViewIn
     return () => clearInterval(timer);
   }, [plugin, view.id]);
 
+  const run = async (action: ViewInfo['rowActions'][number], row: ViewRow): Promise<void> => {
+    await runViewAction(plugin, view.id, action.id, row.id);
+    // The button that had focus may be gone (Stop became Seed again, a row was removed).
+    if (!document.activeElement || document.activeElement === document.body) heading.current?.focus();
+  };
   const act = (action: ViewInfo['rowActions'][number], row: ViewRow): void => {
+    if (running !== undefined) return;
     if (action.confirm) setConfirming({ action, row });
-    else void runViewAction(plugin, view.id, action.id, row.id);
+    else void run(action, row);
   };
 
   return (
     <section className="plugin-view" data-testid={`plugin-view-${view.id}`} aria-labelledby={`view-${view.id}-title`}>
-      <h3 id={`view-${view.id}-title`}>{view.title}</h3>
+      <h3 id={`view-${view.id}-title`} ref={heading} tabIndex={-1}>
+        {view.title}
+      </h3>
       {view.description && <p className="muted">{view.description}</p>}
-      {answer && (
-        <p className={answer.ok ? 'muted' : 'error-text'} role="status" data-testid="view-action-result">
-          {answer.message}
-        </p>
-      )}
+      <p className={answer?.ok === false ? 'error-text' : 'muted'} role="status" data-testid="view-action-result">
+        {answer?.message ?? ''}
+      </p>
       {state?.error && (
         <div className="banner banner-error" role="alert">
           {view.title} cannot be read: {state.error}. Check the plugin&apos;s Health and Log tabs; Haven asks again every few seconds.
@@ -81,7 +88,7 @@ export function PluginViewPanel({ plugin, view }: { plugin: string; view: ViewIn
                             key={action.id}
                             type="button"
                             className={action.danger ? 'secondary danger-text' : 'secondary'}
-                            disabled={running !== undefined}
+                            aria-disabled={running !== undefined}
                             aria-label={`${action.label} ${String(row.cells[view.columns[0]!.id] ?? row.id)}`}
                             onClick={() => act(action, row)}
                           >
@@ -109,7 +116,7 @@ export function PluginViewPanel({ plugin, view }: { plugin: string; view: ViewIn
               onClick={() => {
                 const { action, row } = confirming;
                 setConfirming(undefined);
-                void runViewAction(plugin, view.id, action.id, row.id);
+                void run(action, row);
               }}
             >
               {confirming.action.label}

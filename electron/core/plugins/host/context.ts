@@ -1,4 +1,5 @@
 import { spawn as spawnChild } from 'node:child_process';
+import { startRecording } from './recorder/recorder';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { IpcClient } from '@shared/ipc/client';
@@ -180,6 +181,11 @@ export function createPluginContext(options: ContextOptions): PluginContext<Reco
     };
   };
 
+  const logger = createLogger(core);
+  const emit = (name: string, payload?: unknown): void => {
+    core.call('core.events.emit', { name, payload }).catch(() => undefined);
+  };
+
   return {
     name: manifest.name,
     version: manifest.version,
@@ -194,7 +200,7 @@ export function createPluginContext(options: ContextOptions): PluginContext<Reco
         }),
       );
     },
-    logger: createLogger(core),
+    logger,
     dataDir: options.dataDir,
     outputDir: options.outputDir,
     toolsDir: options.binDirs[0] ?? options.dataDir,
@@ -217,9 +223,7 @@ export function createPluginContext(options: ContextOptions): PluginContext<Reco
       on(name, handler) {
         return store.add(core.subscribe('core.events', { name }, { onData: (event) => handler(event.payload, event.source) }));
       },
-      emit(name, payload) {
-        core.call('core.events.emit', { name, payload }).catch(() => undefined);
-      },
+      emit,
     },
     async call<T>(plugin: string, method: string, ...args: unknown[]) {
       const { result } = await core.call('core.plugins.call', { plugin, method, args });
@@ -228,6 +232,7 @@ export function createPluginContext(options: ContextOptions): PluginContext<Reco
     http,
     which,
     spawn,
+    recorder: { start: (recordOptions) => startRecording({ spawn, http, logger, emit }, recordOptions) },
     schedule: (task) => store.add(options.scheduler.schedule(task)),
     onDispose(disposable: Disposable) {
       store.add(disposable);

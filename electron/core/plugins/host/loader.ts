@@ -4,7 +4,7 @@
 // node_modules, wherever the plugin folder lives (built-in plugins sit outside app.asar).
 
 /** Packages the app ships for its built-in plugins. */
-export const APP_MODULES = ['webtorrent', 'parse-torrent'];
+export const APP_MODULES = ['webtorrent', 'parse-torrent', 'ws'];
 
 interface InitializeData {
   sdkUrl: string;

@@ -225,6 +225,11 @@ export class PluginHost {
     const actions = view.rowActions ?? {};
     const action = Object.hasOwn(actions, actionId) ? actions[actionId] : undefined;
     if (!action || typeof action.run !== 'function') throw new HavenError('NOT_FOUND', `view ${id} has no action ${actionId}`);
+    // Only a row the view shows now, and an action that row offers.
+    const { rows } = await this.viewRows(id);
+    const target = rows.find((r) => r.id === row);
+    if (!target) throw new HavenError('NOT_FOUND', `view ${id} shows no row ${row.slice(0, 80)}`);
+    if (!target.actions.includes(actionId)) throw new HavenError('CONFLICT', `${action.label} does not apply to ${row.slice(0, 80)} now`);
     const result = await action.run(row);
     return { message: typeof result === 'string' && result ? result.slice(0, 20_000) : `${action.label}: done` };
   }

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { parseSegmentList, partArgs, segmentListName } from './ffmpegArgs';
+import { FfmpegProgressParser, type FfmpegProgress } from './ffmpegProgress';
+import { parseHlsPlaylist } from './hlsPlaylist';
+
+describe('FfmpegProgressParser', () => {
+  it('reports each -progress block, across chunks split anywhere', () => {
+    const blocks: FfmpegProgress[] = [];
+    const parser = new FfmpegProgressParser((block) => blocks.push(block));
+    const text = 'frame=10\nbitrate= 512.3kbits/s\ntotal_size=4096\nout_time_us=2000000\nprogress=continue\nbitrate=N/A\ntotal_size=N/A\nout_time_us=N/A\nprogress=end\n';
+    for (let i = 0; i < text.length; i += 7) parser.push(text.slice(i, i + 7));
+    expect(blocks).toEqual([
+      { outSeconds: 2, totalBytes: 4096, bitrateKbps: 512.3, ended: false },
+      { ended: true },
+    ]);
+  });
+
+  it('drops a runaway line instead of growing without bound', () => {
+    const blocks: FfmpegProgress[] = [];
+    const parser = new FfmpegProgressParser((block) => blocks.push(block));
+    parser.push('x'.repeat(10_000));
+    parser.push('\nout_time_us=1000000\nprogress=continue\n');
+    expect(blocks).toEqual([{ outSeconds: 1, ended: false }]);
+  });
+});
+
+describe('partArgs', () => {
+  const base = { input: 'http://127.0.0.1:8080/live.m3u8', inputArgs: [], dir: '/rec', part: 2, segmentSeconds: 10, ioTimeoutMicros: 30_000_000, liveEdge: false };
+
+  it('copies into MPEG-TS segments named by part, with a CSV list and progress on stdout', () => {
+    const args = partArgs(base);
+    expect(args.slice(0, 6)).toEqual(['-hide_banner', '-loglevel', 'warning', '-nostats', '-progress', 'pipe:1']);
+    expect(args).toEqual(expect.arrayContaining(['-rw_timeout', '30000000', '-c', 'copy', '-f', 'segment', '-segment_time', '10', '-segment_format', 'mpegts', '-reset_timestamps', '1', '-segment_list_type', 'csv']));
+    expect(args[args.indexOf('-segment_list') + 1]).toBe(`/rec/${segmentListName(2)}`);
+    expect(args.at(-1)).toBe('/rec/part002-%05d.ts');
+    expect(args).not.toContain('-t');
+    expect(args).not.toContain('-live_start_index');
+  });
+
+  it('limits the length, and starts a live HLS reconnect at its newest segment', () => {
+    const args = partArgs({ ...base, seconds: 12.5, liveEdge: true });
+    expect(args[args.indexOf('-t') + 1]).toBe('12.500');
+    expect(args[args.indexOf('-live_start_index') + 1]).toBe('-1');
+    expect(args.indexOf('-live_start_index')).toBeLessThan(args.indexOf('-i'));
+    expect(partArgs({ ...base, input: 'rtmp://127.0.0.1/live/a', liveEdge: true })).not.toContain('-live_start_index');
+  });
+});
+
+describe('parseSegmentList', () => {
+  it('reads name,start,end lines as lengths, skipping what is malformed', () => {
+    expect(parseSegmentList('part001-00000.ts,0.000000,10.010000\npart001-00001.ts,10.010000,20.000000\nbroken\n,1,2\n')).toEqual([
+      { file: 'part001-00000.ts', seconds: 10.01 },
+      { file: 'part001-00001.ts', seconds: expect.closeTo(9.99, 5) },
+    ]);
+  });
+});
+
+describe('parseHlsPlaylist', () => {
+  it('finds the newest segment of a media playlist and whether it ended', () => {
+    expect(parseHlsPlaylist('#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:4\n#EXTINF:2,\nlive4.ts\n#EXTINF:2,\nlive5.ts\n')).toEqual({ kind: 'media', lastSegment: 'live5.ts', ended: false });
+    expect(parseHlsPlaylist('#EXTM3U\n#EXTINF:2,\nlive5.ts\n#EXT-X-ENDLIST\n')).toMatchObject({ ended: true });
+  });
+
+  it('lists the variants of a master playlist, and refuses what is not a playlist', () => {
+    expect(parseHlsPlaylist('#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000\nlow.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=2400000\nhigh.m3u8\n')).toEqual({
+      kind: 'master',
+      variants: [
+        { uri: 'low.m3u8', bandwidth: 800000 },
+        { uri: 'high.m3u8', bandwidth: 2400000 },
+      ],
+    });
+    expect(() => parseHlsPlaylist('<html>')).toThrow('not an HLS playlist');
+  });
+});

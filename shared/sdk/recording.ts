@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import type { JobHandle } from './types';
+
+/** A live recording's figures, part of a job's progress. */
+export const RecordingProgress = z.object({
+  /** Seconds of media written so far, over all parts. */
+  seconds: z.number().nonnegative(),
+  segments: z.number().int().nonnegative(),
+  reconnects: z.number().int().nonnegative(),
+  state: z.enum(['connecting', 'live', 'reconnecting', 'finishing', 'ended']),
+});
+export type RecordingProgress = z.infer<typeof RecordingProgress>;
+
+/** Why a recording ended. */
+export const RecordingEnd = z.enum(['stream-ended', 'duration', 'stopped', 'unreachable']);
+export type RecordingEnd = z.infer<typeof RecordingEnd>;
+
+export const RecordedSegment = z.object({ file: z.string(), seconds: z.number().nonnegative() });
+export const RecordingPart = z.object({
+  part: z.number().int().positive(),
+  startedAt: z.string(),
+  endedAt: z.string().optional(),
+  /** Why this part ended: the stream ended, stalled, failed, was stopped, or Haven stopped (interrupted). */
+  endReason: z.string().optional(),
+  segments: z.array(RecordedSegment),
+});
+export type RecordingPart = z.infer<typeof RecordingPart>;
+export const RecordingGap = z.object({ afterPart: z.number().int().positive(), from: z.string(), to: z.string(), seconds: z.number().nonnegative(), reason: z.string() });
+export type RecordingGap = z.infer<typeof RecordingGap>;
+
+/** `recording.json` in the recording's folder: what it holds, kept current while it records. */
+export const RecordingManifest = z.object({
+  version: z.literal(1),
+  input: z.string(),
+  startedAt: z.string(),
+  endedAt: z.string().optional(),
+  state: z.enum(['recording', 'ended']),
+  endedBy: RecordingEnd.optional(),
+  parts: z.array(RecordingPart),
+  gaps: z.array(RecordingGap),
+  reconnects: z.number().int().nonnegative(),
+  /** `chat.jsonl` when chat was recorded, with its message count. */
+  chat: z.object({ file: z.string(), messages: z.number().int().nonnegative() }).optional(),
+  /** The segments joined into one file once the recording ended (and checked). */
+  remuxed: z.string().optional(),
+});
+export type RecordingManifest = z.infer<typeof RecordingManifest>;
+
+export interface RecordOptions {
+  /** What ffmpeg reads: an HLS or DASH playlist, an RTMP address, an HTTP-FLV/TS stream. */
+  input: string;
+  /** The recording's own folder: segments, recording.json, chat.jsonl. A folder holding an unfinished recording continues it as a new part. */
+  dir: string;
+  /** Seconds per segment file (cuts land on keyframes). */
+  segmentSeconds: number;
+  /** Seconds without new media before reconnecting (default 30). */
+  watchdogSeconds?: number;
+  /** Stop after this many seconds of media; 0 or absent: until the stream ends. */
+  maxSeconds?: number;
+  /** How long a stream that dropped is tried again before the recording ends (default 120 s). */
+  reconnectWindowSeconds?: number;
+  /** Join the segments into one MP4 at the end, keeping them until the joined file is checked. */
+  remux?: boolean;
+  /** Extra ffmpeg options placed before `-i` (headers, protocol options). */
+  inputArgs?: string[];
+  /** Progress and cancellation: cancelling the job stops the recording gracefully and keeps it. */
+  job: JobHandle;
+}
+
+export interface ChatMessage {
+  author?: string;
+  text: string;
+  /** When it was said (epoch ms); now when absent. */
+  at?: number;
+  /** The payload as the source sent it. */
+  raw?: unknown;
+}
+
+export interface RecordingResult {
+  dir: string;
+  manifest: RecordingManifest;
+  /** Seconds of media over all parts. */
+  seconds: number;
+  bytes: number;
+  segments: number;
+}
+
+/** A recording in progress: chat can be added while it runs; `done` settles when it ends. */
+export interface Recording {
+  chat(message: ChatMessage): void;
+  /** Ends the recording gracefully (as cancelling the job does). */
+  stop(): void;
+  readonly done: Promise<RecordingResult>;
+}
+
+export interface RecorderApi {
+  /** Records a live stream into crash-safe MPEG-TS segments through ffmpeg (the plugin must declare ffmpeg and ffprobe). */
+  start(options: RecordOptions): Recording;
+}
