@@ -43,13 +43,14 @@ describe('haven plugins', () => {
       expect(plugin.health?.status).toMatch(/^(pass|warn)$/);
     }
     // The built-in shells say plainly that their media work is not there yet; no fake success.
-    for (const name of BUILTIN.filter((n) => n !== 'YouTubePlugin' && n !== 'BitTorrentPlugin')) {
+    for (const name of ['OpenRingPlugin', 'PumpFunPlugin']) {
       const shell = listed.find((p) => p.name === name)!;
       expect(shell.health).toMatchObject({ status: 'warn', output: expect.stringContaining('not implemented yet') });
     }
     // YouTubePlugin works, and says Debian's yt-dlp (from 2023) is too old for YouTube itself.
     expect(listed.find((p) => p.name === 'YouTubePlugin')?.health).toMatchObject({ status: 'warn', output: expect.stringContaining('days old and YouTube breaks old versions') });
     expect(listed.find((p) => p.name === 'BitTorrentPlugin')?.health).toMatchObject({ status: 'pass', output: expect.stringMatching(/^WebTorrent \S+ archives magnet links.*; 0 downloading, 0 seeding\.$/) });
+    expect(listed.find((p) => p.name === 'LiveStreamPlugin')?.health).toMatchObject({ status: 'pass', output: expect.stringContaining('records HLS, DASH, RTMP and HTTP streams with ffmpeg') });
     expect(listed.find((p) => p.name === 'HelloPlugin')?.health?.status).toBe('pass');
   });
 
