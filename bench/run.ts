@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { indexBenchmark } from './index1m';
 import { fanoutBenchmark } from './ipcFanout';
+import { recorderBenchmark } from './recorderCpu';
 import { torrentBenchmark } from './torrentArchive';
 import { ytdlpBenchmark } from './ytdlpArchive';
 import type { BenchResult } from './stats';
@@ -20,6 +21,7 @@ const benchmarks: { name: string; run: () => Promise<BenchResult> }[] = [
   { name: 'index_1m', run: () => indexBenchmark(quick ? 100_000 : 1_000_000) },
   { name: 'ipc_fanout', run: () => fanoutBenchmark({ jobs: 200, hz: 50, seconds: quick ? 4 : 15, serverEntry: path.join(here, 'fanout-server.js') }) },
   { name: 'ytdlp_archive', run: () => ytdlpBenchmark({ megabytes: quick ? 50 : 200, rounds: quick ? 2 : 3, repo }) },
+  { name: 'recorder_cpu', run: () => recorderBenchmark({ seconds: quick ? 20 : 60, rounds: quick ? 1 : 2, repo }) },
   { name: 'torrent_archive', run: () => torrentBenchmark({ megabytes: quick ? 50 : 200, rounds: quick ? 2 : 3, repo, bareScript: path.join(here, 'bare-webtorrent.js') }) },
 ];
 

@@ -49,6 +49,7 @@ export async function serveCommand(flags: ServeFlags, layout: AppLayout): Promis
       token,
       rendererDir: layout.rendererDir,
       connect: (protocol, transport) => core.router.connect(protocol, transport),
+      playableCacheDir: path.join(core.paths.home, 'cache', 'playable'),
       fileForItem: (id) => {
         try {
           return core.library.get(id).outputPath;

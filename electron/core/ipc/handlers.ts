@@ -59,7 +59,9 @@ export function createHandlers(services: HandlerServices): {
       // A stream is recorded again each time it is asked for (a new library item), unless it is being recorded now.
       const active = jobs.list({ plugin: target.plugin, states: ['queued', 'running', 'paused'], limit: 1000 }).jobs.find((job) => job.kind === 'record' && job.uri === source.uri);
       if (active) return active;
-      source = { ...source, sourceId: `${source.sourceId}@${new Date().toISOString()}`, metadata: { ...source.metadata, ...(durationSeconds ? { durationSeconds } : {}) } };
+      // Named by its folder (the stream and the time), not the playlist's file name.
+      const { title: _fileName, ...rest } = source;
+      source = { ...rest, mediaType: 'video', sourceId: `${source.sourceId}@${new Date().toISOString()}`, metadata: { ...source.metadata, ...(durationSeconds ? { durationSeconds } : {}) } };
     }
     return jobs.enqueueArchive(target.plugin, source, { force, kind: target.kind, reason: 'requested by the user', byUser: true });
   };

@@ -17,6 +17,7 @@ import {
   tokensMatch,
 } from './access';
 import { sendFile } from './fileResponse';
+import { fileInsideItem, playableCopy } from './itemFiles';
 import { contentSecurityPolicy, contentTypeFor, resolveAsset } from './staticAssets';
 import { serverWebSocketProtocol } from './websocketTransport';
 
@@ -25,8 +26,10 @@ export interface HttpServerOptions {
   port: number;
   token: string;
   rendererDir: string;
-  /** The file of a library item, for `/files/<id>` (downloads and the player). */
+  /** The file (or folder) of a library item, for `/files/<id>` and `/files/<id>/<path inside>` (downloads and the player). */
   fileForItem?: (id: number) => string | undefined;
+  /** Where MP4 copies of MPEG-TS segments are kept for the player (`?as=mp4`). */
+  playableCacheDir?: string;
   /** Serves the contract over one connection; returns the handle that ends it. */
   connect: (protocol: MessagePassingProtocol, transport: string) => Disposable;
   logger: Logger;
@@ -112,14 +115,33 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       deny(res, 405, 'method not allowed.');
       return;
     }
-    const fileMatch = /^\/files\/(\d{1,15})$/.exec(url.pathname);
+    const fileMatch = /^\/files\/(\d{1,15})(?:\/(.{1,1024}))?$/.exec(url.pathname);
     if (fileMatch && options.fileForItem) {
-      const itemFile = options.fileForItem(Number(fileMatch[1]));
+      const root = options.fileForItem(Number(fileMatch[1]));
+      let itemFile = root;
+      if (root && fileMatch[2]) {
+        let inside: string;
+        try {
+          inside = decodeURIComponent(fileMatch[2]);
+        } catch {
+          deny(res, 400, 'bad path.');
+          return;
+        }
+        itemFile = fileInsideItem(root, inside);
+      }
       if (!itemFile || !fs.existsSync(itemFile) || !fs.statSync(itemFile).isFile()) {
-        deny(res, 404, 'this item has no file (any more).');
+        deny(res, 404, 'this item has no such file (any more).');
         return;
       }
-      sendFile(req, res, itemFile, url.searchParams.get('download') === '1', SECURITY_HEADERS);
+      const download = url.searchParams.get('download') === '1';
+      if (url.searchParams.get('as') === 'mp4' && /\.ts$/i.test(itemFile) && options.playableCacheDir) {
+        playableCopy(itemFile, options.playableCacheDir).then(
+          (copy) => sendFile(req, res, copy, download, SECURITY_HEADERS),
+          (error: unknown) => deny(res, 500, `${error instanceof Error ? error.message : String(error)}.`),
+        );
+        return;
+      }
+      sendFile(req, res, itemFile, download, SECURITY_HEADERS);
       return;
     }
     const file = resolveAsset(options.rendererDir, url.pathname);

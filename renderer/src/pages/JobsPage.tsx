@@ -216,7 +216,7 @@ function JobActions({ job }: { job: JobSummary }) {
   };
   return (
     <div className="job-actions" onClick={stop} onKeyDown={stop} role="group" aria-label="Job actions">
-      {(job.state === 'running' || job.state === 'queued') && (
+      {(job.state === 'running' || job.state === 'queued') && job.kind !== 'record' && (
         <button type="button" className="small" onClick={act(() => actOnJobs('jobs.pause', [job.id]))}>
           Pause
         </button>
@@ -238,7 +238,8 @@ function JobActions({ job }: { job: JobSummary }) {
       )}
       {['running', 'queued', 'paused'].includes(job.state) && (
         <button type="button" className="small secondary" onClick={act(() => actOnJobs('jobs.cancel', [job.id]))}>
-          Cancel
+          {/* A recording stopped keeps what it recorded and becomes a library item. */}
+          {job.kind === 'record' && job.state === 'running' ? 'Stop recording' : 'Cancel'}
         </button>
       )}
     </div>

@@ -4,6 +4,7 @@ import type { LibraryItem } from '@shared/domain/library';
 import { deleteLibraryItem, libraryQueryChanged, searchLibrary } from '../bridge';
 import { EmptyState } from '../components/EmptyState';
 import { formatBytes, formatDuration, formatTime } from '../format';
+import { RecordingPlayer } from './RecordingPlayer';
 import { useConnectionStore } from '../stores/connectionStore';
 import { useLibraryStore } from '../stores/libraryStore';
 import { usePluginsStore } from '../stores/pluginsStore';
@@ -174,7 +175,7 @@ function ItemDetail({ item, onClose }: { item: LibraryItem; onClose: () => void 
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string>();
   const description = typeof item.metadata.description === 'string' ? item.metadata.description : undefined;
-  const canPlay = item.outputPath && (item.mediaType === 'audio' || item.mediaType === 'video');
+  const canPlay = item.outputPath && item.mime !== 'inode/directory' && (item.mediaType === 'audio' || item.mediaType === 'video');
   return (
     <aside className="detail-panel" aria-label="Item details" data-testid="item-detail">
       <header className="detail-header">
@@ -185,6 +186,7 @@ function ItemDetail({ item, onClose }: { item: LibraryItem; onClose: () => void 
           Close
         </button>
       </header>
+      {item.mime === 'inode/directory' && <RecordingPlayer item={item} />}
       {canPlay &&
         (item.mediaType === 'video' ? (
           <video className="player" controls preload="metadata" src={`./files/${item.id}`} />

@@ -10,6 +10,9 @@ export const MANIFEST_FILE = 'recording.json';
  * whenever they change, so a crash leaves it describing what is on disk.
  */
 export class ManifestStore {
+  private readonly sizes = new Map<string, number>();
+  private readonly listSizes = new Map<number, number>();
+
   private constructor(
     readonly dir: string,
     private current: RecordingManifest,
@@ -51,16 +54,36 @@ export class ManifestStore {
     return this.current.parts.flatMap((part) => part.segments.map((seg) => seg.file));
   }
 
+  /** Bytes of the finished segments (each measured once: a finished segment does not change). */
   bytes(): number {
     let total = 0;
     for (const file of this.files()) {
-      try {
-        total += fs.statSync(path.join(this.dir, file)).size;
-      } catch {
-        // A segment removed by hand counts as nothing.
+      let size = this.sizes.get(file);
+      if (size === undefined) {
+        try {
+          size = fs.statSync(path.join(this.dir, file)).size;
+          this.sizes.set(file, size);
+        } catch {
+          // A segment removed by hand (or joined into the MP4) counts as nothing.
+          size = 0;
+        }
       }
+      total += size;
     }
     return total;
+  }
+
+  /** Whether a part's segment list changed since the last look (its size), so unchanged lists are not read again. */
+  listChanged(part: number): boolean {
+    let size = -1;
+    try {
+      size = fs.statSync(path.join(this.dir, segmentListName(part))).size;
+    } catch {
+      // No list yet.
+    }
+    if (this.listSizes.get(part) === size) return false;
+    this.listSizes.set(part, size);
+    return true;
   }
 
   nextPartNumber(): number {
