@@ -88,6 +88,8 @@ describe('LiveStreamPlugin recording live HLS', () => {
       expect(lines[0]!.t).toBeGreaterThanOrEqual(0);
       expect(lines.at(-1)!.t).toBeLessThan(recorded + 5);
       expect(manifest.chat).toEqual({ file: 'chat.jsonl', messages: 1000 });
+      // The chat is searchable in the library.
+      expect(core.library.search({ text: 'viewer5', limit: 10, offset: 0 }).items.map((item) => item.id)).toEqual([done.itemId]);
     } finally {
       await new Promise<void>((resolve) => chat.close(() => resolve()));
     }

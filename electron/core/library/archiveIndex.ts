@@ -39,6 +39,8 @@ export interface NewItem {
   metadata?: Record<string, unknown>;
   tags?: string[];
   createdAt?: number;
+  /** More text to find the item by (a recording's chat), indexed but not stored in its metadata. */
+  searchText?: string;
 }
 
 /** What goes next to each archived file, so the archive is usable (and re-indexable) without Haven. */
@@ -110,7 +112,7 @@ export class ArchiveIndex {
       const meta = item.metadata ?? {};
       this.db
         .prepare('INSERT INTO items_fts (rowid, title, description, channel, tags, subtitles) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(id, item.title, text(meta.description), text(meta.channel ?? meta.uploader ?? meta.author), (item.tags ?? []).join(' '), text(meta.subtitles_text));
+        .run(id, item.title, text(meta.description), text(meta.channel ?? meta.uploader ?? meta.author), (item.tags ?? []).join(' '), [text(meta.subtitles_text), item.searchText ?? ''].filter(Boolean).join('\n'));
       return { id, created: !existing };
     });
     const result = run();
@@ -161,7 +163,9 @@ export class ArchiveIndex {
     const metadata: Record<string, unknown> = { ...source.metadata, ...result.metadata };
     if (duplicateRow) metadata.duplicate_of = duplicateRow.id;
     const mime = stat.isFile() ? mimeFor(file) : 'inode/directory';
+    const searchText = stat.isDirectory() ? recordingChatText(file) : undefined;
     const { id } = this.upsert({
+      ...(searchText ? { searchText } : {}),
       plugin,
       sourceId: source.sourceId,
       mediaType: mediaTypeOf(mime, source.mediaType),
@@ -326,3 +330,33 @@ export function toFtsQuery(input: string | undefined): string | undefined {
 }
 
 export type { ImportReport };
+
+const MAX_CHAT_TEXT = 2 * 1024 * 1024;
+
+/** The chat of a recording folder (the SDK recorder's chat.jsonl), as text to search, up to 2 MiB. */
+export function recordingChatText(dir: string): string | undefined {
+  const file = path.join(dir, 'chat.jsonl');
+  if (!fs.existsSync(path.join(dir, 'recording.json')) || !fs.existsSync(file)) return undefined;
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(Math.min(fs.fstatSync(fd).size, MAX_CHAT_TEXT * 4));
+    const read = fs.readSync(fd, buffer, 0, buffer.length, 0);
+    const parts: string[] = [];
+    let length = 0;
+    for (const line of buffer.subarray(0, read).toString('utf8').split('\n')) {
+      try {
+        const message = JSON.parse(line) as { author?: unknown; text?: unknown };
+        if (typeof message.text !== 'string') continue;
+        const entry = typeof message.author === 'string' ? `${message.author}: ${message.text}` : message.text;
+        length += entry.length + 1;
+        if (length > MAX_CHAT_TEXT) break;
+        parts.push(entry);
+      } catch {
+        // A line cut by the size limit, or not JSON.
+      }
+    }
+    return parts.length ? parts.join('\n') : undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
