@@ -43,13 +43,14 @@ describe('haven plugins', () => {
       expect(plugin.health?.status).toMatch(/^(pass|warn)$/);
     }
     // The built-in shells say plainly that their media work is not there yet; no fake success.
-    for (const name of ['OpenRingPlugin', 'PumpFunPlugin']) {
+    for (const name of ['OpenRingPlugin']) {
       const shell = listed.find((p) => p.name === name)!;
       expect(shell.health).toMatchObject({ status: 'warn', output: expect.stringContaining('not implemented yet') });
     }
     // YouTubePlugin works, and says Debian's yt-dlp (from 2023) is too old for YouTube itself.
     expect(listed.find((p) => p.name === 'YouTubePlugin')?.health).toMatchObject({ status: 'warn', output: expect.stringContaining('days old and YouTube breaks old versions') });
     expect(listed.find((p) => p.name === 'BitTorrentPlugin')?.health).toMatchObject({ status: 'pass', output: expect.stringMatching(/^WebTorrent \S+ archives magnet links.*; 0 downloading, 0 seeding\.$/) });
+    expect(listed.find((p) => p.name === 'PumpFunPlugin')?.health).toMatchObject({ status: 'pass', output: expect.stringContaining('records pump.fun streams through LiveKit (its SDK loads)') });
     expect(listed.find((p) => p.name === 'LiveStreamPlugin')?.health).toMatchObject({ status: 'pass', output: expect.stringContaining('records HLS, DASH, RTMP and HTTP streams with ffmpeg') });
     expect(listed.find((p) => p.name === 'HelloPlugin')?.health?.status).toBe('pass');
   });
@@ -106,8 +107,12 @@ describe('haven plugins', () => {
     const hello = await runHaven(['plugins', 'test', 'hello', '--json'], { HAVEN_HOME: home }, 60_000);
     expect(hello.code).toBe(0);
     expect(JSON.parse(hello.stdout).health.result).toMatchObject({ status: 'pass', output: 'greeting is "Hello"' });
-    const pumpfun = await runHaven(['plugins', 'test', 'pumpfun', '--discover'], { HAVEN_HOME: home }, 60_000);
-    oneLineError(pumpfun, /not implemented yet/);
+    // Nothing listed: the dry run finds nothing, without asking pump.fun.
+    const pumpfun = await runHaven(['plugins', 'test', 'pumpfun', '--discover', '--json'], { HAVEN_HOME: home }, 60_000);
+    expect(pumpfun.code, pumpfun.stderr).toBe(0);
+    expect(JSON.parse(pumpfun.stdout).discovery).toMatchObject({ sources: [], skipped: [] });
+    const openring = await runHaven(['plugins', 'list', '--all', '--json'], { HAVEN_HOME: home }, 60_000);
+    expect((JSON.parse(openring.stdout) as Listed[]).find((p) => p.name === 'OpenRingPlugin')?.health?.output).toMatch(/not implemented yet/);
     // A real failure is reported as one classified line.
     const youtube = await runHaven(['plugins', 'test', 'youtube', '--archive', 'ftp://127.0.0.1/clip.mp4'], { HAVEN_HOME: home }, 60_000);
     oneLineError(youtube, /unsupported URL scheme ftp: in ftp:\/\/127\.0\.0\.1\/clip\.mp4/);

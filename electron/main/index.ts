@@ -6,6 +6,7 @@ import { BrowserWindow, MessageChannelMain, app, dialog, ipcMain, nativeTheme, n
 import { startCore, type Core } from '../core/core';
 import { resolveHavenHome } from '../core/home';
 import { contentSecurityPolicy, contentTypeFor, resolveAsset } from '../core/serve/staticAssets';
+import { ITEM_FILE_PATH, resolveItemRequest } from '../core/serve/itemFiles';
 import { pickedPath, pickPathDialogOptions } from './dialogs';
 import { APP_ORIGIN, APP_SCHEME, externalUrlToOpen, isAllowedNavigation, mainWindowOptions } from './security';
 import { fromMessagePortMain } from './transport';
@@ -58,16 +59,17 @@ if (!app.requestSingleInstanceLock()) {
     session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
     protocol.handle(APP_SCHEME, async (request) => {
       const { pathname } = new URL(request.url);
-      const item = /^\/files\/(\d{1,15})$/.exec(pathname);
+      const item = ITEM_FILE_PATH.exec(pathname);
       if (item && core) {
-        let file: string | undefined;
+        let root: string | undefined;
         try {
-          file = core.library.get(Number(item[1])).outputPath;
+          root = core.library.get(Number(item[1])).outputPath;
         } catch {
-          file = undefined;
+          root = undefined;
         }
-        if (!file || !fs.existsSync(file)) return new Response('not found', { status: 404 });
-        return net.fetch(pathToFileURL(file).toString(), { headers: request.headers });
+        const found = await resolveItemRequest(root, item[2], new URL(request.url).searchParams.get('as') === 'mp4', path.join(core.paths.home, 'cache', 'playable'));
+        if (!('file' in found)) return new Response(found.message, { status: found.status });
+        return net.fetch(pathToFileURL(found.file).toString(), { headers: request.headers });
       }
       const file = resolveAsset(rendererDir, pathname);
       if (!file || !fs.existsSync(file)) return new Response('not found', { status: 404 });

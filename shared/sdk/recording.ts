@@ -15,7 +15,12 @@ export type RecordingProgress = z.infer<typeof RecordingProgress>;
 export const RecordingEnd = z.enum(['stream-ended', 'duration', 'stopped', 'unreachable']);
 export type RecordingEnd = z.infer<typeof RecordingEnd>;
 
-export const RecordedSegment = z.object({ file: z.string(), seconds: z.number().nonnegative() });
+export const RecordedSegment = z.object({
+  file: z.string(),
+  seconds: z.number().nonnegative(),
+  /** The length could not be measured (ffprobe failed); it is estimated from the bytes. */
+  estimated: z.boolean().optional(),
+});
 export const RecordingPart = z.object({
   part: z.number().int().positive(),
   startedAt: z.string(),
@@ -34,7 +39,7 @@ export const RecordingManifest = z.object({
   input: z.string(),
   startedAt: z.string(),
   endedAt: z.string().optional(),
-  state: z.enum(['recording', 'ended']),
+  state: z.enum(['recording', 'finishing', 'ended']),
   endedBy: RecordingEnd.optional(),
   parts: z.array(RecordingPart),
   gaps: z.array(RecordingGap),
@@ -88,12 +93,52 @@ export interface RecordingResult {
 /** A recording in progress: chat can be added while it runs; `done` settles when it ends. */
 export interface Recording {
   chat(message: ChatMessage): void;
-  /** Ends the recording gracefully (as cancelling the job does). */
-  stop(): void;
+  /** Ends the recording gracefully (as cancelling the job does); `stream-ended` when the source says it is over. */
+  stop(reason?: 'stopped' | 'stream-ended'): void;
   readonly done: Promise<RecordingResult>;
+}
+
+/** A recording of frames the plugin decodes itself (WebRTC): encoded by ffmpeg into the same segments. */
+export interface FrameRecordOptions extends Omit<RecordOptions, 'input' | 'inputArgs'> {
+  /** What the frames come from, for recording.json and events. */
+  label: string;
+  /** I420 (yuv420p) frames of this size, recorded at this rate (frames are repeated or skipped to keep it). */
+  video?: { width: number; height: number; fps: number };
+  /** Interleaved signed 16-bit PCM. */
+  audio?: { sampleRate: number; channels: number };
+}
+
+export interface FrameRecording extends Recording {
+  /** The newest video frame (width × height × 1.5 bytes of I420). */
+  pushVideo(frame: Uint8Array): void;
+  /** Audio samples as they arrive; gaps become silence. */
+  pushAudio(samples: Int16Array | Uint8Array): void;
 }
 
 export interface RecorderApi {
   /** Records a live stream into crash-safe MPEG-TS segments through ffmpeg (the plugin must declare ffmpeg and ffprobe). */
   start(options: RecordOptions): Recording;
+  /** Records frames the plugin pushes, into the same segments; when frames stop, the part ends and the next frame starts the next. */
+  startFrames(options: FrameRecordOptions): FrameRecording;
+}
+
+/** What a `record` hook returns for a finished recording: its folder, size, length and a summary. */
+export function recordingArchiveResult(result: RecordingResult, metadata: Record<string, unknown> = {}) {
+  const { manifest } = result;
+  return {
+    success: true,
+    outputPath: result.dir,
+    fileSize: result.bytes,
+    duration: result.seconds,
+    metadata: {
+      ...metadata,
+      endedBy: manifest.endedBy,
+      parts: manifest.parts.length,
+      segments: result.segments,
+      gaps: manifest.gaps,
+      reconnects: manifest.reconnects,
+      ...(manifest.chat ? { chatMessages: manifest.chat.messages } : {}),
+      ...(manifest.remuxed ? { remuxed: manifest.remuxed } : {}),
+    },
+  };
 }

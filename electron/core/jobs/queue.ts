@@ -524,6 +524,8 @@ export class JobQueue extends DisposableObject {
     const note = (message: string): void => {
       if (detailed++ < TRACE_DETAIL_LIMIT) this.options.store.addEvent(row.id, 'decision', message);
     };
+    // A plugin that records streams gets record jobs for what it finds.
+    const kind = this.options.runtime.kindFor(row.plugin);
     for (const { addPaused, ...source } of found.sources) {
       const label = source.title ?? source.sourceId;
       if (this.options.index.findBySource(row.plugin, source.sourceId)) {
@@ -531,8 +533,8 @@ export class JobQueue extends DisposableObject {
         note(`skipped ${label}: already archived`);
         continue;
       }
-      const wasPaused = this.options.store.latestForSource(row.plugin, source.sourceId, 'archive')?.state === 'paused';
-      const created = this.enqueueArchive(row.plugin, source, { reason: `found by discovery job ${row.id}`, byUser: false, ...(addPaused ? { paused: true } : {}) });
+      const wasPaused = this.options.store.latestForSource(row.plugin, source.sourceId, kind)?.state === 'paused';
+      const created = this.enqueueArchive(row.plugin, source, { reason: `found by discovery job ${row.id}`, byUser: false, kind, ...(addPaused ? { paused: true } : {}) });
       if (created.state === 'queued' || (addPaused && created.state === 'paused' && !wasPaused)) {
         queued++;
         note(`${created.state === 'paused' ? 'added paused' : 'queued'} ${label} as job ${created.id}`);

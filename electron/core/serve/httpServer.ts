@@ -17,7 +17,7 @@ import {
   tokensMatch,
 } from './access';
 import { sendFile } from './fileResponse';
-import { fileInsideItem, playableCopy } from './itemFiles';
+import { ITEM_FILE_PATH, resolveItemRequest } from './itemFiles';
 import { contentSecurityPolicy, contentTypeFor, resolveAsset } from './staticAssets';
 import { serverWebSocketProtocol } from './websocketTransport';
 
@@ -115,33 +115,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       deny(res, 405, 'method not allowed.');
       return;
     }
-    const fileMatch = /^\/files\/(\d{1,15})(?:\/(.{1,1024}))?$/.exec(url.pathname);
+    const fileMatch = ITEM_FILE_PATH.exec(url.pathname);
     if (fileMatch && options.fileForItem) {
-      const root = options.fileForItem(Number(fileMatch[1]));
-      let itemFile = root;
-      if (root && fileMatch[2]) {
-        let inside: string;
-        try {
-          inside = decodeURIComponent(fileMatch[2]);
-        } catch {
-          deny(res, 400, 'bad path.');
-          return;
-        }
-        itemFile = fileInsideItem(root, inside);
-      }
-      if (!itemFile || !fs.existsSync(itemFile) || !fs.statSync(itemFile).isFile()) {
-        deny(res, 404, 'this item has no such file (any more).');
-        return;
-      }
       const download = url.searchParams.get('download') === '1';
-      if (url.searchParams.get('as') === 'mp4' && /\.ts$/i.test(itemFile) && options.playableCacheDir) {
-        playableCopy(itemFile, options.playableCacheDir).then(
-          (copy) => sendFile(req, res, copy, download, SECURITY_HEADERS),
-          (error: unknown) => deny(res, 500, `${error instanceof Error ? error.message : String(error)}.`),
-        );
-        return;
-      }
-      sendFile(req, res, itemFile, download, SECURITY_HEADERS);
+      void resolveItemRequest(options.fileForItem(Number(fileMatch[1])), fileMatch[2], url.searchParams.get('as') === 'mp4', options.playableCacheDir).then((found) => {
+        if ('file' in found) sendFile(req, res, found.file, download, SECURITY_HEADERS);
+        else deny(res, found.status, found.message);
+      });
       return;
     }
     const file = resolveAsset(options.rendererDir, url.pathname);

@@ -9,7 +9,13 @@ export const configSchema = z.object({
   remux_on_finish: z.boolean().default(true).describe('Join the segments into one MP4 when the recording ends (the segments are removed once it is checked).'),
   chat_url: z
     .string()
-    .regex(/^wss?:\/\//, 'must be a ws:// or wss:// address')
+    .refine((value) => {
+      try {
+        return ['ws:', 'wss:'].includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    }, 'must be a ws:// or wss:// address')
     .optional()
     .describe('A WebSocket that sends the stream’s chat (JSON messages with author and text); recorded beside the video.'),
   resolver: z.enum(['none', 'streamlink', 'yt-dlp']).default('none').describe('Resolve page URLs to stream URLs with this tool.'),

@@ -1,5 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
-import { HavenError, definePlugin, type JobHandle, type MediaSource, type Recording } from '@haven/sdk';
+import { HavenError, definePlugin, recordingArchiveResult, type JobHandle, type MediaSource, type Recording } from '@haven/sdk';
 import WebSocket from 'ws';
 import { chatMessageOf } from './chat';
 import { configSchema } from './config';
@@ -22,6 +23,21 @@ export function recordingFolderName(uri: string, title: string | undefined, now 
   return `${safe} ${stamp}`;
 }
 
+/** A folder of its own for a new recording (`name`, or `name (2)`, … when taken). */
+function newFolder(parent: string, name: string): string {
+  fs.mkdirSync(parent, { recursive: true });
+  for (let n = 1; n < 1000; n++) {
+    const dir = path.join(parent, n === 1 ? name : `${name} (${n})`);
+    try {
+      fs.mkdirSync(dir);
+      return dir;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  throw new HavenError('CONFLICT', `no free folder name for ${name} in ${parent}`);
+}
+
 export default definePlugin({
   configSchema,
   setup(ctx) {
@@ -30,18 +46,28 @@ export default definePlugin({
       let socket: WebSocket | undefined;
       let closed = false;
       let retry: ReturnType<typeof setTimeout> | undefined;
+      let failures = 0;
+      const again = (): void => {
+        // 2 s, doubling to a minute, so a dead chat server is not asked every moment.
+        if (!closed) retry = setTimeout(connect, Math.min(60_000, 2000 * 2 ** Math.min(failures++, 5)));
+      };
       const connect = (): void => {
         if (closed || signal.aborted) return;
-        socket = new WebSocket(url, { handshakeTimeout: 10_000, maxPayload: 1024 * 1024 });
+        try {
+          socket = new WebSocket(url, { handshakeTimeout: 10_000, maxPayload: 1024 * 1024 });
+        } catch (error) {
+          ctx.logger.warn('chat: cannot connect', { url, error: String(error) });
+          again();
+          return;
+        }
+        socket.on('open', () => (failures = 0));
         socket.on('message', (data, isBinary) => {
           if (isBinary) return;
           const message = chatMessageOf(String(data), Date.now());
           if (message) recording.chat(message);
         });
         socket.on('error', (error) => ctx.logger.warn('chat: connection problem', { url, error: String(error) }));
-        socket.on('close', () => {
-          if (!closed) retry = setTimeout(connect, 2000);
-        });
+        socket.on('close', again);
       };
       connect();
       return () => {
@@ -57,9 +83,9 @@ export default definePlugin({
       if (!(await ctx.which('ffmpeg'))) throw new HavenError('NOT_FOUND', 'ffmpeg is not installed: install ffmpeg (it records the stream)');
       const input = config.resolver === 'none' || /\.(m3u8|mpd)(\?|$)|^rtmps?:|^rtsp:|^srt:/i.test(source.uri) ? source.uri : await resolve(source.uri, config.resolver, job.signal);
       // A retry of the same job (after a crash) continues the same folder as a new part.
-      const unfinished = ((await ctx.storage.get(UNFINISHED)) as Record<string, string> | undefined) ?? {};
-      const dir = unfinished[job.id] ?? path.join(config.output_dir ?? ctx.outputDir, recordingFolderName(source.uri, source.title));
-      await ctx.storage.set(UNFINISHED, { ...unfinished, [job.id]: dir });
+      const key = `${UNFINISHED}:${job.id}`;
+      const dir = ((await ctx.storage.get(key)) as string | undefined) ?? newFolder(config.output_dir ?? ctx.outputDir, recordingFolderName(source.uri, source.title));
+      await ctx.storage.set(key, dir);
       const duration = typeof source.metadata.durationSeconds === 'number' ? source.metadata.durationSeconds : config.max_duration;
       const recording = ctx.recorder.start({
         input,
@@ -72,30 +98,18 @@ export default definePlugin({
         job,
       });
       const chatUrl = typeof source.metadata.chatUrl === 'string' ? source.metadata.chatUrl : config.chat_url;
-      const stopChat = chatUrl ? followChat(chatUrl, recording, job.signal) : undefined;
+      let stopChat: (() => void) | undefined;
       try {
-        const result = await recording.done;
-        const { manifest } = result;
-        return {
-          success: true,
-          outputPath: dir,
-          fileSize: result.bytes,
-          duration: result.seconds,
-          metadata: {
-            input,
-            endedBy: manifest.endedBy,
-            parts: manifest.parts.length,
-            segments: result.segments,
-            gaps: manifest.gaps,
-            reconnects: manifest.reconnects,
-            ...(manifest.chat ? { chatMessages: manifest.chat.messages } : {}),
-            ...(manifest.remuxed ? { remuxed: manifest.remuxed } : {}),
-          },
-        };
+        stopChat = chatUrl ? followChat(chatUrl, recording, job.signal) : undefined;
+        return recordingArchiveResult(await recording.done, { input });
+      } catch (error) {
+        // Nothing may keep recording without an owner.
+        recording.stop();
+        await recording.done.catch(() => undefined);
+        throw error;
       } finally {
         stopChat?.();
-        const left = ((await ctx.storage.get(UNFINISHED)) as Record<string, string> | undefined) ?? {};
-        await ctx.storage.set(UNFINISHED, Object.fromEntries(Object.entries(left).filter(([id]) => id !== job.id)));
+        await ctx.storage.delete(key);
       }
     }
 

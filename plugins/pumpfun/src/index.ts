@@ -1,27 +1,116 @@
-import { HavenError, definePlugin, z } from '@haven/sdk';
+import path from 'node:path';
+import { HavenError, definePlugin, recordingArchiveResult, type Disposable, type JobHandle, type MediaSource } from '@haven/sdk';
+import { PumpFunApi, mintOf, type LiveCoin } from './api';
+import { followChat } from './chat';
+import { MINT, configSchema, type PumpFunConfig } from './config';
+import { liveKitJoiner } from './livekit';
+import { recordPumpStream } from './record';
 
-export const configSchema = z.object({
-  stream_ids: z.array(z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, 'must be a coin mint address')).default([]).describe('Coin mints whose streams to record.'),
-  record_chat: z.boolean().default(true),
-  segment_duration: z.number().int().min(10).max(24 * 3600).default(600).describe('Seconds per recorded file.'),
-  output_dir: z.string().optional(),
-  monitor: z.boolean().default(false).describe('Start recording by itself when a listed stream goes live.'),
-  poll_interval: z.number().int().min(10).max(3600).default(60).describe('Seconds between live checks when monitoring.'),
-  api_base_url: z.url().default('https://frontend-api-v3.pump.fun'),
-});
+export { configSchema };
 
-const NOT_YET = 'pump.fun recording is not implemented yet (it lands with the live recording work)';
+/** A recording's folder: the coin's symbol (or mint) and the time. */
+function folderName(mint: string, symbol: string | undefined, now = new Date()): string {
+  const label = (symbol ?? '').replace(/[^A-Za-z0-9 ._-]+/g, '').trim().slice(0, 40);
+  return `${label ? `${label} ` : ''}${mint.slice(0, 8)} ${now.toISOString().slice(0, 19).replace('T', ' ').replaceAll(':', '-')}`;
+}
 
 export default definePlugin({
   configSchema,
-  setup() {
+  setup(ctx) {
+    const api = (config: PumpFunConfig = ctx.config) => new PumpFunApi((url, init) => ctx.http(url, init), { api: config.api_base_url, livestream: config.livestream_api_base_url });
+    const joiner = liveKitJoiner();
+
+    /** The listed streams that are live now, as sources; one recording per live session. */
+    async function discover(signal?: AbortSignal) {
+      const config = ctx.config;
+      // Nothing listed: nothing to ask pump.fun.
+      if (config.stream_ids.length === 0) return { sources: [], skipped: [] };
+      const live = await api(config).live(100, signal);
+      const byMint = new Map(live.map((coin) => [coin.mint, coin]));
+      const sources: MediaSource[] = [];
+      const skipped: { source: MediaSource; reason: string }[] = [];
+      for (const mint of config.stream_ids) {
+        const coin = byMint.get(mint);
+        const source = (session: string): MediaSource => ({ sourceId: `${mint}@${session}`, mediaType: 'video', uri: `https://pump.fun/coin/${mint}`, title: coin ? `${coin.name || coin.symbol || mint} (pump.fun live)` : mint, metadata: { mint, ...(coin ? { symbol: coin.symbol, viewers: coin.num_participants } : {}) } });
+        if (!coin) {
+          skipped.push({ source: source('offline'), reason: 'not live now' });
+          continue;
+        }
+        // The live session names the recording, so a stream live again later is a new one.
+        const state = await api(config).stream(mint, signal).catch(() => undefined);
+        const started = state?.streamStartTimestamp ?? undefined;
+        sources.push(source(started ? new Date(started).toISOString() : new Date().toISOString().slice(0, 13)));
+      }
+      return { sources, skipped };
+    }
+
+    async function record(source: MediaSource, job: JobHandle) {
+      const config = ctx.config;
+      const mint = typeof source.metadata.mint === 'string' ? source.metadata.mint : mintOf(source.uri, MINT);
+      if (!mint || !MINT.test(mint)) throw new HavenError('INVALID_INPUT', `${source.uri.slice(0, 200)} names no coin mint (a pump.fun address looks like https://pump.fun/coin/<mint>)`);
+      if (!(await ctx.which('ffmpeg'))) throw new HavenError('NOT_FOUND', 'ffmpeg is not installed: install ffmpeg (it encodes the stream)');
+      const symbol = typeof source.metadata.symbol === 'string' ? source.metadata.symbol : undefined;
+      const dir = path.join(config.output_dir ?? ctx.outputDir, folderName(mint, symbol));
+      const duration = typeof source.metadata.durationSeconds === 'number' ? source.metadata.durationSeconds : config.max_duration;
+      const result = await recordPumpStream(
+        {
+          api: api(config),
+          joiner,
+          recorder: ctx.recorder,
+          logger: ctx.logger,
+          ...(config.record_chat ? { chat: (coin: string, onMessage: Parameters<typeof followChat>[2]) => followChat(config.chat_url, coin, onMessage, (problem) => ctx.logger.warn('pump.fun chat: connection problem', { problem })) } : {}),
+        },
+        { mint, dir, segmentSeconds: config.segment_duration, maxSeconds: duration, livekitUrl: config.livekit_url, job },
+      );
+      return recordingArchiveResult(result, { mint });
+    }
+
+    let monitor: Disposable | undefined;
+    const schedule = (config: PumpFunConfig): void => {
+      monitor?.dispose();
+      monitor = undefined;
+      if (!config.monitor || config.stream_ids.length === 0) return;
+      monitor = ctx.schedule({ name: 'watch listed streams', intervalMs: config.poll_interval * 1000, jitterMs: Math.min(5000, config.poll_interval * 100), maxBackoffMs: 30 * 60_000, run: () => ctx.discover('monitoring listed streams') });
+    };
+    schedule(ctx.config);
+    ctx.onConfigChange((config) => schedule(config));
+
+    let lastLive: { at: number; coins: LiveCoin[] } | undefined;
     return {
-      healthCheck: () => ({ status: 'warn', componentId: 'pump.fun', output: NOT_YET }),
-      discoverSources() {
-        throw new HavenError('NOT_IMPLEMENTED', NOT_YET);
+      async healthCheck() {
+        const ffmpeg = await ctx.which('ffmpeg');
+        let livekit = 'loads';
+        try {
+          await import('@livekit/rtc-node');
+        } catch (error) {
+          livekit = `cannot load (${(error as Error).message.split('\n')[0]})`;
+        }
+        const problems = [!ffmpeg ? 'ffmpeg is missing: install it to record' : '', livekit !== 'loads' ? `LiveKit's SDK ${livekit}` : ''].filter(Boolean);
+        return {
+          status: !ffmpeg || livekit !== 'loads' ? 'fail' : 'pass',
+          componentId: 'pump.fun',
+          output: problems.length ? problems.join('; ') : `records pump.fun streams through LiveKit (its SDK loads) and ffmpeg (${ffmpeg}); ${ctx.config.stream_ids.length} listed, monitoring ${ctx.config.monitor ? `every ${ctx.config.poll_interval} s` : 'off'}`,
+        };
       },
-      record() {
-        throw new HavenError('NOT_IMPLEMENTED', NOT_YET);
+      discoverSources: (_options, job) => discover(job?.signal),
+      record,
+      views: {
+        live: {
+          title: "What's live",
+          description: 'Streams live on pump.fun now (refreshed at most every 15 s). Listed ones are recorded when monitoring is on.',
+          empty: 'No stream is live on pump.fun now (or pump.fun did not answer).',
+          columns: [
+            { id: 'name', label: 'Coin' },
+            { id: 'symbol', label: 'Symbol' },
+            { id: 'viewers', label: 'Viewers', format: 'number' },
+            { id: 'listed', label: 'Listed' },
+          ],
+          rows: async () => {
+            if (!lastLive || Date.now() - lastLive.at > 15_000) lastLive = { at: Date.now(), coins: await api().live(60) };
+            const listed = new Set(ctx.config.stream_ids);
+            return lastLive.coins.map((coin) => ({ id: coin.mint, cells: { name: coin.name || coin.mint, symbol: coin.symbol, viewers: coin.num_participants, listed: listed.has(coin.mint) ? 'yes' : '' } }));
+          },
+        },
       },
     };
   },

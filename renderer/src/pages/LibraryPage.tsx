@@ -186,7 +186,7 @@ function ItemDetail({ item, onClose }: { item: LibraryItem; onClose: () => void 
           Close
         </button>
       </header>
-      {item.mime === 'inode/directory' && <RecordingPlayer item={item} />}
+      {item.mime === 'inode/directory' && <RecordingPlayer key={item.id} item={item} />}
       {canPlay &&
         (item.mediaType === 'video' ? (
           <video className="player" controls preload="metadata" src={`./files/${item.id}`} />

@@ -1,10 +1,10 @@
-import { spawn as spawnChild } from 'node:child_process';
-import { startRecording } from './recorder/recorder';
+import { launchProcess, type PipedProcess } from './launch';
+import { startFrameRecording, startRecording } from './recorder/recorder';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { IpcClient } from '@shared/ipc/client';
 import { HavenError } from '@shared/ipc/errors';
-import { Emitter, toDisposable, type Disposable, type DisposableStore } from '@shared/lifecycle';
+import { type Emitter, toDisposable, type Disposable, type DisposableStore } from '@shared/lifecycle';
 import type { PluginManifest } from '@shared/sdk/manifest';
 import type {
   HttpInit,
@@ -136,7 +136,8 @@ export function createPluginContext(options: ContextOptions): PluginContext<Reco
     throw new HavenError('UNAVAILABLE', `more than ${MAX_REDIRECTS} redirects from ${input}`);
   };
 
-  const spawn = (binary: string, args: readonly string[], spawnOptions: SpawnOptions = {}): SpawnedProcess => {
+  /** Starts a declared binary; `extraPipe` gives it a fourth pipe (fd 3) to write to, for the recorder's audio. */
+  const launch = (binary: string, args: readonly string[], spawnOptions: SpawnOptions, extraPipe: boolean): PipedProcess => {
     if (!isBinaryPermitted(binary, permissions.binaries)) {
       throw new HavenError('FORBIDDEN', `${manifest.name} may not run "${binary}": add it to permissions.binaries in plugin.json`);
     }
@@ -144,42 +145,22 @@ export function createPluginContext(options: ContextOptions): PluginContext<Reco
     const executable = resolveBinary(binary);
     if (!executable) throw new HavenError('NOT_FOUND', `${binary} is not installed (looked in ${[...options.binDirs, 'PATH'].join(', ')})`);
     const { PATH: _ignored, Path: _ignoredToo, ...extraEnv } = spawnOptions.env ?? {};
-    const child = spawnChild(executable, [...args], {
+    const proc = launchProcess(executable, args, {
       cwd: spawnOptions.cwd ?? options.dataDir,
       env: { ...extraEnv, PATH: [...options.binDirs, process.env.PATH ?? ''].join(path.delimiter) },
-      stdio: ['pipe', 'pipe', 'pipe'],
-      shell: false,
-      windowsHide: true,
+      extraPipe,
+      ...(spawnOptions.signal ? { signal: spawnOptions.signal } : {}),
     });
-    const stdout = new Emitter<string>();
-    const stderr = new Emitter<string>();
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => stdout.fire(chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.fire(chunk));
-    child.stdin.on('error', () => undefined);
-    const kill = (signal: 'SIGTERM' | 'SIGINT' | 'SIGKILL' = 'SIGTERM'): void => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    };
-    const onAbort = (): void => kill('SIGTERM');
-    spawnOptions.signal?.addEventListener('abort', onAbort, { once: true });
-    const handle = store.add(toDisposable(() => kill('SIGKILL')));
-    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
-      child.on('error', () => resolve({ code: null, signal: null }));
-      child.on('close', (code, signal) => {
-        store.delete(handle);
-        spawnOptions.signal?.removeEventListener('abort', onAbort);
-        resolve({ code, signal });
-      });
-    });
-    return {
-      pid: child.pid,
-      onStdout: stdout.event,
-      onStderr: stderr.event,
-      write: (data) => void child.stdin.write(data),
-      closeStdin: () => child.stdin.end(),
-      kill,
-      exited,
-    };
+    // Unloading the plugin kills what it started.
+    const handle = store.add(toDisposable(() => proc.kill('SIGKILL')));
+    void proc.exited.then(() => store.delete(handle));
+    return proc;
   };
+  const spawn = (binary: string, args: readonly string[], spawnOptions: SpawnOptions = {}): SpawnedProcess => {
+    const { writeVideo: _video, writeAudio: _audio, endInputs: _end, ...plain } = launch(binary, args, spawnOptions, false);
+    return plain;
+  };
+  const spawnPiped = (binary: string, args: readonly string[], spawnOptions: SpawnOptions = {}): PipedProcess => launch(binary, args, spawnOptions, true);
 
   const logger = createLogger(core);
   const emit = (name: string, payload?: unknown): void => {
@@ -232,7 +213,10 @@ export function createPluginContext(options: ContextOptions): PluginContext<Reco
     http,
     which,
     spawn,
-    recorder: { start: (recordOptions) => startRecording({ spawn, http, logger, emit }, recordOptions) },
+    recorder: {
+      start: (recordOptions) => startRecording({ spawn, spawnPiped, http, logger, emit }, recordOptions),
+      startFrames: (recordOptions) => startFrameRecording({ spawn, spawnPiped, http, logger, emit }, recordOptions),
+    },
     schedule: (task) => store.add(options.scheduler.schedule(task)),
     onDispose(disposable: Disposable) {
       store.add(disposable);

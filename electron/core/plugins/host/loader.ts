@@ -4,7 +4,7 @@
 // node_modules, wherever the plugin folder lives (built-in plugins sit outside app.asar).
 
 /** Packages the app ships for its built-in plugins. */
-export const APP_MODULES = ['webtorrent', 'parse-torrent', 'ws'];
+export const APP_MODULES = ['webtorrent', 'parse-torrent', 'ws', '@livekit/rtc-node'];
 
 interface InitializeData {
   sdkUrl: string;
@@ -32,7 +32,9 @@ export async function resolve(
   nextResolve: (specifier: string, context: unknown) => Promise<ResolveResult>,
 ): Promise<ResolveResult> {
   if (specifier === '@haven/sdk') return { url: sdkUrl, shortCircuit: true, format: 'module' };
-  const name = specifier.split('/')[0] ?? '';
+  // A package's name: `ws` of `ws/lib/x`, `@livekit/rtc-node` of `@livekit/rtc-node/y`.
+  const parts = specifier.split('/');
+  const name = (specifier.startsWith('@') ? parts.slice(0, 2) : parts.slice(0, 1)).join('/');
   if (APP_MODULES.includes(name) && appUrl) return nextResolve(specifier, { ...(context as object), parentURL: appUrl });
   return nextResolve(specifier, context);
 }

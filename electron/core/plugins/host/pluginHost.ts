@@ -6,6 +6,7 @@ import { HavenError } from '@shared/ipc/errors';
 import { DisposableStore, Emitter } from '@shared/lifecycle';
 import { isPluginDefinition, type PluginDefinition } from '@shared/sdk/definePlugin';
 import type { PluginManifest } from '@shared/sdk/manifest';
+import { unloadingReason } from './unloading';
 import { ActionInfo, HOOK_NAMES, VIEW_MAX_ROWS, ViewInfo, ViewRow, type HookName, type JobHandle, type PluginHooks, type PluginView, type ProgressUpdate } from '@shared/sdk/types';
 import { StreamCoalescer } from '@shared/ipc/coalesce';
 import type { CallHandlers, EventHandlers } from '../../ipc/router';
@@ -171,7 +172,7 @@ export class PluginHost {
     if (!jobId) return { result: await fn.apply(hooks, args) };
     if (this.jobs.has(jobId)) throw new HavenError('CONFLICT', `job ${jobId} is already running`);
     const controller = new AbortController();
-    const onUnload = (): void => controller.abort(new HavenError('CANCELLED', 'the plugin is unloading'));
+    const onUnload = (): void => controller.abort(unloadingReason());
     this.unload.signal.addEventListener('abort', onUnload, { once: true });
     this.jobs.set(jobId, controller);
     const job: JobHandle = {

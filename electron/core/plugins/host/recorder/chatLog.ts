@@ -5,6 +5,7 @@ import type { ChatMessage } from '@shared/sdk/recording';
 export const CHAT_FILE = 'chat.jsonl';
 const FLUSH_MS = 1000;
 const MAX_TEXT = 10_000;
+const MAX_BUFFERED = 100_000;
 
 /**
  * A recording's chat as JSON Lines (`t`: seconds since the recording started, `at`, `author`,
@@ -15,12 +16,14 @@ export class ChatLog {
   private buffer: string[] = [];
   private timer: ReturnType<typeof setInterval> | undefined;
   private count: number;
+  private closed = false;
   private readonly file: string;
 
   constructor(
     dir: string,
     private readonly startedAt: number,
     private readonly onFlushed: (messages: number) => void,
+    private readonly onProblem: (error: unknown) => void = () => undefined,
   ) {
     this.file = path.join(dir, CHAT_FILE);
     this.count = fs.existsSync(this.file) ? fs.readFileSync(this.file, 'utf8').split('\n').filter(Boolean).length : 0;
@@ -31,6 +34,8 @@ export class ChatLog {
   }
 
   add(message: ChatMessage): void {
+    // After the recording ended, chat has nowhere to go.
+    if (this.closed) return;
     const at = typeof message.at === 'number' && Number.isFinite(message.at) ? message.at : Date.now();
     const line = {
       t: Math.round((at - this.startedAt) / 10) / 100,
@@ -51,16 +56,27 @@ export class ChatLog {
 
   flush(): void {
     if (this.buffer.length === 0) return;
-    const lines = this.buffer;
+    try {
+      fs.appendFileSync(this.file, `${this.buffer.join('\n')}\n`);
+    } catch (error) {
+      // A full disk: the lines stay buffered (up to a limit) for the next try.
+      if (this.buffer.length > MAX_BUFFERED) this.buffer.splice(0, this.buffer.length - MAX_BUFFERED);
+      this.onProblem(error);
+      return;
+    }
+    this.count += this.buffer.length;
     this.buffer = [];
-    fs.appendFileSync(this.file, `${lines.join('\n')}\n`);
-    this.count += lines.length;
-    this.onFlushed(this.count);
+    try {
+      this.onFlushed(this.count);
+    } catch (error) {
+      this.onProblem(error);
+    }
   }
 
   close(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.flush();
+    this.closed = true;
   }
 }

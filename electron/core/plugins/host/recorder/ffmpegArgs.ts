@@ -33,6 +33,8 @@ export function segmentListName(part: number): string {
 export function partArgs(input: PartArgsInput): string[] {
   const args = ['-hide_banner', '-loglevel', 'warning', '-nostats', '-progress', 'pipe:1'];
   if (/^https?:/i.test(input.input)) args.push('-rw_timeout', String(input.ioTimeoutMicros), '-reconnect', '0');
+  // RTSP is a demuxer of its own: its socket timeout is -timeout (rw_timeout would be refused).
+  else if (/^rtsps?:/i.test(input.input)) args.push('-timeout', String(input.ioTimeoutMicros));
   else if (NETWORK.test(input.input)) args.push('-rw_timeout', String(input.ioTimeoutMicros));
   if (input.liveEdge && /\.m3u8(\?|$)/i.test(input.input)) args.push('-live_start_index', '-1');
   args.push(...input.inputArgs, '-i', input.input);

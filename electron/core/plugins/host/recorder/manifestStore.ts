@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { HavenError } from '@shared/ipc/errors';
 import { RecordingManifest, type RecordingEnd, type RecordingPart } from '@shared/sdk/recording';
 import { parseSegmentList, segmentListName, segmentPrefix } from './ffmpegArgs';
 
@@ -23,8 +24,16 @@ export class ManifestStore {
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, MANIFEST_FILE);
     if (fs.existsSync(file)) {
-      const parsed = RecordingManifest.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-      if (!parsed.success) throw new Error(`${file} is not a recording Haven can continue: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      let raw: unknown;
+      try {
+        raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+      } catch {
+        raw = undefined;
+      }
+      const parsed = RecordingManifest.safeParse(raw);
+      if (!parsed.success) throw new HavenError('CONFLICT', `${file} is not a recording Haven can continue: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      // Another stream's recording is never continued.
+      if (parsed.data.input !== input) throw new HavenError('CONFLICT', `${dir} holds a recording of ${parsed.data.input}, not of ${input}`);
       return new ManifestStore(dir, parsed.data);
     }
     const store = new ManifestStore(dir, { version: 1, input, startedAt: new Date().toISOString(), state: 'recording', parts: [], gaps: [], reconnects: 0 });
@@ -126,6 +135,12 @@ export class ManifestStore {
 
   chatCounted(file: string, messages: number): void {
     this.current = { ...this.current, chat: { file, messages } };
+    this.save();
+  }
+
+  /** The recording is over and being finished (joined): a crash now must not record again. */
+  finishing(endedBy: RecordingEnd): void {
+    this.current = { ...this.current, state: 'finishing', endedBy };
     this.save();
   }
 

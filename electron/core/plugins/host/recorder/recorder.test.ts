@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSegmentList, partArgs, segmentListName } from './ffmpegArgs';
 import { FfmpegProgressParser, type FfmpegProgress } from './ffmpegProgress';
 import { parseHlsPlaylist } from './hlsPlaylist';
+import { frameArgs } from './frameInput';
 
 describe('FfmpegProgressParser', () => {
   it('reports each -progress block, across chunks split anywhere', () => {
@@ -70,5 +71,24 @@ describe('parseHlsPlaylist', () => {
       ],
     });
     expect(() => parseHlsPlaylist('<html>')).toThrow('not an HLS playlist');
+  });
+});
+
+describe('frameArgs', () => {
+  it('reads I420 video on stdin and PCM on the fourth pipe, encoding with a keyframe at each cut', () => {
+    const args = frameArgs({ video: { width: 640, height: 360, fps: 30 }, audio: { sampleRate: 48000, channels: 2 } }, '/rec', 1, 10, 60);
+    const joined = args.join(' ');
+    expect(joined).toContain('-f rawvideo -pix_fmt yuv420p -video_size 640x360 -framerate 30 -i pipe:0');
+    expect(joined).toContain('-f s16le -ar 48000 -ac 2 -i pipe:3');
+    expect(joined).toContain('-t 60.000 -map 0:v -map 1:a');
+    expect(joined).toContain('-force_key_frames expr:gte(t,n_forced*10)');
+    expect(args.at(-1)).toBe('/rec/part001-%05d.ts');
+  });
+
+  it('maps audio alone as the first input', () => {
+    const joined = frameArgs({ audio: { sampleRate: 16000, channels: 1 } }, '/rec', 2, 5).join(' ');
+    expect(joined).toContain('-i pipe:3 -map 0:a');
+    expect(joined).not.toContain('rawvideo');
+    expect(joined).not.toContain('libx264');
   });
 });

@@ -1,17 +1,22 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { HavenError } from '@shared/ipc/errors';
-import type { ChatMessage, Recording, RecordingEnd, RecordingPart, RecordingResult, RecordOptions } from '@shared/sdk/recording';
+import type { ChatMessage, FrameRecording, FrameRecordOptions, Recording, RecordingEnd, RecordingPart, RecordingResult, RecordOptions } from '@shared/sdk/recording';
 import type { HttpResponse, PluginLogger, ProgressUpdate, SpawnedProcess, SpawnOptions } from '@shared/sdk/types';
 import { CHAT_FILE, ChatLog } from './chatLog';
-import { partArgs } from './ffmpegArgs';
 import { FfmpegProgressParser } from './ffmpegProgress';
-import { parseHlsPlaylist, type HlsPlaylist } from './hlsPlaylist';
+import { FrameInput, type PipedProcess } from './frameInput';
 import { ManifestStore } from './manifestStore';
+import type { PartInput } from './partInput';
 import { remuxRecording, runTool } from './remux';
+import { UrlInput } from './urlInput';
+import { isUnloading } from '../unloading';
 
 export interface RecorderDeps {
   spawn(binary: string, args: readonly string[], options?: SpawnOptions): SpawnedProcess;
+  /** ffmpeg with a second input pipe, for frames pushed by the plugin. */
+  spawnPiped(binary: string, args: readonly string[], options?: SpawnOptions): PipedProcess;
   http(url: string, init?: { signal?: AbortSignal }): Promise<HttpResponse>;
   logger: PluginLogger;
   emit(name: string, payload: unknown): void;
@@ -20,30 +25,52 @@ export interface RecorderDeps {
 const PID_FILE = 'ffmpeg.pid';
 const QUIT_GRACE_MS = 5000;
 const KILL_GRACE_MS = 5000;
-const BACKOFF_MS = [1000, 2000, 4000, 8000, 15_000];
 
 type PartOutcome = { kind: 'stopped' | 'duration' | 'ended' | 'stalled' | 'failed'; media: boolean; error: string };
+type SessionOptions = Omit<RecordOptions, 'input' | 'inputArgs'>;
 
-const isHls = (input: string): boolean => /\.m3u8(\?|$)/i.test(input);
-
-/** Starts a recording (see RecorderApi in the SDK). */
+/** Starts a recording of a stream ffmpeg reads (see RecorderApi in the SDK). */
 export function startRecording(deps: RecorderDeps, options: RecordOptions): Recording {
-  const store = ManifestStore.open(options.dir, options.input);
+  const input = new UrlInput(deps, { input: options.input, inputArgs: options.inputArgs ?? [], dir: options.dir, segmentSeconds: options.segmentSeconds, ioTimeoutMicros: (options.watchdogSeconds ?? 30) * 1e6 });
+  return begin(deps, options, input);
+}
+
+/** Starts a recording of frames the plugin pushes (decoded WebRTC). */
+export function startFrameRecording(deps: RecorderDeps, options: FrameRecordOptions): FrameRecording {
+  const input = new FrameInput(deps, { dir: options.dir, segmentSeconds: options.segmentSeconds, format: { ...(options.video ? { video: options.video } : {}), ...(options.audio ? { audio: options.audio } : {}) }, label: options.label });
+  const recording = begin(deps, options, input);
+  return { ...recording, pushVideo: (frame) => input.pushVideo(frame), pushAudio: (samples) => input.pushAudio(samples) };
+}
+
+function begin(deps: RecorderDeps, options: SessionOptions, input: PartInput): Recording {
+  const store = ManifestStore.open(options.dir, input.label);
   const stop = new AbortController();
+  let stopReason: 'stopped' | 'stream-ended' = 'stopped';
+  // The job's signal also aborts when the plugin unloads (Haven quits): that interrupts, it does not stop.
+  const interrupted = (): boolean => isUnloading(options.job.signal.reason);
   const onJobAbort = (): void => stop.abort();
   if (options.job.signal.aborted) stop.abort();
   else options.job.signal.addEventListener('abort', onJobAbort, { once: true });
   let chat: ChatLog | undefined;
-  const done = new Session(deps, options, store, stop.signal).run().finally(() => {
+  const done = new Session(deps, options, input, store, stop.signal, () => stopReason, interrupted).run().finally(() => {
     options.job.signal.removeEventListener('abort', onJobAbort);
+    input.close();
     chat?.close();
   });
   return {
     chat(message: ChatMessage) {
-      chat ??= new ChatLog(options.dir, Date.parse(store.manifest.startedAt), (messages) => store.chatCounted(CHAT_FILE, messages));
+      chat ??= new ChatLog(
+        options.dir,
+        Date.parse(store.manifest.startedAt),
+        (messages) => store.chatCounted(CHAT_FILE, messages),
+        (error) => deps.logger.warn('recording: chat cannot be written', { error: String(error) }),
+      );
       chat.add(message);
     },
-    stop: () => stop.abort(),
+    stop: (reason = 'stopped') => {
+      if (!stop.signal.aborted) stopReason = reason;
+      stop.abort();
+    },
     done: done.then((result) => {
       // The last second of chat is in the file before the recording is handed over.
       chat?.close();
@@ -59,16 +86,18 @@ class Session {
   private lastError = '';
   private state: 'connecting' | 'live' | 'reconnecting' | 'finishing' | 'ended' = 'connecting';
   private announced = false;
-  /** The newest HLS segment when the stream stalled: a reconnect waits until the playlist moves on. */
-  private staleSegment: string | undefined;
   private liveSeconds = 0;
   private bitrateKbps = 0;
+  private writeError: string | undefined;
 
   constructor(
     private readonly deps: RecorderDeps,
-    private readonly options: RecordOptions,
+    private readonly options: SessionOptions,
+    private readonly input: PartInput,
     private readonly store: ManifestStore,
     private readonly stopSignal: AbortSignal,
+    private readonly stopReason: () => 'stopped' | 'stream-ended' = () => 'stopped',
+    private readonly interrupted: () => boolean = () => false,
   ) {
     this.watchdogMs = (options.watchdogSeconds ?? 30) * 1000;
     this.windowMs = (options.reconnectWindowSeconds ?? 120) * 1000;
@@ -78,13 +107,16 @@ class Session {
     this.killOrphan();
     await this.recoverInterrupted();
     if (this.store.manifest.state === 'ended') return this.result();
+    // Haven stopped while it was joining the segments: the recording itself was over.
+    if (this.store.manifest.state === 'finishing') return this.finish(this.store.manifest.endedBy ?? 'stopped');
     const startedAt = Date.now();
     let failures = 0;
     let endedBy: RecordingEnd | undefined;
     let lastClean = false;
     while (!endedBy) {
+      if (this.writeError) throw new HavenError('UNAVAILABLE', `cannot write the recording into ${this.store.dir}: ${this.writeError}`);
       if (this.stopSignal.aborted) {
-        endedBy = 'stopped';
+        endedBy = this.stopReason();
         break;
       }
       const remaining = this.remaining();
@@ -92,43 +124,57 @@ class Session {
         endedBy = 'duration';
         break;
       }
-      if (failures > 0) {
-        const since = this.lastMediaAt ?? startedAt;
-        if (Date.now() - since > this.windowMs) {
-          if (this.store.segmentCount() === 0) {
-            throw new HavenError('UNAVAILABLE', `the stream cannot be recorded: ${this.lastError || 'no media arrived'} (tried for ${Math.round(this.windowMs / 1000)} s)`);
-          }
-          endedBy = lastClean ? 'stream-ended' : 'unreachable';
-          break;
+      const since = this.lastMediaAt ?? startedAt;
+      if (Date.now() - since > this.windowMs) {
+        if (this.store.segmentCount() === 0) {
+          throw new HavenError('UNAVAILABLE', `the stream cannot be recorded: ${this.lastError || 'no media arrived'} (tried for ${Math.round(this.windowMs / 1000)} s)`);
         }
+        endedBy = lastClean ? 'stream-ended' : 'unreachable';
+        break;
+      }
+      if (failures > 0) {
         this.state = this.store.segmentCount() > 0 ? 'reconnecting' : 'connecting';
         this.report();
-        await sleep(BACKOFF_MS[Math.min(failures - 1, BACKOFF_MS.length - 1)]!, this.stopSignal);
-        if (this.stopSignal.aborted) continue;
-        if (isHls(this.options.input) && this.staleSegment !== undefined) {
-          const newest = await this.newestHlsSegment().catch(() => undefined);
-          if (newest === undefined || newest === this.staleSegment) {
-            failures++;
-            continue;
-          }
-        }
       }
+      const ready = await this.input.ready(failures, this.stopSignal);
+      if (ready === 'ended' && this.store.segmentCount() > 0) {
+        endedBy = 'stream-ended';
+        break;
+      }
+      if (ready !== 'go') {
+        failures = Math.max(1, failures + 1);
+        continue;
+      }
+      if (this.stopSignal.aborted) continue;
       const outcome = await this.runPart(this.store.nextPartNumber(), this.remaining(), failures > 0 || this.store.manifest.parts.length > 0);
       lastClean = outcome.kind === 'ended';
-      if (outcome.kind === 'stopped') endedBy = 'stopped';
+      if (outcome.kind === 'stopped') endedBy = this.stopReason();
       else if (outcome.kind === 'duration') endedBy = 'duration';
-      else if (outcome.kind === 'ended' && (await this.hlsEnded())) endedBy = 'stream-ended';
+      else if (outcome.kind === 'ended' && (await this.input.ended())) endedBy = 'stream-ended';
       else {
         if (outcome.error) this.lastError = outcome.error;
-        if (isHls(this.options.input)) this.staleSegment = await this.newestHlsSegment().catch(() => undefined);
+        await this.input.partEnded();
         if (outcome.media) {
           failures = 1;
           this.store.reconnected();
         } else failures++;
-        this.deps.logger.warn(`recording: the stream ${outcome.kind === 'stalled' ? 'stalled' : outcome.kind === 'ended' ? 'closed' : 'failed'}; reconnecting`, { input: this.options.input, error: outcome.error.slice(0, 500) });
+        this.deps.logger.warn(`recording: the stream ${outcome.kind === 'stalled' ? 'stalled' : outcome.kind === 'ended' ? 'closed' : 'failed'}; reconnecting`, { input: this.input.label, error: outcome.error.slice(0, 500) });
       }
     }
+    if (this.interrupted()) {
+      // Haven (or the plugin) is stopping: nothing is finished; the next run goes on as a new part.
+      throw new HavenError('CANCELLED', 'Haven stopped while recording; the recording goes on as a new part when the job runs again');
+    }
+    if (this.store.segmentCount() === 0) {
+      throw new HavenError(endedBy === 'stopped' ? 'CANCELLED' : 'UNAVAILABLE', endedBy === 'stopped' ? 'stopped before any media arrived' : 'the stream ended before any media arrived');
+    }
     return this.finish(endedBy);
+  }
+
+  /** A write into the folder failed (a full disk): the part ends; the loop reports it. */
+  private writeFailed(error: unknown): void {
+    this.writeError ??= error instanceof Error ? error.message : String(error);
+    this.deps.logger.error('recording: cannot write into the recording folder', { dir: this.store.dir, error: this.writeError });
   }
 
   private remaining(): number | undefined {
@@ -139,19 +185,16 @@ class Session {
   /** One ffmpeg run: records until it ends, stalls, fails, reaches the length, or is stopped. */
   private async runPart(part: number, seconds: number | undefined, liveEdge: boolean): Promise<PartOutcome> {
     const { dir } = this.store;
-    const args = partArgs({
-      input: this.options.input,
-      inputArgs: this.options.inputArgs ?? [],
-      dir,
-      part,
-      segmentSeconds: this.options.segmentSeconds,
-      ...(seconds !== undefined ? { seconds } : {}),
-      ioTimeoutMicros: this.watchdogMs * 1000,
-      liveEdge,
-    });
     const startedAt = new Date();
-    const proc = this.deps.spawn('ffmpeg', args, { cwd: dir });
-    fs.writeFileSync(path.join(dir, PID_FILE), `${proc.pid ?? ''}\n`);
+    const proc = this.input.spawn(part, seconds, liveEdge);
+    try {
+      fs.writeFileSync(path.join(dir, PID_FILE), `${proc.pid ?? ''}\n`);
+    } catch (error) {
+      // Without it a crash could leave this ffmpeg running unseen: do not start.
+      proc.kill('SIGKILL');
+      await proc.exited;
+      throw new HavenError('UNAVAILABLE', `cannot write into ${dir}: ${(error as Error).message}`);
+    }
     const stderr: string[] = [];
     proc.onStderr((chunk) => {
       stderr.push(...chunk.split('\n').filter((line) => line.trim()));
@@ -170,7 +213,11 @@ class Session {
         this.liveSeconds = base + outSeconds;
         if (!media) {
           media = true;
-          this.mediaArrived(part, startedAt);
+          try {
+            this.mediaArrived(part, startedAt);
+          } catch (error) {
+            this.writeFailed(error);
+          }
         }
       }
       if (progress.bitrateKbps !== undefined) this.bitrateKbps = progress.bitrateKbps;
@@ -181,8 +228,8 @@ class Session {
     const quit = (why: 'stopped' | 'stalled'): void => {
       if (ending) return;
       ending = why;
-      // `q` lets ffmpeg close the segment it is writing and list it; then SIGINT, then SIGKILL.
-      proc.write('q');
+      // ffmpeg closes the segment it is writing and lists it; then SIGINT, then SIGKILL.
+      this.input.quit(proc);
       quitTimer = setTimeout(() => proc.kill('SIGINT'), QUIT_GRACE_MS);
       killTimer = setTimeout(() => proc.kill('SIGKILL'), QUIT_GRACE_MS + KILL_GRACE_MS);
     };
@@ -196,7 +243,7 @@ class Session {
     let ticks = 0;
     const tick = setInterval(() => {
       if (!ending && Date.now() - lastAdvance > this.watchdogMs) quit('stalled');
-      if (this.store.listChanged(part)) void this.refreshPart(part, startedAt, false);
+      if (this.store.listChanged(part)) void this.refreshPart(part, startedAt, false).catch((error: unknown) => this.writeFailed(error));
       // Progress every 2 s is enough for a clock that counts seconds.
       if (++ticks % 2 === 0) this.report();
     }, 1000);
@@ -208,7 +255,8 @@ class Session {
     fs.rmSync(path.join(dir, PID_FILE), { force: true });
     const error = stderr.filter((line) => !/^\s*(frame|size)=/.test(line)).slice(-3).join(' | ');
     const reason = ending ?? (exit.code === 0 ? 'ended' : `failed (${exit.signal ?? `exit ${exit.code}`})`);
-    await this.refreshPart(part, startedAt, true, reason);
+    // A stalled part ended when its media stopped, not when the watchdog noticed.
+    await this.refreshPart(part, startedAt, true, reason, media ? new Date(lastAdvance) : undefined).catch((error: unknown) => this.writeFailed(error));
     const wrote = this.store.manifest.parts.some((p) => p.part === part && p.segments.length > 0);
     if (ending) return { kind: ending, media: wrote, error };
     if (exit.code === 0) {
@@ -219,59 +267,70 @@ class Session {
   }
 
   /** The part's segments into the manifest: those ffmpeg listed, and at the end any it wrote but did not list. */
-  private async refreshPart(part: number, startedAt: Date, final: boolean, endReason?: string): Promise<void> {
+  private async refreshPart(part: number, startedAt: Date, final: boolean, endReason?: string, endedAt?: Date, recovered = false): Promise<void> {
     const { listed, unlisted } = this.store.segmentsOnDisk(part);
-    const segments = [...listed];
+    const segments: RecordingPart['segments'] = [...listed];
     if (final) {
       for (const file of unlisted) {
         const full = path.join(this.store.dir, file);
-        const seconds = fs.statSync(full).size > 0 ? await this.probeSeconds(full) : undefined;
-        if (seconds === undefined || seconds <= 0) fs.rmSync(full, { force: true });
-        else segments.push({ file, seconds });
+        const size = fs.statSync(full).size;
+        if (size === 0) {
+          fs.rmSync(full, { force: true });
+          continue;
+        }
+        // Measured when ffprobe can; otherwise estimated from the bytes per second of the others, and kept either way.
+        const seconds = await this.probeSeconds(full);
+        if (seconds !== undefined && seconds > 0) segments.push({ file, seconds });
+        else segments.push({ file, seconds: this.estimateSeconds(size, segments), estimated: true });
       }
     }
     const existing = this.store.manifest.parts.find((p) => p.part === part);
     if (segments.length === 0 && !existing) return;
     if (!final && existing && existing.segments.length === segments.length) return;
-    const entry: RecordingPart = { part, startedAt: existing?.startedAt ?? startedAt.toISOString(), segments, ...(final ? { endedAt: new Date().toISOString(), endReason: endReason ?? 'ended' } : {}) };
+    const end = final ? (endedAt ?? this.lastWriteOf(segments) ?? new Date()) : undefined;
+    const seconds = segments.reduce((sum, seg) => sum + seg.seconds, 0);
+    // A part found on disk after a crash began its media's length before its last write.
+    const begun = existing?.startedAt ?? (recovered && end ? new Date(end.getTime() - seconds * 1000) : startedAt).toISOString();
+    const entry: RecordingPart = { part, startedAt: begun, segments, ...(end ? { endedAt: end.toISOString(), endReason: endReason ?? 'ended' } : {}) };
     this.store.putPart(entry);
+  }
+
+  /** When the newest of these segments was last written. */
+  private lastWriteOf(segments: { file: string }[]): Date | undefined {
+    const times = segments.flatMap((seg) => {
+      try {
+        return [fs.statSync(path.join(this.store.dir, seg.file)).mtimeMs];
+      } catch {
+        return [];
+      }
+    });
+    return times.length ? new Date(Math.max(...times)) : undefined;
+  }
+
+  private estimateSeconds(bytes: number, known: { file: string; seconds: number }[]): number {
+    let size = 0;
+    let seconds = 0;
+    for (const seg of [...known, ...this.store.manifest.parts.flatMap((p) => p.segments)]) {
+      if (seg.seconds <= 0) continue;
+      try {
+        size += fs.statSync(path.join(this.store.dir, seg.file)).size;
+        seconds += seg.seconds;
+      } catch {
+        // Gone: not a reference.
+      }
+    }
+    return size > 0 ? (bytes / size) * seconds : this.options.segmentSeconds;
   }
 
   private async probeSeconds(file: string): Promise<number | undefined> {
     try {
-      const { stdout } = await runTool(this.deps, 'ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=nw=1:nk=1', file], this.store.dir, 20_000);
-      const seconds = Number(stdout.trim());
-      return Number.isFinite(seconds) ? seconds : undefined;
+      const { code, stdout } = await runTool(this.deps, 'ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=nw=1:nk=1', file], this.store.dir, 20_000);
+      const text = stdout.trim();
+      const seconds = Number(text);
+      return code === 0 && text !== '' && Number.isFinite(seconds) ? seconds : undefined;
     } catch {
       return undefined;
     }
-  }
-
-  /** The newest segment of the HLS media playlist (through a master playlist's best variant). */
-  private async newestHlsSegment(): Promise<string | undefined> {
-    const media = await this.mediaPlaylist();
-    return media?.kind === 'media' ? media.lastSegment : undefined;
-  }
-
-  /** Whether the HLS playlist says the stream is over (#EXT-X-ENDLIST); other inputs: ffmpeg's clean end says so. */
-  private async hlsEnded(): Promise<boolean> {
-    if (!isHls(this.options.input)) return true;
-    const media = await this.mediaPlaylist().catch(() => undefined);
-    return media?.kind === 'media' && media.ended;
-  }
-
-  private async mediaPlaylist(): Promise<HlsPlaylist | undefined> {
-    let url = this.options.input;
-    for (let depth = 0; depth < 2; depth++) {
-      const response = await this.deps.http(url, { signal: AbortSignal.timeout(10_000) });
-      if (!response.ok) return undefined;
-      const playlist = parseHlsPlaylist(await response.text());
-      if (playlist.kind === 'media') return playlist;
-      const best = [...playlist.variants].sort((a, b) => b.bandwidth - a.bandwidth)[0];
-      if (!best) return undefined;
-      url = new URL(best.uri, url).href;
-    }
-    return undefined;
   }
 
   /** The first media of a part: the stream is live (again); a gap since the previous part is recorded. */
@@ -286,7 +345,7 @@ class Session {
     this.report();
     if (!this.announced) {
       this.announced = true;
-      this.deps.emit('stream.started', { input: this.options.input, dir: this.store.dir, jobId: this.options.job.id });
+      this.deps.emit('stream.started', { input: this.input.label, dir: this.store.dir, jobId: this.options.job.id });
     }
   }
 
@@ -306,6 +365,7 @@ class Session {
   private async finish(endedBy: RecordingEnd): Promise<RecordingResult> {
     this.state = 'finishing';
     this.report();
+    this.store.finishing(endedBy);
     let remuxed: string | undefined;
     if (this.options.remux && this.store.segmentCount() > 0) {
       this.report({ phase: 'remuxing', message: 'joining the segments into one MP4' });
@@ -320,7 +380,7 @@ class Session {
     if (remuxed) this.store.removeSegments();
     this.state = 'ended';
     this.report();
-    this.deps.emit('stream.ended', { input: this.options.input, dir: this.store.dir, jobId: this.options.job.id, endedBy, seconds: this.store.seconds() });
+    this.deps.emit('stream.ended', { input: this.input.label, dir: this.store.dir, jobId: this.options.job.id, endedBy, seconds: this.store.seconds() });
     return this.result();
   }
 
@@ -335,12 +395,18 @@ class Session {
     const pid = Number(fs.readFileSync(file, 'utf8').trim());
     fs.rmSync(file, { force: true });
     if (!Number.isInteger(pid) || pid <= 1) return;
-    try {
-      // Only an ffmpeg writing into this folder is ours.
-      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmdline.includes('ffmpeg') && cmdline.includes(this.store.dir)) process.kill(pid, 'SIGKILL');
-    } catch {
-      // Gone already, or not Linux (there ffmpeg ends when its stdin closes).
+    // Only an ffmpeg writing into this folder is ours (its command line says so).
+    const command = commandLineOf(pid);
+    if (command === undefined) {
+      if (process.platform === 'win32') this.deps.logger.warn('recording: an ffmpeg from before may still run; Haven cannot check its command line on Windows', { pid });
+      return;
+    }
+    if (command.includes('ffmpeg') && command.includes(this.store.dir)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone meanwhile.
+      }
     }
   }
 
@@ -354,21 +420,20 @@ class Session {
       const known = this.store.manifest.parts.find((p) => p.part === part);
       if (known?.endedAt) continue;
       const started = known ? new Date(known.startedAt) : new Date();
-      await this.refreshPart(part, started, true, 'interrupted (Haven stopped)');
+      await this.refreshPart(part, started, true, 'interrupted (Haven stopped)', undefined, !known);
     }
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+/** A running process's command line (Linux: /proc; macOS and BSDs: ps), or undefined. */
+function commandLineOf(pid: number): string | undefined {
+  try {
+    if (process.platform === 'linux') return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    if (process.platform !== 'win32') return execFileSync('ps', ['-p', String(pid), '-o', 'command='], { encoding: 'utf8', timeout: 5000 }).trim() || undefined;
+  } catch {
+    // Not running.
+  }
+  return undefined;
 }
 
 function formatClock(seconds: number): string {
