@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingManifest } from '../../shared/sdk/recording';
 import type { JobHandle, ProgressUpdate } from '../../shared/sdk/types';
-import { startFrameRecording, startRecording } from '../../electron/core/plugins/host/recorder/recorder';
+import { newRecordingFolder, startFrameRecording, startRecording } from '../../electron/core/plugins/host/recorder/recorder';
 import { REPO_ROOT, tempHome } from '../../electron/testing/fixtures';
 import { pluginCores } from '../../electron/testing/pluginCores';
 import { recorderDeps } from '../../electron/testing/recorderDeps';
@@ -77,7 +77,7 @@ describe('PumpFunPlugin recording', () => {
       {
         api,
         joiner,
-        recorder: { start: (options) => startRecording(deps, options), startFrames: (options) => startFrameRecording(deps, options) },
+        recorder: { start: (options) => startRecording(deps, options), startFrames: (options) => startFrameRecording(deps, options), newFolder: newRecordingFolder },
         logger: quietLogger,
         chat: (mint, onMessage) => followChat(emulator.chatUrl, mint, onMessage, () => undefined),
       },
@@ -120,7 +120,7 @@ function unusedRecorder() {
   const fail = (): never => {
     throw new Error('not expected to record');
   };
-  return { start: fail, startFrames: fail };
+  return { start: fail, startFrames: fail, newFolder: fail };
 }
 
 /**
@@ -141,12 +141,12 @@ function syntheticJoiner(ms: number, joins: { url: string; token: string }[], on
         const bar = (frame++ * 4) % width;
         for (let y = 0; y < height; y++) i420.fill(235, y * width + bar, y * width + Math.min(width, bar + 16));
         i420.fill(128, width * height);
-        handlers.video({ width, height, i420 });
+        handlers.video({ track: 'TR_video', width, height, i420 });
       }, 40);
       const audio = setInterval(() => {
         const chunk = new Int16Array(480 * 2);
         for (let i = 0; i < 480; i++, samples++) chunk[2 * i] = chunk[2 * i + 1] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * samples) / 48_000));
-        handlers.audio({ sampleRate: 48_000, channels: 2, samples: chunk });
+        handlers.audio({ track: 'TR_audio', sampleRate: 48_000, channels: 2, samples: chunk });
       }, 10);
       const end = setTimeout(() => {
         clearInterval(video);

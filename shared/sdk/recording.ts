@@ -93,8 +93,8 @@ export interface RecordingResult {
 /** A recording in progress: chat can be added while it runs; `done` settles when it ends. */
 export interface Recording {
   chat(message: ChatMessage): void;
-  /** Ends the recording gracefully (as cancelling the job does); `stream-ended` when the source says it is over. */
-  stop(reason?: 'stopped' | 'stream-ended'): void;
+  /** Ends the recording gracefully (as cancelling the job does); `stream-ended` when the source says it is over, `unreachable` when it cannot be reached again. */
+  stop(reason?: 'stopped' | 'stream-ended' | 'unreachable'): void;
   readonly done: Promise<RecordingResult>;
 }
 
@@ -109,8 +109,8 @@ export interface FrameRecordOptions extends Omit<RecordOptions, 'input' | 'input
 }
 
 export interface FrameRecording extends Recording {
-  /** The newest video frame (width × height × 1.5 bytes of I420). */
-  pushVideo(frame: Uint8Array): void;
+  /** The newest video frame (width × height × 1.5 bytes of I420); with `size`, a frame of another size, scaled to the recording's. */
+  pushVideo(frame: Uint8Array, size?: { width: number; height: number }): void;
   /** Audio samples as they arrive; gaps become silence. */
   pushAudio(samples: Int16Array | Uint8Array): void;
 }
@@ -120,6 +120,8 @@ export interface RecorderApi {
   start(options: RecordOptions): Recording;
   /** Records frames the plugin pushes, into the same segments; when frames stop, the part ends and the next frame starts the next. */
   startFrames(options: FrameRecordOptions): FrameRecording;
+  /** A new, empty folder for a recording: `parent/name`, or `name (2)`, … when taken. */
+  newFolder(parent: string, name: string): string;
 }
 
 /** What a `record` hook returns for a finished recording: its folder, size, length and a summary. */

@@ -162,9 +162,18 @@ export class JobQueue extends DisposableObject {
     return this.summary(row);
   }
 
+  /** archive or record, by what the plugin declares; archive for a plugin that does neither. */
+  private kindOf(plugin: string): 'archive' | 'record' {
+    try {
+      return this.options.runtime.kindFor(plugin);
+    } catch {
+      return 'archive';
+    }
+  }
+
   /** Records a source a plugin decided not to take, with its reason (one row per source, refreshed). */
-  recordSkipped(plugin: string, source: MediaSource, reason: string): void {
-    const existing = this.options.store.latestForSource(plugin, source.sourceId, 'archive');
+  recordSkipped(plugin: string, source: MediaSource, reason: string, kind: 'archive' | 'record' = 'archive'): void {
+    const existing = this.options.store.latestForSource(plugin, source.sourceId, kind);
     if (existing && existing.state !== 'skipped') return;
     if (existing) {
       this.changeState(this.options.store.update(existing.id, { state: 'skipped', finished_at: Date.now() }, { kind: 'skipped', message: `skipped: ${reason}` }));
@@ -172,7 +181,7 @@ export class JobQueue extends DisposableObject {
     }
     this.added(
       this.options.store.insert(
-        { plugin, kind: 'archive', state: 'skipped', priority: PRIORITY.archive, source, title: source.title ?? source.uri, maxRetries: this.maxRetriesFor(plugin) },
+        { plugin, kind, state: 'skipped', priority: PRIORITY[kind], source, title: source.title ?? source.uri, maxRetries: this.maxRetriesFor(plugin) },
         { kind: 'skipped', message: `skipped: ${reason}` },
       ),
     );
@@ -524,8 +533,8 @@ export class JobQueue extends DisposableObject {
     const note = (message: string): void => {
       if (detailed++ < TRACE_DETAIL_LIMIT) this.options.store.addEvent(row.id, 'decision', message);
     };
-    // A plugin that records streams gets record jobs for what it finds.
-    const kind = this.options.runtime.kindFor(row.plugin);
+    // A plugin that records streams gets record jobs for what it finds (asked only when it found something).
+    const kind = found.sources.length || found.skipped.length ? this.kindOf(row.plugin) : 'archive';
     for (const { addPaused, ...source } of found.sources) {
       const label = source.title ?? source.sourceId;
       if (this.options.index.findBySource(row.plugin, source.sourceId)) {
@@ -543,7 +552,7 @@ export class JobQueue extends DisposableObject {
       }
     }
     for (const { source, reason } of found.skipped) {
-      this.recordSkipped(row.plugin, source, reason);
+      this.recordSkipped(row.plugin, source, reason, kind);
       note(`skipped ${source.title ?? source.sourceId}: ${reason}`);
     }
     if (detailed > TRACE_DETAIL_LIMIT) this.options.store.addEvent(row.id, 'decision', `… and ${detailed - TRACE_DETAIL_LIMIT} more decisions`);

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { HavenError, definePlugin, recordingArchiveResult, type JobHandle, type MediaSource, type Recording } from '@haven/sdk';
 import WebSocket from 'ws';
@@ -21,21 +20,6 @@ export function recordingFolderName(uri: string, title: string | undefined, now 
   const safe = label.replace(/[^A-Za-z0-9 ._-]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80) || 'stream';
   const stamp = now.toISOString().slice(0, 19).replace('T', ' ').replaceAll(':', '-');
   return `${safe} ${stamp}`;
-}
-
-/** A folder of its own for a new recording (`name`, or `name (2)`, … when taken). */
-function newFolder(parent: string, name: string): string {
-  fs.mkdirSync(parent, { recursive: true });
-  for (let n = 1; n < 1000; n++) {
-    const dir = path.join(parent, n === 1 ? name : `${name} (${n})`);
-    try {
-      fs.mkdirSync(dir);
-      return dir;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-  }
-  throw new HavenError('CONFLICT', `no free folder name for ${name} in ${parent}`);
 }
 
 export default definePlugin({
@@ -84,7 +68,7 @@ export default definePlugin({
       const input = config.resolver === 'none' || /\.(m3u8|mpd)(\?|$)|^rtmps?:|^rtsp:|^srt:/i.test(source.uri) ? source.uri : await resolve(source.uri, config.resolver, job.signal);
       // A retry of the same job (after a crash) continues the same folder as a new part.
       const key = `${UNFINISHED}:${job.id}`;
-      const dir = ((await ctx.storage.get(key)) as string | undefined) ?? newFolder(config.output_dir ?? ctx.outputDir, recordingFolderName(source.uri, source.title));
+      const dir = ((await ctx.storage.get(key)) as string | undefined) ?? ctx.recorder.newFolder(config.output_dir ?? ctx.outputDir, recordingFolderName(source.uri, source.title));
       await ctx.storage.set(key, dir);
       const duration = typeof source.metadata.durationSeconds === 'number' ? source.metadata.durationSeconds : config.max_duration;
       const recording = ctx.recorder.start({

@@ -29,16 +29,50 @@ export function followChat(base: string, mint: string, onMessage: (message: Chat
   let socket: WebSocket | undefined;
   let closed = false;
   let retry: ReturnType<typeof setTimeout> | undefined;
+  let silence: ReturnType<typeof setTimeout> | undefined;
+  let failures = 0;
+  /** The server pings every pingInterval; nothing for pingInterval + pingTimeout means the line is dead. */
+  let deadAfterMs = 45_000;
+  const again = (): void => {
+    clearTimeout(silence);
+    // 2 s, doubling to a minute, so a dead chat server is not asked every moment.
+    if (!closed) retry = setTimeout(connect, Math.min(60_000, 2000 * 2 ** Math.min(failures++, 5)));
+  };
+  const alive = (): void => {
+    clearTimeout(silence);
+    silence = setTimeout(() => socket?.terminate(), deadAfterMs);
+  };
   const connect = (): void => {
     if (closed) return;
-    socket = new WebSocket(socketIoUrl(base), { handshakeTimeout: 10_000, maxPayload: 1024 * 1024, headers: { Origin: 'https://pump.fun' } });
+    try {
+      socket = new WebSocket(socketIoUrl(base), { handshakeTimeout: 10_000, maxPayload: 1024 * 1024, headers: { Origin: 'https://pump.fun' } });
+    } catch (error) {
+      onProblem(String(error));
+      again();
+      return;
+    }
+    alive();
     socket.on('message', (raw, isBinary) => {
       if (isBinary) return;
+      alive();
       const frame = String(raw);
-      if (frame.startsWith('0')) socket?.send('40');
-      else if (frame === '2') socket?.send('3');
-      else if (frame.startsWith('40')) socket?.send(`42${JSON.stringify(['joinRoom', { roomId: mint, username: '' }])}`);
-      else if (frame.startsWith('42')) {
+      if (frame.startsWith('0')) {
+        try {
+          const open = JSON.parse(frame.slice(1)) as { pingInterval?: number; pingTimeout?: number };
+          if (open.pingInterval && open.pingTimeout) deadAfterMs = open.pingInterval + open.pingTimeout;
+        } catch {
+          // The defaults stand.
+        }
+        socket?.send('40');
+      } else if (frame === '2') socket?.send('3');
+      else if (frame.startsWith('40')) {
+        failures = 0;
+        socket?.send(`42${JSON.stringify(['joinRoom', { roomId: mint, username: '' }])}`);
+      } else if (frame.startsWith('41') || frame.startsWith('44')) {
+        // The server left the namespace or refused it: connect again later.
+        onProblem(`the chat server ${frame.startsWith('44') ? 'refused the connection' : 'disconnected'}: ${frame.slice(2, 200)}`);
+        socket?.close();
+      } else if (frame.startsWith('42')) {
         try {
           const [name, data] = JSON.parse(frame.slice(2)) as [unknown, unknown];
           if (name !== 'newMessage') return;
@@ -50,14 +84,13 @@ export function followChat(base: string, mint: string, onMessage: (message: Chat
       }
     });
     socket.on('error', (error) => onProblem(String(error)));
-    socket.on('close', () => {
-      if (!closed) retry = setTimeout(connect, 3000);
-    });
+    socket.on('close', again);
   };
   connect();
   return () => {
     closed = true;
     clearTimeout(retry);
+    clearTimeout(silence);
     socket?.close();
   };
 }

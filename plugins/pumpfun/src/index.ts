@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { HavenError, definePlugin, recordingArchiveResult, type Disposable, type JobHandle, type MediaSource } from '@haven/sdk';
 import { PumpFunApi, mintOf, type LiveCoin } from './api';
 import { followChat } from './chat';
@@ -8,7 +7,7 @@ import { recordPumpStream } from './record';
 
 export { configSchema };
 
-/** A recording's folder: the coin's symbol (or mint) and the time. */
+/** A recording's folder name: the coin's symbol (or mint) and the time. */
 function folderName(mint: string, symbol: string | undefined, now = new Date()): string {
   const label = (symbol ?? '').replace(/[^A-Za-z0-9 ._-]+/g, '').trim().slice(0, 40);
   return `${label ? `${label} ` : ''}${mint.slice(0, 8)} ${now.toISOString().slice(0, 19).replace('T', ' ').replaceAll(':', '-')}`;
@@ -20,26 +19,32 @@ export default definePlugin({
     const api = (config: PumpFunConfig = ctx.config) => new PumpFunApi((url, init) => ctx.http(url, init), { api: config.api_base_url, livestream: config.livestream_api_base_url });
     const joiner = liveKitJoiner();
 
-    /** The listed streams that are live now, as sources; one recording per live session. */
+    /**
+     * The listed streams that are live now, as sources named by their live session (when it
+     * started), so one live session is one recording however often it is found.
+     */
     async function discover(signal?: AbortSignal) {
       const config = ctx.config;
-      // Nothing listed: nothing to ask pump.fun.
-      if (config.stream_ids.length === 0) return { sources: [], skipped: [] };
-      const live = await api(config).live(100, signal);
-      const byMint = new Map(live.map((coin) => [coin.mint, coin]));
       const sources: MediaSource[] = [];
       const skipped: { source: MediaSource; reason: string }[] = [];
+      // Nothing listed: nothing to ask pump.fun.
+      if (config.stream_ids.length === 0) return { sources, skipped };
+      // Names and viewer counts for the listed coins that are on the first pages of what is live.
+      const names = new Map((await api(config).live(100, signal).catch(() => [] as LiveCoin[])).map((coin) => [coin.mint, coin]));
       for (const mint of config.stream_ids) {
-        const coin = byMint.get(mint);
-        const source = (session: string): MediaSource => ({ sourceId: `${mint}@${session}`, mediaType: 'video', uri: `https://pump.fun/coin/${mint}`, title: coin ? `${coin.name || coin.symbol || mint} (pump.fun live)` : mint, metadata: { mint, ...(coin ? { symbol: coin.symbol, viewers: coin.num_participants } : {}) } });
-        if (!coin) {
+        const coin = names.get(mint);
+        const source = (session: string): MediaSource => ({ sourceId: `${mint}@${session}`, mediaType: 'video', uri: `https://pump.fun/coin/${mint}`, title: coin ? `${coin.name || coin.symbol || mint} (pump.fun live)` : `${mint} (pump.fun live)`, metadata: { mint, ...(coin ? { symbol: coin.symbol, viewers: coin.num_participants } : {}) } });
+        // Each listed stream is asked about directly: the live list has pages.
+        const state = await api(config).stream(mint, signal);
+        if (state.isLive === false || (state.isLive === undefined && !coin)) {
           skipped.push({ source: source('offline'), reason: 'not live now' });
           continue;
         }
-        // The live session names the recording, so a stream live again later is a new one.
-        const state = await api(config).stream(mint, signal).catch(() => undefined);
-        const started = state?.streamStartTimestamp ?? undefined;
-        sources.push(source(started ? new Date(started).toISOString() : new Date().toISOString().slice(0, 13)));
+        if (!state.streamStartTimestamp) {
+          skipped.push({ source: source('unknown'), reason: 'live, but pump.fun did not say when it started; tried again next time' });
+          continue;
+        }
+        sources.push(source(new Date(state.streamStartTimestamp).toISOString()));
       }
       return { sources, skipped };
     }
@@ -50,7 +55,10 @@ export default definePlugin({
       if (!mint || !MINT.test(mint)) throw new HavenError('INVALID_INPUT', `${source.uri.slice(0, 200)} names no coin mint (a pump.fun address looks like https://pump.fun/coin/<mint>)`);
       if (!(await ctx.which('ffmpeg'))) throw new HavenError('NOT_FOUND', 'ffmpeg is not installed: install ffmpeg (it encodes the stream)');
       const symbol = typeof source.metadata.symbol === 'string' ? source.metadata.symbol : undefined;
-      const dir = path.join(config.output_dir ?? ctx.outputDir, folderName(mint, symbol));
+      // A retry of the same job (after a crash or a restart) goes on in the same folder.
+      const key = `unfinished:${job.id}`;
+      const dir = ((await ctx.storage.get(key)) as string | undefined) ?? ctx.recorder.newFolder(config.output_dir ?? ctx.outputDir, folderName(mint, symbol));
+      await ctx.storage.set(key, dir);
       const duration = typeof source.metadata.durationSeconds === 'number' ? source.metadata.durationSeconds : config.max_duration;
       const result = await recordPumpStream(
         {
@@ -62,6 +70,7 @@ export default definePlugin({
         },
         { mint, dir, segmentSeconds: config.segment_duration, maxSeconds: duration, livekitUrl: config.livekit_url, job },
       );
+      await ctx.storage.delete(key);
       return recordingArchiveResult(result, { mint });
     }
 

@@ -2,6 +2,8 @@
 // with synthetic frames (no LiveKit server can run where Haven is tested).
 
 export interface VideoFrameIn {
+  /** The track it came from: a room may carry several. */
+  track: string;
   width: number;
   height: number;
   /** I420: the Y plane, then U, then V, without padding. */
@@ -9,6 +11,7 @@ export interface VideoFrameIn {
 }
 
 export interface AudioFrameIn {
+  track: string;
   sampleRate: number;
   channels: number;
   /** Interleaved signed 16-bit samples. */
@@ -44,8 +47,10 @@ export function liveKitJoiner(): RoomJoiner {
       const lk = await import('@livekit/rtc-node');
       const room = new lk.Room();
       let left = false;
+      const readers = new Set<ReadableStreamDefaultReader<unknown>>();
       const pump = async <T>(stream: ReadableStream<T>, each: (value: T) => void): Promise<void> => {
         const reader = stream.getReader();
+        readers.add(reader as ReadableStreamDefaultReader<unknown>);
         try {
           for (;;) {
             const { value, done } = await reader.read();
@@ -53,20 +58,23 @@ export function liveKitJoiner(): RoomJoiner {
             each(value);
           }
         } catch {
-          // The track ended.
+          // The track ended, or a frame could not be used.
         } finally {
-          reader.releaseLock();
+          readers.delete(reader as ReadableStreamDefaultReader<unknown>);
+          // Cancelled, the stream stops taking frames from LiveKit (it does not wait to be read).
+          await reader.cancel().catch(() => undefined);
         }
       };
       room.on(lk.RoomEvent.TrackSubscribed, (track) => {
+        const sid = track.sid ?? '';
         if (track.kind === lk.TrackKind.KIND_VIDEO) {
           void pump(new lk.VideoStream(track) as unknown as ReadableStream<{ frame: InstanceType<typeof lk.VideoFrame> }>, ({ frame }) => {
             const i420 = frame.type === lk.VideoBufferType.I420 ? frame : frame.convert(lk.VideoBufferType.I420);
-            handlers.video({ width: i420.width, height: i420.height, i420: packedI420(i420) });
+            handlers.video({ track: sid, width: i420.width, height: i420.height, i420: packedI420(i420) });
           });
         } else if (track.kind === lk.TrackKind.KIND_AUDIO) {
           void pump(new lk.AudioStream(track, { sampleRate: AUDIO_RATE, numChannels: AUDIO_CHANNELS }) as unknown as ReadableStream<InstanceType<typeof lk.AudioFrame>>, (frame) => {
-            handlers.audio({ sampleRate: frame.sampleRate, channels: frame.channels, samples: frame.data });
+            handlers.audio({ track: sid, sampleRate: frame.sampleRate, channels: frame.channels, samples: frame.data });
           });
         }
       });
@@ -77,6 +85,7 @@ export function liveKitJoiner(): RoomJoiner {
       return {
         async leave() {
           left = true;
+          await Promise.all([...readers].map((reader) => reader.cancel().catch(() => undefined)));
           await room.disconnect();
         },
       };

@@ -26,6 +26,8 @@ export interface StreamRecordOptions {
 }
 
 const REJOIN_DELAY_MS = 2000;
+/** After the first kind of frame, how long the other gets to show up (a stream may be sound only). */
+const OTHER_KIND_MS = 3000;
 
 /**
  * Records one pump.fun stream: checks it is live, gets a viewer token, joins the LiveKit room as
@@ -34,39 +36,39 @@ const REJOIN_DELAY_MS = 2000;
  * live; the recorder marks the gap.
  */
 export async function recordPumpStream(deps: StreamRecordDeps, options: StreamRecordOptions): Promise<RecordingResult> {
-  const { api, joiner, mint } = { ...deps, mint: options.mint };
-  const state = await api.stream(mint, options.job.signal);
+  const { api, joiner } = deps;
+  const { mint, job } = options;
+  const state = await api.stream(mint, job.signal);
   if (state.isLive === false) throw new HavenError('UNAVAILABLE', `the pump.fun stream of ${mint} is not live now`);
+
   /** Set once the formats are known; the room's handlers push into it from then on. */
   const live: { recording?: FrameRecording } = {};
-  let video: { width: number; height: number } | undefined;
-  let audio: { sampleRate: number; channels: number } | undefined;
-  let skipped = 0;
+  let video: { width: number; height: number; track: string } | undefined;
+  let audio: { sampleRate: number; channels: number; track: string } | undefined;
   let formatsKnown: () => void = () => undefined;
   const formats = new Promise<void>((resolve) => (formatsKnown = resolve));
-  let settleTimer: ReturnType<typeof setTimeout> | undefined;
+  let otherKind: ReturnType<typeof setTimeout> | undefined;
   const noteFormat = (): void => {
     if (video && audio) formatsKnown();
-    // One kind known: the other gets a moment to show up (a stream may be sound only).
-    else settleTimer ??= setTimeout(formatsKnown, 3000);
+    else otherKind ??= setTimeout(formatsKnown, OTHER_KIND_MS);
   };
   let room: JoinedRoom | undefined;
   let leaving = false;
+  let rejoining = false;
+
   const handlers = {
     video(frame: VideoFrameIn) {
-      video ??= { width: frame.width, height: frame.height };
+      // The first video track is the picture; a second (a screen share) is not mixed in.
+      video ??= { width: frame.width, height: frame.height, track: frame.track };
       noteFormat();
-      if (!live.recording) return;
-      // The recording keeps the first picture size; frames of another size are left out.
-      if (frame.width !== video.width || frame.height !== video.height) {
-        if (skipped++ === 0) deps.logger.warn('pump.fun: the picture size changed; frames of the new size are not recorded', { from: `${video.width}x${video.height}`, to: `${frame.width}x${frame.height}` });
-        return;
-      }
-      live.recording.pushVideo(frame.i420);
+      if (frame.track !== video.track && frame.track && video.track) return;
+      // Another size (senders often start small) is scaled to the recording's.
+      if (live.recording?.pushVideo && frame.width % 2 === 0 && frame.height % 2 === 0) live.recording.pushVideo(frame.i420, { width: frame.width, height: frame.height });
     },
     audio(frame: AudioFrameIn) {
-      audio ??= { sampleRate: frame.sampleRate, channels: frame.channels };
+      audio ??= { sampleRate: frame.sampleRate, channels: frame.channels, track: frame.track };
       noteFormat();
+      if (frame.track !== audio.track && frame.track && audio.track) return;
       if (live.recording && frame.sampleRate === audio.sampleRate && frame.channels === audio.channels) live.recording.pushAudio(frame.samples);
     },
     ended(reason: string) {
@@ -76,60 +78,89 @@ export async function recordPumpStream(deps: StreamRecordDeps, options: StreamRe
       void rejoin();
     },
   };
+  // A recording that started pushes only the kinds it records (a track that shows up later is left out).
+  const pushes = (recording: FrameRecording): FrameRecording => ({
+    ...recording,
+    pushVideo: (frame, size) => (video && formatsFixed.video ? recording.pushVideo(frame, size) : undefined),
+    pushAudio: (samples) => (audio && formatsFixed.audio ? recording.pushAudio(samples) : undefined),
+  });
+  const formatsFixed = { video: false, audio: false };
+
   const join = async (): Promise<void> => {
-    const joined = await api.join(mint, options.job.signal);
-    room = await joiner.join(joined.livekitUrl ?? joined.url ?? options.livekitUrl, joined.token, handlers);
+    const joined = await api.join(mint, job.signal);
+    const entered = await joiner.join(joined.livekitUrl ?? joined.url ?? options.livekitUrl, joined.token, handlers);
+    // The recording ended while this join was under way: nobody will leave this room later.
+    if (leaving) await entered.leave().catch(() => undefined);
+    else room = entered;
   };
-  const rejoinUntil = (): number => Date.now() + (options.rejoinWindowSeconds ?? 120) * 1000;
-  let deadline = rejoinUntil();
   const rejoin = async (): Promise<void> => {
-    while (!leaving && !options.job.signal.aborted && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, REJOIN_DELAY_MS));
-      if (leaving) return;
-      try {
-        const now = await api.stream(mint, options.job.signal);
-        if (now.isLive === false) {
-          live.recording?.stop('stream-ended');
+    if (rejoining) return;
+    rejoining = true;
+    const deadline = Date.now() + (options.rejoinWindowSeconds ?? 120) * 1000;
+    try {
+      while (!leaving && !job.signal.aborted) {
+        if (Date.now() >= deadline) {
+          live.recording?.stop('unreachable');
           return;
         }
-        await join();
-        deadline = rejoinUntil();
-        return;
-      } catch (error) {
-        deps.logger.warn('pump.fun: joining the stream again failed; trying again', { mint, error: String(error) });
+        await new Promise((resolve) => setTimeout(resolve, REJOIN_DELAY_MS));
+        if (leaving) return;
+        try {
+          if ((await api.stream(mint, job.signal)).isLive === false) {
+            live.recording?.stop('stream-ended');
+            return;
+          }
+          await join();
+          return;
+        } catch (error) {
+          deps.logger.warn('pump.fun: joining the stream again failed; trying again', { mint, error: String(error) });
+        }
       }
+    } finally {
+      rejoining = false;
     }
-    live.recording?.stop('stream-ended');
   };
 
   await join();
-  const firstFrames = setTimeout(formatsKnown, options.firstFramesMs ?? 20_000);
-  await formats;
-  clearTimeout(firstFrames);
-  clearTimeout(settleTimer);
-  if (!video && !audio) {
-    leaving = true;
-    await room?.leave();
-    throw new HavenError('UNAVAILABLE', `no picture or sound arrived from the pump.fun stream of ${mint} within ${Math.round((options.firstFramesMs ?? 20_000) / 1000)} s`);
-  }
-  const recording = deps.recorder.startFrames({
-    label: `pump.fun ${mint}`,
-    dir: options.dir,
-    segmentSeconds: options.segmentSeconds,
-    maxSeconds: options.maxSeconds,
-    watchdogSeconds: 10,
-    reconnectWindowSeconds: options.rejoinWindowSeconds ?? 120,
-    remux: false,
-    job: options.job,
-    ...(video ? { video: { ...video, fps: options.fps ?? 30 } } : {}),
-    ...(audio ? { audio } : {}),
-  });
-  live.recording = recording;
-  const stopChat = deps.chat?.(mint, (message) => recording.chat(message));
+  let stopChat: (() => void) | undefined;
+  let recording: FrameRecording | undefined;
   try {
+    const firstFrames = setTimeout(formatsKnown, options.firstFramesMs ?? 20_000);
+    const onAbort = (): void => formatsKnown();
+    job.signal.addEventListener('abort', onAbort, { once: true });
+    await formats;
+    clearTimeout(firstFrames);
+    clearTimeout(otherKind);
+    job.signal.removeEventListener('abort', onAbort);
+    if (job.signal.aborted) throw new HavenError('CANCELLED', 'stopped before the recording began');
+    if (!video && !audio) throw new HavenError('UNAVAILABLE', `no picture or sound arrived from the pump.fun stream of ${mint} within ${Math.round((options.firstFramesMs ?? 20_000) / 1000)} s`);
+    formatsFixed.video = !!video;
+    formatsFixed.audio = !!audio;
+    recording = deps.recorder.startFrames({
+      label: `pump.fun ${mint}`,
+      dir: options.dir,
+      segmentSeconds: options.segmentSeconds,
+      maxSeconds: options.maxSeconds,
+      watchdogSeconds: 10,
+      reconnectWindowSeconds: options.rejoinWindowSeconds ?? 120,
+      remux: false,
+      job,
+      ...(video ? { video: { width: video.width - (video.width % 2), height: video.height - (video.height % 2), fps: options.fps ?? 30 } } : {}),
+      ...(audio ? { audio: { sampleRate: audio.sampleRate, channels: audio.channels } } : {}),
+    });
+    live.recording = pushes(recording);
+    stopChat = deps.chat?.(mint, (message) => recording?.chat(message));
     return await recording.done;
+  } catch (error) {
+    // Nothing may go on recording without an owner.
+    if (recording) {
+      recording.stop();
+      await recording.done.catch(() => undefined);
+    }
+    throw error;
   } finally {
     leaving = true;
+    clearTimeout(otherKind);
     stopChat?.();
     await room?.leave().catch(() => undefined);
   }

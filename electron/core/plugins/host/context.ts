@@ -1,5 +1,5 @@
 import { launchProcess, type PipedProcess } from './launch';
-import { startFrameRecording, startRecording } from './recorder/recorder';
+import { newRecordingFolder, startFrameRecording, startRecording } from './recorder/recorder';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { IpcClient } from '@shared/ipc/client';
@@ -157,7 +157,7 @@ export function createPluginContext(options: ContextOptions): PluginContext<Reco
     return proc;
   };
   const spawn = (binary: string, args: readonly string[], spawnOptions: SpawnOptions = {}): SpawnedProcess => {
-    const { writeVideo: _video, writeAudio: _audio, endInputs: _end, ...plain } = launch(binary, args, spawnOptions, false);
+    const { writeVideo: _video, writeAudio: _audio, endInputs: _end, pendingBytes: _pending, ...plain } = launch(binary, args, spawnOptions, false);
     return plain;
   };
   const spawnPiped = (binary: string, args: readonly string[], spawnOptions: SpawnOptions = {}): PipedProcess => launch(binary, args, spawnOptions, true);
@@ -216,6 +216,7 @@ export function createPluginContext(options: ContextOptions): PluginContext<Reco
     recorder: {
       start: (recordOptions) => startRecording({ spawn, spawnPiped, http, logger, emit }, recordOptions),
       startFrames: (recordOptions) => startFrameRecording({ spawn, spawnPiped, http, logger, emit }, recordOptions),
+      newFolder: newRecordingFolder,
     },
     schedule: (task) => store.add(options.scheduler.schedule(task)),
     onDispose(disposable: Disposable) {

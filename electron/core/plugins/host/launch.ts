@@ -9,6 +9,8 @@ export interface PipedProcess extends SpawnedProcess {
   writeAudio(data: Uint8Array): void;
   /** Ends stdin and the fourth pipe: a program reading them finishes what it has. */
   endInputs(): void;
+  /** Bytes written to stdin (video) and to the fourth pipe (audio) that the program has not read yet. */
+  pendingBytes(): { video: number; audio: number };
 }
 
 /** Starts a program without a shell, its output as text events, its inputs ignoring a closed pipe. */
@@ -52,6 +54,7 @@ export function launchProcess(executable: string, args: readonly string[], optio
       child.stdin?.end();
       extra?.end();
     },
+    pendingBytes: () => ({ video: child.stdin?.writableLength ?? 0, audio: extra?.writableLength ?? 0 }),
     kill,
     exited,
   };

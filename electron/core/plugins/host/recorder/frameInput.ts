@@ -4,6 +4,7 @@ import type { SpawnedProcess, SpawnOptions } from '@shared/sdk/types';
 import { segmentListName, segmentPrefix } from './ffmpegArgs';
 import type { PipedProcess } from '../launch';
 import { type PartInput } from './partInput';
+import { scaleI420 } from './scaleI420';
 
 export type { PipedProcess };
 
@@ -24,11 +25,11 @@ export function frameArgs(format: FrameFormat, dir: string, part: number, segmen
   let index = 0;
   if (format.video) {
     const { width, height, fps } = format.video;
-    args.push('-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', `${width}x${height}`, '-framerate', String(fps), '-i', 'pipe:0');
+    args.push('-thread_queue_size', '512', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', `${width}x${height}`, '-framerate', String(fps), '-i', 'pipe:0');
     maps.push('-map', `${index++}:v`);
   }
   if (format.audio) {
-    args.push('-f', 's16le', '-ar', String(format.audio.sampleRate), '-ac', String(format.audio.channels), '-i', 'pipe:3');
+    args.push('-thread_queue_size', '512', '-f', 's16le', '-ar', String(format.audio.sampleRate), '-ac', String(format.audio.channels), '-i', 'pipe:3');
     maps.push('-map', `${index}:a`);
   }
   if (seconds !== undefined) args.push('-t', seconds.toFixed(3));
@@ -69,6 +70,9 @@ export class FrameInput implements PartInput {
   private startedAt = 0;
   private videoWritten = 0;
   private audioWritten = 0;
+  private lastFeedAt = 0;
+  /** Bytes of silence written for sound that had not come; that much late sound is dropped. */
+  private silenceDebt = 0;
   private readonly frameBytes: number;
 
   constructor(
@@ -85,9 +89,15 @@ export class FrameInput implements PartInput {
     return this.options.label;
   }
 
-  pushVideo(frame: Uint8Array): void {
-    if (!this.options.format.video) throw new HavenError('INVALID_INPUT', 'this recording has no video');
-    if (frame.byteLength !== this.frameBytes) throw new HavenError('INVALID_INPUT', `an I420 frame of ${this.options.format.video.width}x${this.options.format.video.height} is ${this.frameBytes} bytes, not ${frame.byteLength}`);
+  /** The newest picture; one of another size (given by `size`) is scaled to the recording's. */
+  pushVideo(frame: Uint8Array, size?: { width: number; height: number }): void {
+    const video = this.options.format.video;
+    if (!video) throw new HavenError('INVALID_INPUT', 'this recording has no video');
+    if (size && (size.width !== video.width || size.height !== video.height)) {
+      if (size.width % 2 || size.height % 2 || frame.byteLength !== (size.width * size.height * 3) / 2) throw new HavenError('INVALID_INPUT', `an I420 frame of ${size.width}x${size.height} cannot be ${frame.byteLength} bytes`);
+      frame = scaleI420(frame, size.width, size.height, video.width, video.height);
+    }
+    if (frame.byteLength !== this.frameBytes) throw new HavenError('INVALID_INPUT', `an I420 frame of ${video.width}x${video.height} is ${this.frameBytes} bytes, not ${frame.byteLength}`);
     this.latestVideo = frame;
     this.lastPushAt = Date.now();
   }
@@ -95,9 +105,17 @@ export class FrameInput implements PartInput {
   pushAudio(samples: Int16Array | Uint8Array): void {
     const audio = this.options.format.audio;
     if (!audio) throw new HavenError('INVALID_INPUT', 'this recording has no audio');
-    const bytes = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
-    this.audioQueue.push(bytes.slice());
-    this.audioQueued += bytes.byteLength;
+    let bytes = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
+    // Sound that came after its moment was already written as silence: it is dropped, not played late.
+    if (this.silenceDebt > 0) {
+      const drop = Math.min(this.silenceDebt, bytes.byteLength);
+      this.silenceDebt -= drop;
+      bytes = bytes.subarray(drop);
+    }
+    if (bytes.byteLength) {
+      this.audioQueue.push(bytes.slice());
+      this.audioQueued += bytes.byteLength;
+    }
     const limit = audio.sampleRate * audio.channels * 2 * MAX_AUDIO_QUEUE_SECONDS;
     while (this.audioQueued > limit && this.audioQueue.length > 1) this.audioQueued -= this.audioQueue.shift()!.byteLength;
     this.lastPushAt = Date.now();
@@ -108,22 +126,36 @@ export class FrameInput implements PartInput {
     const proc = this.deps.spawnPiped('ffmpeg', frameArgs(format, dir, part, segmentSeconds, seconds), { cwd: dir });
     this.proc = proc;
     this.startedAt = Date.now();
+    this.lastFeedAt = this.startedAt;
     this.videoWritten = 0;
     this.audioWritten = 0;
+    this.silenceDebt = 0;
+    // Sound queued before this part began belongs to the gap.
+    this.audioQueue = [];
+    this.audioQueued = 0;
     this.ticker = setInterval(() => this.feed(), TICK_MS);
     return proc;
   }
 
-  /** Writes what is due by now on the wall clock, while the source is active. */
+  /**
+   * Writes what is due by now on the part's clock. The clock stands still while the source is
+   * quiet or ffmpeg cannot keep up (its input backs up), for both streams alike, so picture and
+   * sound stay in step: a pause is left out of the part, not filled.
+   */
   private feed(): void {
     const proc = this.proc;
-    if (!proc || Date.now() - this.lastPushAt > ACTIVE_MS) return;
-    const elapsed = (Date.now() - this.startedAt) / 1000;
+    const now = Date.now();
+    const since = now - this.lastFeedAt;
+    this.lastFeedAt = now;
+    if (!proc) return;
     const { video, audio } = this.options.format;
+    if (now - this.lastPushAt > ACTIVE_MS || this.behind(proc)) {
+      this.startedAt += since;
+      return;
+    }
+    const elapsed = (now - this.startedAt) / 1000;
     if (video && this.latestVideo) {
       const due = Math.floor(elapsed * video.fps);
-      // Far behind (the process was busy): skip ahead rather than burst.
-      if (due - this.videoWritten > video.fps * 2) this.videoWritten = due - 1;
       for (; this.videoWritten < due; this.videoWritten++) proc.writeVideo(this.latestVideo);
     }
     if (audio) {
@@ -139,12 +171,25 @@ export class FrameInput implements PartInput {
         this.audioWritten += take;
         left -= take;
       }
-      // Audio that did not come in time is silence, so the sound stays in step with the picture.
+      // Sound that did not come in time is silence, so it stays in step with the picture.
       if (left > 0) {
         proc.writeAudio(new Uint8Array(left));
         this.audioWritten += left;
+        this.silenceDebt += left;
       }
     }
+  }
+
+  /**
+   * ffmpeg cannot keep up: every input it has holds over a second unread. (One input backed up
+   * alone means ffmpeg waits for the other, which must go on being written.)
+   */
+  private behind(proc: PipedProcess): boolean {
+    const { video, audio } = this.options.format;
+    const pending = proc.pendingBytes();
+    const videoBehind = !video || pending.video > video.fps * this.frameBytes;
+    const audioBehind = !audio || pending.audio > audio.sampleRate * audio.channels * 2;
+    return videoBehind && audioBehind;
   }
 
   quit(proc: SpawnedProcess): void {

@@ -3,6 +3,7 @@ import { parseSegmentList, partArgs, segmentListName } from './ffmpegArgs';
 import { FfmpegProgressParser, type FfmpegProgress } from './ffmpegProgress';
 import { parseHlsPlaylist } from './hlsPlaylist';
 import { frameArgs } from './frameInput';
+import { scaleI420 } from './scaleI420';
 
 describe('FfmpegProgressParser', () => {
   it('reports each -progress block, across chunks split anywhere', () => {
@@ -78,8 +79,8 @@ describe('frameArgs', () => {
   it('reads I420 video on stdin and PCM on the fourth pipe, encoding with a keyframe at each cut', () => {
     const args = frameArgs({ video: { width: 640, height: 360, fps: 30 }, audio: { sampleRate: 48000, channels: 2 } }, '/rec', 1, 10, 60);
     const joined = args.join(' ');
-    expect(joined).toContain('-f rawvideo -pix_fmt yuv420p -video_size 640x360 -framerate 30 -i pipe:0');
-    expect(joined).toContain('-f s16le -ar 48000 -ac 2 -i pipe:3');
+    expect(joined).toContain('-thread_queue_size 512 -f rawvideo -pix_fmt yuv420p -video_size 640x360 -framerate 30 -i pipe:0');
+    expect(joined).toContain('-thread_queue_size 512 -f s16le -ar 48000 -ac 2 -i pipe:3');
     expect(joined).toContain('-t 60.000 -map 0:v -map 1:a');
     expect(joined).toContain('-force_key_frames expr:gte(t,n_forced*10)');
     expect(args.at(-1)).toBe('/rec/part001-%05d.ts');
@@ -90,5 +91,17 @@ describe('frameArgs', () => {
     expect(joined).toContain('-i pipe:3 -map 0:a');
     expect(joined).not.toContain('rawvideo');
     expect(joined).not.toContain('libx264');
+  });
+});
+
+describe('scaleI420', () => {
+  it('scales each plane to the new size, nearest neighbour', () => {
+    // 4x2: Y 0..7, U [100, 101], V [200, 201].
+    const src = Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7, 100, 101, 200, 201]);
+    expect([...scaleI420(src, 4, 2, 2, 2)]).toEqual([0, 2, 4, 6, 100, 200]);
+    const up = scaleI420(src, 4, 2, 8, 4);
+    expect(up.byteLength).toBe(8 * 4 * 1.5);
+    expect([...up.subarray(0, 8)]).toEqual([0, 0, 1, 1, 2, 2, 3, 3]);
+    expect([...up.subarray(32, 36)]).toEqual([100, 100, 101, 101]);
   });
 });

@@ -39,13 +39,28 @@ export function startRecording(deps: RecorderDeps, options: RecordOptions): Reco
 export function startFrameRecording(deps: RecorderDeps, options: FrameRecordOptions): FrameRecording {
   const input = new FrameInput(deps, { dir: options.dir, segmentSeconds: options.segmentSeconds, format: { ...(options.video ? { video: options.video } : {}), ...(options.audio ? { audio: options.audio } : {}) }, label: options.label });
   const recording = begin(deps, options, input);
-  return { ...recording, pushVideo: (frame) => input.pushVideo(frame), pushAudio: (samples) => input.pushAudio(samples) };
+  return { ...recording, pushVideo: (frame, size) => input.pushVideo(frame, size), pushAudio: (samples) => input.pushAudio(samples) };
+}
+
+/** A new, empty folder for a recording (`name`, or `name (2)`, … when taken). */
+export function newRecordingFolder(parent: string, name: string): string {
+  fs.mkdirSync(parent, { recursive: true });
+  for (let n = 1; n < 1000; n++) {
+    const dir = path.join(parent, n === 1 ? name : `${name} (${n})`);
+    try {
+      fs.mkdirSync(dir);
+      return dir;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  throw new HavenError('CONFLICT', `no free folder name for ${name} in ${parent}`);
 }
 
 function begin(deps: RecorderDeps, options: SessionOptions, input: PartInput): Recording {
   const store = ManifestStore.open(options.dir, input.label);
   const stop = new AbortController();
-  let stopReason: 'stopped' | 'stream-ended' = 'stopped';
+  let stopReason: 'stopped' | 'stream-ended' | 'unreachable' = 'stopped';
   // The job's signal also aborts when the plugin unloads (Haven quits): that interrupts, it does not stop.
   const interrupted = (): boolean => isUnloading(options.job.signal.reason);
   const onJobAbort = (): void => stop.abort();
@@ -96,7 +111,7 @@ class Session {
     private readonly input: PartInput,
     private readonly store: ManifestStore,
     private readonly stopSignal: AbortSignal,
-    private readonly stopReason: () => 'stopped' | 'stream-ended' = () => 'stopped',
+    private readonly stopReason: () => 'stopped' | 'stream-ended' | 'unreachable' = () => 'stopped',
     private readonly interrupted: () => boolean = () => false,
   ) {
     this.watchdogMs = (options.watchdogSeconds ?? 30) * 1000;
