@@ -61,6 +61,7 @@ test('screenshots of a recording and of seeding', async ({ haven }) => {
     await expect(view.locator('tbody tr')).toHaveCount(2);
     await view.locator('tbody tr').filter({ hasText: 'Lighthouse' }).getByRole('button', { name: 'Stop Lighthouse interviews' }).click();
     await expect(view.locator('tbody tr').filter({ hasText: 'Lighthouse' })).toContainText('stopped by you');
+    for (let i = 0; i < 5 && (await page.getByRole('button', { name: 'Dismiss' }).count()) > 0; i++) await page.getByRole('button', { name: 'Dismiss' }).first().click();
     await page.screenshot({ path: path.join(shots, 'seeding-light.png') });
   } finally {
     await swarm.close();
