@@ -68,6 +68,10 @@ export interface RecordOptions {
   remux?: boolean;
   /** Extra ffmpeg options placed before `-i` (headers, protocol options). */
   inputArgs?: string[];
+  /** Which tracks to keep (default: the best video and audio); `all` keeps every one of the kinds kept. */
+  tracks?: { video?: boolean; audio?: boolean; all?: boolean };
+  /** `aac` when the source's sound cannot be kept as it is in MPEG-TS (G.711 from cameras and phones). */
+  audioCodec?: 'copy' | 'aac';
   /** Progress and cancellation: cancelling the job stops the recording gracefully and keeps it. */
   job: JobHandle;
 }

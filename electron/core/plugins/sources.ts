@@ -10,7 +10,7 @@ export function sourceFromUrl(input: string): MediaSource {
   } catch {
     throw new HavenError('INVALID_INPUT', `not a URL: ${input}`);
   }
-  const allowed = ['http:', 'https:', 'magnet:', 'rtmp:', 'rtmps:', 'rtsp:', 'rtp:', 'sip:', 'whep:', 'file:'];
+  const allowed = ['http:', 'https:', 'magnet:', 'rtmp:', 'rtmps:', 'rtsp:', 'rtsps:', 'srt:', 'rtp:', 'sip:', 'whep:', 'file:'];
   if (!allowed.includes(url.protocol)) throw new HavenError('INVALID_INPUT', `unsupported URL scheme ${url.protocol} in ${input}`);
   const id = crypto.createHash('sha256').update(url.href).digest('hex').slice(0, 16);
   const last = decodeURIComponent(url.pathname.split('/').filter(Boolean).at(-1) ?? url.hostname);

@@ -1,4 +1,4 @@
-import { HavenError, definePlugin, secret, z } from '@haven/sdk';
+import { HavenError, definePlugin, recordingArchiveResult, secret, z, type JobHandle, type MediaSource } from '@haven/sdk';
 
 const endpoint = z
   .string()
@@ -10,27 +10,84 @@ const window = z.object({
   end: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM'),
 });
 
-export const configSchema = z.object({
-  endpoints: z.array(endpoint).default([]).describe('Sources to capture.'),
-  record_audio: z.boolean().default(true),
-  record_video: z.boolean().default(true),
-  output_dir: z.string().optional(),
-  credentials: secret(z.record(z.string(), z.object({ username: z.string(), password: z.string() })).default({})).describe(
-    'User name and password per endpoint address.',
-  ),
-  segment_duration: z.number().int().min(10).max(24 * 3600).default(600),
-  schedule: z.array(window).default([]).describe('Record only inside these windows; always when empty.'),
-});
+export const configSchema = z
+  .object({
+    endpoints: z.array(endpoint).default([]).describe('Sources to capture.'),
+    record_audio: z.boolean().default(true),
+    record_video: z.boolean().default(true),
+    output_dir: z.string().optional(),
+    credentials: secret(z.record(z.string(), z.object({ username: z.string(), password: z.string() })).default({})).describe(
+      'User name and password per endpoint address.',
+    ),
+    segment_duration: z.number().int().min(2).max(24 * 3600).default(600),
+    watchdog_timeout: z.number().int().min(3).max(3600).default(30).describe('Seconds without new media before reconnecting.'),
+    reconnect_window: z.number().int().min(5).max(24 * 3600).default(300).describe('Seconds a dropped source is tried again (or, listening, waited for) before the capture ends.'),
+    max_duration: z.number().int().min(0).default(0).describe('Stop a capture after this many seconds; 0 means until the source ends.'),
+    schedule: z.array(window).default([]).describe('Record only inside these windows; always when empty (not applied yet).'),
+  })
+  .refine((config) => config.record_audio || config.record_video, { message: 'record_audio and record_video cannot both be off', path: ['record_video'] });
 
-const NOT_YET = 'WebRTC, SIP and RTSP capture is not implemented yet (it lands with the OpenRing plugin work)';
+const NOT_YET = 'WebRTC (WHEP), SIP and plain RTP capture are not implemented yet; RTSP works';
+
+/** A folder name from the address (without credentials) and the time. */
+function folderName(address: URL, now = new Date()): string {
+  const label = `${address.hostname}${address.port ? `-${address.port}` : ''}${address.pathname.replace(/[^A-Za-z0-9._-]+/g, ' ')}`.replace(/\s+/g, ' ').trim().slice(0, 80) || 'capture';
+  return `${label} ${now.toISOString().slice(0, 19).replace('T', ' ').replaceAll(':', '-')}`;
+}
 
 export default definePlugin({
   configSchema,
-  setup() {
+  setup(ctx) {
+    /**
+     * RTSP through ffmpeg: a camera's address is pulled (over TCP); an address ending in `#listen`
+     * waits for a camera or encoder to push to it (ffmpeg's `-rtsp_flags listen`). Video is kept as
+     * sent; sound becomes AAC (cameras send G.711, which MPEG-TS cannot hold).
+     */
+    async function recordRtsp(source: MediaSource, job: JobHandle) {
+      const config = ctx.config;
+      const address = new URL(source.uri);
+      const listen = address.hash === '#listen';
+      address.hash = '';
+      const login = config.credentials[source.uri] ?? config.credentials[address.href];
+      if (login && !listen) {
+        address.username = encodeURIComponent(login.username);
+        address.password = encodeURIComponent(login.password);
+      }
+      const key = `unfinished:${job.id}`;
+      const shown = new URL(address.href);
+      shown.username = '';
+      shown.password = '';
+      const dir = ((await ctx.storage.get(key)) as string | undefined) ?? ctx.recorder.newFolder(config.output_dir ?? ctx.outputDir, folderName(shown));
+      await ctx.storage.set(key, dir);
+      const duration = typeof source.metadata.durationSeconds === 'number' ? source.metadata.durationSeconds : config.max_duration;
+      const recording = ctx.recorder.start({
+        input: address.href,
+        inputArgs: listen ? ['-rtsp_flags', 'listen', '-listen_timeout', String(config.reconnect_window)] : ['-rtsp_transport', 'tcp'],
+        dir,
+        segmentSeconds: config.segment_duration,
+        watchdogSeconds: config.watchdog_timeout,
+        reconnectWindowSeconds: config.reconnect_window,
+        maxSeconds: duration,
+        remux: false,
+        tracks: { video: config.record_video, audio: config.record_audio, all: true },
+        audioCodec: 'aac',
+        job,
+      });
+      const result = await recording.done;
+      await ctx.storage.delete(key);
+      return recordingArchiveResult(result, { endpoint: shown.href, transport: listen ? 'rtsp (listening)' : 'rtsp' });
+    }
+
     return {
-      healthCheck: () => ({ status: 'warn', componentId: 'openring', output: NOT_YET }),
-      record() {
-        throw new HavenError('NOT_IMPLEMENTED', NOT_YET);
+      async healthCheck() {
+        const ffmpeg = await ctx.which('ffmpeg');
+        if (!ffmpeg) return { status: 'fail', componentId: 'openring', output: 'ffmpeg is missing: install it to capture' };
+        return { status: 'warn', componentId: 'openring', output: `RTSP capture works (ffmpeg ${ffmpeg}). ${NOT_YET}.` };
+      },
+      async record(source, job) {
+        if (!(await ctx.which('ffmpeg'))) throw new HavenError('NOT_FOUND', 'ffmpeg is not installed: install ffmpeg (it records the capture)');
+        if (/^rtsps?:\/\//i.test(source.uri)) return recordRtsp(source, job);
+        throw new HavenError('NOT_IMPLEMENTED', `${source.uri.split(':')[0]}: ${NOT_YET}`);
       },
     };
   },

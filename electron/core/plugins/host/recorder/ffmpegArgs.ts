@@ -12,6 +12,27 @@ export interface PartArgsInput {
   ioTimeoutMicros: number;
   /** Live HLS after a reconnect: start at the newest segment, not three back, so nothing is recorded twice. */
   liveEdge: boolean;
+  /** Which tracks to keep: without `all`, ffmpeg's pick (the best video and audio). */
+  tracks?: { video?: boolean; audio?: boolean; all?: boolean };
+  /** `aac` when the source's sound cannot go into MPEG-TS as it is (G.711 from cameras). */
+  audioCodec?: 'copy' | 'aac';
+}
+
+/** The output options that pick the tracks and how they are written. */
+export function trackArgs(tracks: PartArgsInput['tracks'] = {}, audioCodec: PartArgsInput['audioCodec'] = 'copy'): string[] {
+  const video = tracks.video ?? true;
+  const audio = tracks.audio ?? true;
+  const args: string[] = [];
+  if (tracks.all) {
+    if (video) args.push('-map', '0:v?');
+    if (audio) args.push('-map', '0:a?');
+  }
+  if (!video) args.push('-vn');
+  if (!audio) args.push('-an');
+  if (video) args.push('-c:v', 'copy');
+  if (audio) args.push('-c:a', audioCodec === 'aac' ? 'aac' : 'copy');
+  args.push('-dn', '-sn');
+  return args;
 }
 
 const NETWORK = /^(https?|rtmps?|rtsp|tcp|udp|srt):/i;
@@ -40,7 +61,7 @@ export function partArgs(input: PartArgsInput): string[] {
   args.push(...input.inputArgs, '-i', input.input);
   if (input.seconds !== undefined) args.push('-t', input.seconds.toFixed(3));
   args.push(
-    '-c', 'copy', '-dn', '-sn',
+    ...trackArgs(input.tracks, input.audioCodec),
     '-f', 'segment',
     '-segment_time', String(input.segmentSeconds),
     '-segment_format', 'mpegts',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSegmentList, partArgs, segmentListName } from './ffmpegArgs';
+import { parseSegmentList, partArgs, segmentListName, trackArgs } from './ffmpegArgs';
 import { FfmpegProgressParser, type FfmpegProgress } from './ffmpegProgress';
 import { parseHlsPlaylist } from './hlsPlaylist';
 import { frameArgs } from './frameInput';
@@ -32,7 +32,8 @@ describe('partArgs', () => {
   it('copies into MPEG-TS segments named by part, with a CSV list and progress on stdout', () => {
     const args = partArgs(base);
     expect(args.slice(0, 6)).toEqual(['-hide_banner', '-loglevel', 'warning', '-nostats', '-progress', 'pipe:1']);
-    expect(args).toEqual(expect.arrayContaining(['-rw_timeout', '30000000', '-c', 'copy', '-f', 'segment', '-segment_time', '10', '-segment_format', 'mpegts', '-reset_timestamps', '1', '-segment_list_type', 'csv']));
+    expect(args).toEqual(expect.arrayContaining(['-rw_timeout', '30000000', '-c:v', 'copy', '-c:a', 'copy', '-f', 'segment', '-segment_time', '10', '-segment_format', 'mpegts', '-reset_timestamps', '1', '-segment_list_type', 'csv']));
+    expect(args).not.toContain('-map');
     expect(args[args.indexOf('-segment_list') + 1]).toBe(`/rec/${segmentListName(2)}`);
     expect(args.at(-1)).toBe('/rec/part002-%05d.ts');
     expect(args).not.toContain('-t');
@@ -45,6 +46,15 @@ describe('partArgs', () => {
     expect(args[args.indexOf('-live_start_index') + 1]).toBe('-1');
     expect(args.indexOf('-live_start_index')).toBeLessThan(args.indexOf('-i'));
     expect(partArgs({ ...base, input: 'rtmp://127.0.0.1/live/a', liveEdge: true })).not.toContain('-live_start_index');
+  });
+});
+
+describe('trackArgs', () => {
+  it("keeps ffmpeg's pick by default, every track with all, and leaves out a kind", () => {
+    expect(trackArgs()).toEqual(['-c:v', 'copy', '-c:a', 'copy', '-dn', '-sn']);
+    expect(trackArgs({ all: true }, 'aac')).toEqual(['-map', '0:v?', '-map', '0:a?', '-c:v', 'copy', '-c:a', 'aac', '-dn', '-sn']);
+    expect(trackArgs({ all: true, video: false })).toEqual(['-map', '0:a?', '-vn', '-c:a', 'copy', '-dn', '-sn']);
+    expect(trackArgs({ audio: false })).toEqual(['-an', '-c:v', 'copy', '-dn', '-sn']);
   });
 });
 

@@ -31,7 +31,15 @@ type SessionOptions = Omit<RecordOptions, 'input' | 'inputArgs'>;
 
 /** Starts a recording of a stream ffmpeg reads (see RecorderApi in the SDK). */
 export function startRecording(deps: RecorderDeps, options: RecordOptions): Recording {
-  const input = new UrlInput(deps, { input: options.input, inputArgs: options.inputArgs ?? [], dir: options.dir, segmentSeconds: options.segmentSeconds, ioTimeoutMicros: (options.watchdogSeconds ?? 30) * 1e6 });
+  const input = new UrlInput(deps, {
+    input: options.input,
+    inputArgs: options.inputArgs ?? [],
+    dir: options.dir,
+    segmentSeconds: options.segmentSeconds,
+    ioTimeoutMicros: (options.watchdogSeconds ?? 30) * 1e6,
+    ...(options.tracks ? { tracks: options.tracks } : {}),
+    ...(options.audioCodec ? { audioCodec: options.audioCodec } : {}),
+  });
   return begin(deps, options, input);
 }
 

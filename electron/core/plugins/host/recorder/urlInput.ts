@@ -14,7 +14,7 @@ export class UrlInput implements PartInput {
 
   constructor(
     private readonly deps: { spawn(binary: string, args: readonly string[], options?: SpawnOptions): SpawnedProcess; http(url: string, init?: { signal?: AbortSignal }): Promise<HttpResponse> },
-    private readonly options: { input: string; inputArgs: readonly string[]; dir: string; segmentSeconds: number; ioTimeoutMicros: number },
+    private readonly options: { input: string; inputArgs: readonly string[]; dir: string; segmentSeconds: number; ioTimeoutMicros: number; tracks?: { video?: boolean; audio?: boolean; all?: boolean }; audioCodec?: 'copy' | 'aac' },
   ) {}
 
   get label(): string {
