@@ -21,7 +21,7 @@ const dirs = pluginRoots.flatMap((dir) =>
 
 // Packages the app ships for its built-in plugins (native parts, too big to bundle); the plugin
 // host resolves them from the app's node_modules (APP_MODULES in electron/core/plugins/host/loader.ts).
-const appModules = ['webtorrent', 'parse-torrent', 'ws', '@livekit/rtc-node'];
+const appModules = ['webtorrent', 'parse-torrent', 'ws', '@livekit/rtc-node', 'werift'];
 const external = ['@haven/sdk', ...builtinModules, ...builtinModules.map((name) => `node:${name}`), ...appModules.map((name) => new RegExp(`^${name}(/|$)`))];
 
 for (const dir of dirs) {

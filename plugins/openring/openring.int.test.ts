@@ -86,12 +86,12 @@ describe('OpenRingPlugin capturing RTSP', () => {
     for (const segment of manifest.parts.flatMap((p) => p.segments)) expect(streamsOf(path.join(done.outputPath!, segment.file))).toEqual(['audio:aac']);
   });
 
-  it('refuses both kinds off, and says plainly that WHEP and SIP are not built yet', async () => {
+  it('refuses both kinds off, and says plainly that SIP is not built yet', async () => {
     const core = await cores.start(tempHome());
     const refused = await core.plugins.setConfig('openring', { record_audio: false, record_video: false }, false);
     expect(refused.ok).toBe(false);
     const job = core.jobs.enqueueArchive('OpenRingPlugin', { sourceId: 'test:sip', mediaType: 'audio', uri: 'sip:door@127.0.0.1', metadata: {} }, { kind: 'record', reason: 'test' });
     const done = await core.jobs.waitFor(job.id);
-    expect(done).toMatchObject({ state: 'failed', error: expect.stringContaining('SIP and plain RTP capture are not implemented yet; RTSP works') });
+    expect(done).toMatchObject({ state: 'failed', errorClass: 'not_implemented', error: expect.stringContaining('SIP and plain RTP capture are not implemented yet; RTSP and WebRTC (WHEP) work') });
   });
 });

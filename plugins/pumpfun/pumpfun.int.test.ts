@@ -77,7 +77,7 @@ describe('PumpFunPlugin recording', () => {
       {
         api,
         joiner,
-        recorder: { start: (options) => startRecording(deps, options), startFrames: (options) => startFrameRecording(deps, options), newFolder: newRecordingFolder },
+        recorder: { start: (options) => startRecording(deps, options), startFrames: (options) => startFrameRecording(deps, options), startRtp: () => fail(), newFolder: newRecordingFolder },
         logger: quietLogger,
         chat: (mint, onMessage) => followChat(emulator.chatUrl, mint, onMessage, () => undefined),
       },
@@ -106,6 +106,10 @@ describe('PumpFunPlugin recording', () => {
   });
 });
 
+const fail = (): never => {
+  throw new Error('not expected');
+};
+
 const quietLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function job(progress: ProgressUpdate[] = []): JobHandle {
@@ -120,7 +124,7 @@ function unusedRecorder() {
   const fail = (): never => {
     throw new Error('not expected to record');
   };
-  return { start: fail, startFrames: fail, newFolder: fail };
+  return { start: fail, startFrames: fail, startRtp: fail, newFolder: fail };
 }
 
 /**

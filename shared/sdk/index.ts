@@ -60,6 +60,9 @@ export {
   type FrameRecordOptions,
   type Recording,
   type RecordingResult,
+  type RtpRecording,
+  type RtpRecordOptions,
+  type RtpStream,
   type RecordOptions,
   type RecorderApi,
 } from './recording';

@@ -119,11 +119,38 @@ export interface FrameRecording extends Recording {
   pushAudio(samples: Int16Array | Uint8Array): void;
 }
 
+/** One RTP stream as negotiated (WebRTC's answer, SIP's SDP). */
+export interface RtpStream {
+  kind: 'audio' | 'video';
+  /** The codec's name as in SDP: VP8, VP9, H264, opus, PCMU, PCMA, … */
+  codec: string;
+  payloadType: number;
+  clockRate: number;
+  channels?: number;
+  /** The SDP `a=fmtp` parameters, when the codec needs them (H264's packetization-mode). */
+  fmtp?: string;
+}
+
+/** A recording of RTP packets the plugin receives, copied without re-encoding (WebM/Matroska segments). */
+export interface RtpRecordOptions extends Omit<RecordOptions, 'input' | 'inputArgs' | 'tracks' | 'audioCodec'> {
+  label: string;
+  streams: RtpStream[];
+  /** Called when a part starts: the source should send a keyframe now (WebRTC: a PLI). */
+  onKeyframeNeeded?: () => void;
+}
+
+export interface RtpRecording extends Recording {
+  /** One RTP packet of `streams[index]`, as received. */
+  pushRtp(index: number, packet: Uint8Array): void;
+}
+
 export interface RecorderApi {
   /** Records a live stream into crash-safe MPEG-TS segments through ffmpeg (the plugin must declare ffmpeg and ffprobe). */
   start(options: RecordOptions): Recording;
   /** Records frames the plugin pushes, into the same segments; when frames stop, the part ends and the next frame starts the next. */
   startFrames(options: FrameRecordOptions): FrameRecording;
+  /** Records RTP packets the plugin pushes, copied as they are; parts and gaps as for streams. */
+  startRtp(options: RtpRecordOptions): RtpRecording;
   /** A new, empty folder for a recording: `parent/name`, or `name (2)`, … when taken. */
   newFolder(parent: string, name: string): string;
 }

@@ -1,4 +1,5 @@
-import { HavenError, definePlugin, recordingArchiveResult, secret, z, type JobHandle, type MediaSource } from '@haven/sdk';
+import { HavenError, definePlugin, recordingArchiveResult, secret, z, type JobHandle, type MediaSource, type RtpRecording } from '@haven/sdk';
+import { openWhep, type WhepSession } from './whep';
 
 const endpoint = z
   .string()
@@ -27,7 +28,7 @@ export const configSchema = z
   })
   .refine((config) => config.record_audio || config.record_video, { message: 'record_audio and record_video cannot both be off', path: ['record_video'] });
 
-const NOT_YET = 'WebRTC (WHEP), SIP and plain RTP capture are not implemented yet; RTSP works';
+const NOT_YET = 'SIP and plain RTP capture are not implemented yet; RTSP and WebRTC (WHEP) work';
 
 /** A folder name from the address (without credentials) and the time. */
 function folderName(address: URL, now = new Date()): string {
@@ -78,15 +79,96 @@ export default definePlugin({
       return recordingArchiveResult(result, { endpoint: shown.href, transport: listen ? 'rtsp (listening)' : 'rtsp' });
     }
 
+    /** The WHEP address to POST to: `whep://` is HTTPS (HTTP on this machine). */
+    function whepUrl(uri: string): URL {
+      const url = new URL(uri.replace(/^whep:/i, 'https:'));
+      if (/^whep:/i.test(uri) && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) url.protocol = 'http:';
+      return url;
+    }
+
+    /**
+     * WebRTC through WHEP: receive-only audio and video, the RTP copied as it is (VP8/VP9/Opus into
+     * WebM segments, H.264 into Matroska), a keyframe asked for at each part and after loss. A
+     * dropped session is opened again while the recording runs.
+     */
+    async function recordWhep(source: MediaSource, job: JobHandle) {
+      const config = ctx.config;
+      const url = whepUrl(source.uri);
+      const login = config.credentials[source.uri] ?? config.credentials[url.href];
+      const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+      const open = (onPacket: (index: number, packet: Buffer) => void): Promise<WhepSession> =>
+        openWhep(url.href, { video: config.record_video, audio: config.record_audio, ...(login ? { token: login.password } : {}), loopback, signal: job.signal, http: (address, init) => ctx.http(address, init) }, onPacket);
+      const key = `unfinished:${job.id}`;
+      const dir = ((await ctx.storage.get(key)) as string | undefined) ?? ctx.recorder.newFolder(config.output_dir ?? ctx.outputDir, folderName(url));
+      await ctx.storage.set(key, dir);
+      const live: { recording?: RtpRecording } = {};
+      const forward = (index: number, packet: Buffer): void => live.recording?.pushRtp(index, packet);
+      let session = await open(forward);
+      const first = JSON.stringify(session.streams);
+      const duration = typeof source.metadata.durationSeconds === 'number' ? source.metadata.durationSeconds : config.max_duration;
+      const recording = ctx.recorder.startRtp({
+        label: url.href,
+        dir,
+        streams: session.streams,
+        segmentSeconds: config.segment_duration,
+        watchdogSeconds: config.watchdog_timeout,
+        reconnectWindowSeconds: config.reconnect_window,
+        maxSeconds: duration,
+        remux: false,
+        job,
+        onKeyframeNeeded: () => session.requestKeyframe(),
+      });
+      live.recording = recording;
+      let finished = false;
+      // A dropped session is opened again (with the same codecs, so the recording goes on as a new part).
+      const follow = async (): Promise<void> => {
+        while (!finished) {
+          const reason = await session.ended;
+          if (finished) return;
+          ctx.logger.warn('WHEP: the session ended; opening it again', { url: url.href, reason });
+          await session.close();
+          for (let attempt = 0; !finished; attempt++) {
+            await new Promise((resolve) => setTimeout(resolve, Math.min(15_000, 1000 * 2 ** attempt)));
+            if (finished) return;
+            try {
+              const next = await open(forward);
+              if (JSON.stringify(next.streams) !== first) {
+                await next.close();
+                ctx.logger.warn('WHEP: the new session negotiated other codecs; the recording ends', { url: url.href });
+                recording.stop('unreachable');
+                return;
+              }
+              session = next;
+              session.requestKeyframe();
+              break;
+            } catch (error) {
+              ctx.logger.warn('WHEP: opening the session again failed', { url: url.href, error: String(error) });
+            }
+          }
+        }
+      };
+      void follow();
+      try {
+        const result = await recording.done;
+        await ctx.storage.delete(key);
+        return recordingArchiveResult(result, { endpoint: url.href, transport: 'webrtc (whep)', streams: session.streams });
+      } finally {
+        finished = true;
+        await session.close();
+      }
+    }
+
     return {
       async healthCheck() {
         const ffmpeg = await ctx.which('ffmpeg');
         if (!ffmpeg) return { status: 'fail', componentId: 'openring', output: 'ffmpeg is missing: install it to capture' };
-        return { status: 'warn', componentId: 'openring', output: `RTSP capture works (ffmpeg ${ffmpeg}). ${NOT_YET}.` };
+        return { status: 'warn', componentId: 'openring', output: `RTSP and WHEP capture work (ffmpeg ${ffmpeg}). ${NOT_YET}.` };
       },
       async record(source, job) {
         if (!(await ctx.which('ffmpeg'))) throw new HavenError('NOT_FOUND', 'ffmpeg is not installed: install ffmpeg (it records the capture)');
         if (/^rtsps?:\/\//i.test(source.uri)) return recordRtsp(source, job);
+        if (/^whep:\/\//i.test(source.uri) || /^https?:\/\/.+\/whep(\?.*)?$/i.test(source.uri)) return recordWhep(source, job);
+        if (/^https?:/i.test(source.uri)) throw new HavenError('INVALID_INPUT', `${source.uri.slice(0, 200)} is not a WHEP address (https://…/whep or whep://…)`);
         throw new HavenError('NOT_IMPLEMENTED', `${source.uri.split(':')[0]}: ${NOT_YET}`);
       },
     };

@@ -1,5 +1,5 @@
 import { launchProcess, type PipedProcess } from './launch';
-import { newRecordingFolder, startFrameRecording, startRecording } from './recorder/recorder';
+import { newRecordingFolder, startFrameRecording, startRecording, startRtpRecording } from './recorder/recorder';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { IpcClient } from '@shared/ipc/client';
@@ -216,6 +216,7 @@ export function createPluginContext(options: ContextOptions): PluginContext<Reco
     recorder: {
       start: (recordOptions) => startRecording({ spawn, spawnPiped, http, logger, emit }, recordOptions),
       startFrames: (recordOptions) => startFrameRecording({ spawn, spawnPiped, http, logger, emit }, recordOptions),
+      startRtp: (recordOptions) => startRtpRecording({ spawn, spawnPiped, http, logger, emit }, recordOptions),
       newFolder: newRecordingFolder,
     },
     schedule: (task) => store.add(options.scheduler.schedule(task)),

@@ -4,7 +4,7 @@
 // node_modules, wherever the plugin folder lives (built-in plugins sit outside app.asar).
 
 /** Packages the app ships for its built-in plugins. */
-export const APP_MODULES = ['webtorrent', 'parse-torrent', 'ws', '@livekit/rtc-node'];
+export const APP_MODULES = ['webtorrent', 'parse-torrent', 'ws', '@livekit/rtc-node', 'werift'];
 
 interface InitializeData {
   sdkUrl: string;

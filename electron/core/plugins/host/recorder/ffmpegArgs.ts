@@ -16,7 +16,12 @@ export interface PartArgsInput {
   tracks?: { video?: boolean; audio?: boolean; all?: boolean };
   /** `aac` when the source's sound cannot go into MPEG-TS as it is (G.711 from cameras). */
   audioCodec?: 'copy' | 'aac';
+  /** The segments' container: MPEG-TS, or WebM/Matroska for codecs MPEG-TS cannot hold (VP8, VP9, Opus from WebRTC). */
+  container?: SegmentContainer;
 }
+
+export type SegmentContainer = 'mpegts' | 'webm' | 'matroska';
+export const SEGMENT_EXTENSION: Record<SegmentContainer, string> = { mpegts: 'ts', webm: 'webm', matroska: 'mkv' };
 
 /** The output options that pick the tracks and how they are written. */
 export function trackArgs(tracks: PartArgsInput['tracks'] = {}, audioCodec: PartArgsInput['audioCodec'] = 'copy'): string[] {
@@ -64,12 +69,12 @@ export function partArgs(input: PartArgsInput): string[] {
     ...trackArgs(input.tracks, input.audioCodec),
     '-f', 'segment',
     '-segment_time', String(input.segmentSeconds),
-    '-segment_format', 'mpegts',
+    '-segment_format', input.container ?? 'mpegts',
     '-reset_timestamps', '1',
     '-segment_list', path.join(input.dir, segmentListName(input.part)),
     '-segment_list_type', 'csv',
     '-segment_list_flags', '+live',
-    path.join(input.dir, `${segmentPrefix(input.part)}%05d.ts`),
+    path.join(input.dir, `${segmentPrefix(input.part)}%05d.${SEGMENT_EXTENSION[input.container ?? 'mpegts']}`),
   );
   return args;
 }

@@ -111,7 +111,7 @@ export class ManifestStore {
     const names = new Set(listed.map((s) => s.file));
     const unlisted = fs
       .readdirSync(this.dir)
-      .filter((name) => name.startsWith(segmentPrefix(part)) && name.endsWith('.ts') && !names.has(name))
+      .filter((name) => name.startsWith(segmentPrefix(part)) && /\.(ts|webm|mkv)$/.test(name) && !names.has(name))
       .sort();
     return { listed, unlisted };
   }

@@ -4,6 +4,7 @@ import { FfmpegProgressParser, type FfmpegProgress } from './ffmpegProgress';
 import { parseHlsPlaylist } from './hlsPlaylist';
 import { frameArgs } from './frameInput';
 import { scaleI420 } from './scaleI420';
+import { containerFor, sessionSdp } from './rtpInput';
 
 describe('FfmpegProgressParser', () => {
   it('reports each -progress block, across chunks split anywhere', () => {
@@ -113,5 +114,24 @@ describe('scaleI420', () => {
     expect(up.byteLength).toBe(8 * 4 * 1.5);
     expect([...up.subarray(0, 8)]).toEqual([0, 0, 1, 1, 2, 2, 3, 3]);
     expect([...up.subarray(32, 36)]).toEqual([100, 100, 101, 101]);
+  });
+});
+
+describe('RTP sessions for ffmpeg', () => {
+  const streams = [
+    { kind: 'video' as const, codec: 'VP8', payloadType: 96, clockRate: 90000 },
+    { kind: 'audio' as const, codec: 'opus', payloadType: 111, clockRate: 48000, channels: 2, fmtp: 'minptime=10;useinbandfec=1' },
+  ];
+
+  it('names each stream on its own local port in an SDP', () => {
+    const sdp = sessionSdp(streams, [40000, 40002]);
+    expect(sdp.split('\r\n')).toEqual(expect.arrayContaining(['c=IN IP4 127.0.0.1', 'm=video 40000 RTP/AVP 96', 'a=rtpmap:96 VP8/90000', 'm=audio 40002 RTP/AVP 111', 'a=rtpmap:111 opus/48000/2', 'a=fmtp:111 minptime=10;useinbandfec=1']));
+    expect(sdp.endsWith('\r\n')).toBe(true);
+  });
+
+  it('copies VP8 and Opus into WebM, anything else into Matroska', () => {
+    expect(containerFor(streams)).toBe('webm');
+    expect(containerFor([{ kind: 'video', codec: 'H264', payloadType: 102, clockRate: 90000 }, streams[1]!])).toBe('matroska');
+    expect(containerFor([{ kind: 'audio', codec: 'PCMU', payloadType: 0, clockRate: 8000 }])).toBe('matroska');
   });
 });

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { HavenError } from '@shared/ipc/errors';
-import type { ChatMessage, FrameRecording, FrameRecordOptions, Recording, RecordingEnd, RecordingPart, RecordingResult, RecordOptions } from '@shared/sdk/recording';
+import type { ChatMessage, FrameRecording, FrameRecordOptions, Recording, RecordingEnd, RecordingPart, RecordingResult, RecordOptions, RtpRecording, RtpRecordOptions } from '@shared/sdk/recording';
 import type { HttpResponse, PluginLogger, ProgressUpdate, SpawnedProcess, SpawnOptions } from '@shared/sdk/types';
 import { CHAT_FILE, ChatLog } from './chatLog';
 import { FfmpegProgressParser } from './ffmpegProgress';
@@ -10,6 +10,7 @@ import { FrameInput, type PipedProcess } from './frameInput';
 import { ManifestStore } from './manifestStore';
 import type { PartInput } from './partInput';
 import { remuxRecording, runTool } from './remux';
+import { RtpInput } from './rtpInput';
 import { UrlInput } from './urlInput';
 import { isUnloading } from '../unloading';
 
@@ -48,6 +49,20 @@ export function startFrameRecording(deps: RecorderDeps, options: FrameRecordOpti
   const input = new FrameInput(deps, { dir: options.dir, segmentSeconds: options.segmentSeconds, format: { ...(options.video ? { video: options.video } : {}), ...(options.audio ? { audio: options.audio } : {}) }, label: options.label });
   const recording = begin(deps, options, input);
   return { ...recording, pushVideo: (frame, size) => input.pushVideo(frame, size), pushAudio: (samples) => input.pushAudio(samples) };
+}
+
+/** Starts a recording of RTP packets the plugin pushes (WebRTC, SIP), copied as they are. */
+export function startRtpRecording(deps: RecorderDeps, options: RtpRecordOptions): RtpRecording {
+  const input = new RtpInput(deps, {
+    dir: options.dir,
+    segmentSeconds: options.segmentSeconds,
+    streams: options.streams,
+    label: options.label,
+    ioTimeoutMicros: (options.watchdogSeconds ?? 30) * 1e6,
+    ...(options.onKeyframeNeeded ? { onPartStarted: options.onKeyframeNeeded } : {}),
+  });
+  const recording = begin(deps, options, input);
+  return { ...recording, pushRtp: (index, packet) => input.push(index, packet) };
 }
 
 /** A new, empty folder for a recording (`name`, or `name (2)`, … when taken). */
