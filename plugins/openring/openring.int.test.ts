@@ -86,12 +86,56 @@ describe('OpenRingPlugin capturing RTSP', () => {
     for (const segment of manifest.parts.flatMap((p) => p.segments)) expect(streamsOf(path.join(done.outputPath!, segment.file))).toEqual(['audio:aac']);
   });
 
-  it('refuses both kinds off, and says plainly that SIP is not built yet', async () => {
+  it('records plain RTP described by an SDP file, as sent', { timeout: 60_000 }, async () => {
+    const core = await cores.start(tempHome());
+    expect((await core.plugins.setConfig('openring', { segment_duration: 4, watchdog_timeout: 10, reconnect_window: 30 }, false)).ok).toBe(true);
+    const dir = tempHome('haven-rtp-');
+    const sdp = path.join(dir, 'intercom.sdp');
+    const port = 2 * Math.floor((await freePort()) / 2);
+    // An intercom sending G.711 over RTP; ffmpeg writes the SDP that describes it.
+    const sender = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'sine=frequency=700:sample_rate=8000', '-t', '20', '-c:a', 'pcm_mulaw', '-f', 'rtp', '-sdp_file', sdp, `rtp://127.0.0.1:${port}`], { stdio: 'ignore' });
+    pushers.push(sender);
+    await waitFor(() => (fs.existsSync(sdp) && fs.readFileSync(sdp, 'utf8').includes('m=audio') ? true : undefined), 10_000, 'the SDP file');
+    const job = core.jobs.enqueueArchive('OpenRingPlugin', { sourceId: 'test:sdp', mediaType: 'audio', uri: `file://${sdp}`, metadata: { durationSeconds: 5 } }, { kind: 'record', reason: 'test' });
+    const done = await core.jobs.waitFor(job.id);
+    expect(done.state, done.error).toBe('completed');
+    const manifest = RecordingManifest.parse(JSON.parse(fs.readFileSync(path.join(done.outputPath!, 'recording.json'), 'utf8')));
+    const segments = manifest.parts.flatMap((p) => p.segments);
+    expect(segments.every((s) => s.file.endsWith('.mkv'))).toBe(true);
+    for (const segment of segments) expect(streamsOf(path.join(done.outputPath!, segment.file))).toEqual(['audio:pcm_mulaw']);
+    expect(core.library.get(done.itemId!).duration).toBeGreaterThan(4);
+  });
+
+  it('refuses both kinds off, an SDP file that is not one, and an address it does not capture', async () => {
     const core = await cores.start(tempHome());
     const refused = await core.plugins.setConfig('openring', { record_audio: false, record_video: false }, false);
     expect(refused.ok).toBe(false);
-    const job = core.jobs.enqueueArchive('OpenRingPlugin', { sourceId: 'test:sip', mediaType: 'audio', uri: 'sip:door@127.0.0.1', metadata: {} }, { kind: 'record', reason: 'test' });
-    const done = await core.jobs.waitFor(job.id);
-    expect(done).toMatchObject({ state: 'failed', errorClass: 'not_implemented', error: expect.stringContaining('SIP and plain RTP capture are not implemented yet; RTSP and WebRTC (WHEP) work') });
+    const notSdp = path.join(tempHome('haven-rtp-bad-'), 'broken.sdp');
+    fs.writeFileSync(notSdp, '<html>not a session</html>');
+    const bad = await core.jobs.waitFor(core.jobs.enqueueArchive('OpenRingPlugin', { sourceId: 'test:bad-sdp', mediaType: 'audio', uri: `file://${notSdp}`, metadata: {} }, { kind: 'record', reason: 'test' }).id);
+    expect(bad).toMatchObject({ state: 'failed', errorClass: 'invalid_input', error: expect.stringContaining('is not an SDP file') });
+    const other = await core.jobs.waitFor(core.jobs.enqueueArchive('OpenRingPlugin', { sourceId: 'test:http', mediaType: 'video', uri: 'https://cam.example/live.mp4', metadata: {} }, { kind: 'record', reason: 'test' }).id);
+    expect(other).toMatchObject({ state: 'failed', error: expect.stringContaining('is not a WHEP address') });
+  });
+
+  it('finds the endpoints to record inside a record window, until it ends, and none outside', async () => {
+    const core = await cores.start(tempHome());
+    const hhmm = (date: Date) => `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+    const now = Date.now();
+    const open = { start: hhmm(new Date(now - 60_000)), end: hhmm(new Date(now + 3 * 60_000)) };
+    const endpoints = ['rtsp://127.0.0.1:8554/porch', 'sip:door@127.0.0.1'];
+    expect((await core.plugins.setConfig('openring', { endpoints, schedule: [open] }, false)).ok).toBe(true);
+    const inside = await core.plugins.discover('openring', true);
+    expect(inside.sources.map((s) => s.uri)).toEqual(endpoints);
+    for (const source of inside.sources) {
+      expect(source.sourceId).toMatch(/@\d{4}-\d\d-\d\dT/);
+      expect(source.metadata.durationSeconds).toBeGreaterThan(60);
+      expect(source.metadata.durationSeconds).toBeLessThanOrEqual(240);
+    }
+    const closed = { start: hhmm(new Date(now + 2 * 3600_000)), end: hhmm(new Date(now + 3 * 3600_000)) };
+    expect((await core.plugins.setConfig('openring', { endpoints, schedule: [closed] }, false)).ok).toBe(true);
+    const outside = await core.plugins.discover('openring', true);
+    expect(outside.sources).toEqual([]);
+    expect(outside.skipped.map((s) => s.reason)).toEqual(['outside the record windows', 'outside the record windows']);
   });
 });

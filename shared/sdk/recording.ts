@@ -72,6 +72,8 @@ export interface RecordOptions {
   tracks?: { video?: boolean; audio?: boolean; all?: boolean };
   /** `aac` when the source's sound cannot be kept as it is in MPEG-TS (G.711 from cameras and phones). */
   audioCodec?: 'copy' | 'aac';
+  /** The segments' container (default MPEG-TS; Matroska holds any codec, WebM VP8/VP9/Opus). */
+  container?: 'mpegts' | 'webm' | 'matroska';
   /** Progress and cancellation: cancelling the job stops the recording gracefully and keeps it. */
   job: JobHandle;
 }

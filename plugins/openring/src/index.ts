@@ -1,5 +1,10 @@
-import { HavenError, definePlugin, recordingArchiveResult, secret, z, type JobHandle, type MediaSource, type RtpRecording } from '@haven/sdk';
+import { HavenError, definePlugin, recordingArchiveResult, secret, z, type Disposable, type JobHandle, type MediaSource, type RtpRecording } from '@haven/sdk';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { placeCall } from './sip';
 import { openWhep, type WhepSession } from './whep';
+import { activeWindow } from './windows';
 
 const endpoint = z
   .string()
@@ -24,11 +29,10 @@ export const configSchema = z
     watchdog_timeout: z.number().int().min(3).max(3600).default(30).describe('Seconds without new media before reconnecting.'),
     reconnect_window: z.number().int().min(5).max(24 * 3600).default(300).describe('Seconds a dropped source is tried again (or, listening, waited for) before the capture ends.'),
     max_duration: z.number().int().min(0).default(0).describe('Stop a capture after this many seconds; 0 means until the source ends.'),
-    schedule: z.array(window).default([]).describe('Record only inside these windows; always when empty (not applied yet).'),
+    schedule: z.array(window).default([]).describe('Record the endpoints by themselves inside these windows (local time); none: only when asked.'),
   })
   .refine((config) => config.record_audio || config.record_video, { message: 'record_audio and record_video cannot both be off', path: ['record_video'] });
 
-const NOT_YET = 'SIP and plain RTP capture are not implemented yet; RTSP and WebRTC (WHEP) work';
 
 /** A folder name from the address (without credentials) and the time. */
 function folderName(address: URL, now = new Date()): string {
@@ -39,6 +43,44 @@ function folderName(address: URL, now = new Date()): string {
 export default definePlugin({
   configSchema,
   setup(ctx) {
+    /** The capture's folder: the one a retry of this job already uses, or a new one named `name`. */
+    async function captureFolder(job: JobHandle, name: string): Promise<{ dir: string; done(): Promise<void> }> {
+      const key = `unfinished:${job.id}`;
+      const dir = ((await ctx.storage.get(key)) as string | undefined) ?? ctx.recorder.newFolder(ctx.config.output_dir ?? ctx.outputDir, name);
+      await ctx.storage.set(key, dir);
+      return { dir, done: () => ctx.storage.delete(key) };
+    }
+
+    const stamp = (): string => new Date().toISOString().slice(0, 19).replace('T', ' ').replaceAll(':', '-');
+    const durationOf = (source: MediaSource): number => (typeof source.metadata.durationSeconds === 'number' ? source.metadata.durationSeconds : ctx.config.max_duration);
+    /** The recorder's timing for a capture, from the settings. */
+    const timing = (source: MediaSource) => ({
+      segmentSeconds: ctx.config.segment_duration,
+      watchdogSeconds: ctx.config.watchdog_timeout,
+      reconnectWindowSeconds: ctx.config.reconnect_window,
+      maxSeconds: durationOf(source),
+      remux: false,
+    });
+
+    /** A source ffmpeg reads itself (RTSP, RTP), every kept track copied, recorded as one capture. */
+    async function recordThroughFfmpeg(source: MediaSource, job: JobHandle, how: { input: string; inputArgs: string[]; folder: string; audioCodec?: 'aac'; container?: 'matroska'; metadata: Record<string, unknown> }) {
+      const config = ctx.config;
+      const folder = await captureFolder(job, how.folder);
+      const recording = ctx.recorder.start({
+        input: how.input,
+        inputArgs: how.inputArgs,
+        dir: folder.dir,
+        ...timing(source),
+        tracks: { video: config.record_video, audio: config.record_audio, all: true },
+        ...(how.audioCodec ? { audioCodec: how.audioCodec } : {}),
+        ...(how.container ? { container: how.container } : {}),
+        job,
+      });
+      const result = await recording.done;
+      await folder.done();
+      return recordingArchiveResult(result, how.metadata);
+    }
+
     /**
      * RTSP through ffmpeg: a camera's address is pulled (over TCP); an address ending in `#listen`
      * waits for a camera or encoder to push to it (ffmpeg's `-rtsp_flags listen`). Video is kept as
@@ -54,29 +96,16 @@ export default definePlugin({
         address.username = encodeURIComponent(login.username);
         address.password = encodeURIComponent(login.password);
       }
-      const key = `unfinished:${job.id}`;
       const shown = new URL(address.href);
       shown.username = '';
       shown.password = '';
-      const dir = ((await ctx.storage.get(key)) as string | undefined) ?? ctx.recorder.newFolder(config.output_dir ?? ctx.outputDir, folderName(shown));
-      await ctx.storage.set(key, dir);
-      const duration = typeof source.metadata.durationSeconds === 'number' ? source.metadata.durationSeconds : config.max_duration;
-      const recording = ctx.recorder.start({
+      return recordThroughFfmpeg(source, job, {
         input: address.href,
         inputArgs: listen ? ['-rtsp_flags', 'listen', '-listen_timeout', String(config.reconnect_window)] : ['-rtsp_transport', 'tcp'],
-        dir,
-        segmentSeconds: config.segment_duration,
-        watchdogSeconds: config.watchdog_timeout,
-        reconnectWindowSeconds: config.reconnect_window,
-        maxSeconds: duration,
-        remux: false,
-        tracks: { video: config.record_video, audio: config.record_audio, all: true },
+        folder: folderName(shown),
         audioCodec: 'aac',
-        job,
+        metadata: { endpoint: shown.href, transport: listen ? 'rtsp (listening)' : 'rtsp' },
       });
-      const result = await recording.done;
-      await ctx.storage.delete(key);
-      return recordingArchiveResult(result, { endpoint: shown.href, transport: listen ? 'rtsp (listening)' : 'rtsp' });
     }
 
     /** The WHEP address to POST to: `whep://` is HTTPS (HTTP on this machine). */
@@ -98,23 +127,16 @@ export default definePlugin({
       const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
       const open = (onPacket: (index: number, packet: Buffer) => void): Promise<WhepSession> =>
         openWhep(url.href, { video: config.record_video, audio: config.record_audio, ...(login ? { token: login.password } : {}), loopback, signal: job.signal, http: (address, init) => ctx.http(address, init) }, onPacket);
-      const key = `unfinished:${job.id}`;
-      const dir = ((await ctx.storage.get(key)) as string | undefined) ?? ctx.recorder.newFolder(config.output_dir ?? ctx.outputDir, folderName(url));
-      await ctx.storage.set(key, dir);
+      const { dir, done: folderDone } = await captureFolder(job, folderName(url));
       const live: { recording?: RtpRecording } = {};
       const forward = (index: number, packet: Buffer): void => live.recording?.pushRtp(index, packet);
       let session = await open(forward);
       const first = JSON.stringify(session.streams);
-      const duration = typeof source.metadata.durationSeconds === 'number' ? source.metadata.durationSeconds : config.max_duration;
       const recording = ctx.recorder.startRtp({
         label: url.href,
         dir,
         streams: session.streams,
-        segmentSeconds: config.segment_duration,
-        watchdogSeconds: config.watchdog_timeout,
-        reconnectWindowSeconds: config.reconnect_window,
-        maxSeconds: duration,
-        remux: false,
+        ...timing(source),
         job,
         onKeyframeNeeded: () => session.requestKeyframe(),
       });
@@ -150,7 +172,7 @@ export default definePlugin({
       void follow();
       try {
         const result = await recording.done;
-        await ctx.storage.delete(key);
+        await folderDone();
         return recordingArchiveResult(result, { endpoint: url.href, transport: 'webrtc (whep)', streams: session.streams });
       } finally {
         finished = true;
@@ -158,18 +180,108 @@ export default definePlugin({
       }
     }
 
+    /**
+     * A SIP call: INVITE with an offer to receive audio (G.711), digest authentication with the
+     * endpoint's credentials, ACK; the RTP copied into Matroska segments; BYE when the recording
+     * ends (or the far end's BYE ends it). The call's ladder is saved beside the recording.
+     */
+    async function recordSip(source: MediaSource, job: JobHandle) {
+      const config = ctx.config;
+      const login = config.credentials[source.uri];
+      const address = /^sip:([^@\s]+@[^;?\s]+)/i.exec(source.uri)?.[1] ?? 'call';
+      const { dir, done: folderDone } = await captureFolder(job, `${address.replace(/[^A-Za-z0-9@._-]+/g, ' ').trim().slice(0, 80)} ${stamp()}`);
+      const live: { recording?: RtpRecording } = {};
+      const call = await placeCall(source.uri, { ...(login ? { username: login.username, password: login.password } : {}), signal: job.signal }, (packet) => live.recording?.pushRtp(0, packet));
+      let recording: RtpRecording;
+      try {
+        recording = ctx.recorder.startRtp({
+          label: `sip:${address}`,
+          dir,
+          streams: [call.stream],
+          ...timing(source),
+          job,
+        });
+      } catch (error) {
+        await call.hangUp();
+        throw error;
+      }
+      live.recording = recording;
+      void call.ended.then((reason) => {
+        if (reason.startsWith('the far end')) recording.stop('stream-ended');
+      });
+      try {
+        const result = await recording.done;
+        await call.hangUp();
+        fs.writeFileSync(path.join(dir, 'sip-ladder.json'), `${JSON.stringify({ target: `sip:${address}`, codec: call.stream, ladder: call.ladder }, null, 2)}\n`);
+        await folderDone();
+        return recordingArchiveResult(result, { endpoint: `sip:${address}`, transport: 'sip', codec: call.stream.codec, ladder: 'sip-ladder.json' });
+      } finally {
+        await call.hangUp();
+      }
+    }
+
+    /**
+     * Plain RTP: `rtp://host:port` (a stream ffmpeg can read without a description, such as G.711
+     * or MPEG-TS over RTP) or an SDP file (`file:///…/stream.sdp`) naming the streams and ports.
+     * Copied as sent into Matroska segments, which hold any codec.
+     */
+    async function recordRtp(source: MediaSource, job: JobHandle) {
+      const sdpFile = /^file:/i.test(source.uri) ? fileURLToPath(source.uri) : undefined;
+      if (sdpFile && !fs.existsSync(sdpFile)) throw new HavenError('NOT_FOUND', `${sdpFile} does not exist`);
+      if (sdpFile && !fs.readFileSync(sdpFile, 'utf8').startsWith('v=0')) throw new HavenError('INVALID_INPUT', `${sdpFile} is not an SDP file (it does not begin with v=0)`);
+      const label = sdpFile ? path.basename(sdpFile, '.sdp') : new URL(source.uri).host;
+      return recordThroughFfmpeg(source, job, {
+        input: sdpFile ?? source.uri,
+        inputArgs: ['-protocol_whitelist', 'file,udp,rtp', ...(sdpFile ? ['-f', 'sdp'] : [])],
+        folder: `rtp ${label.replace(/[^A-Za-z0-9._-]+/g, ' ').trim()} ${stamp()}`,
+        container: 'matroska',
+        metadata: { endpoint: source.uri, transport: sdpFile ? 'rtp (sdp file)' : 'rtp' },
+      });
+    }
+
+    /** Inside a record window: each endpoint, to be recorded until the window ends (one recording per endpoint and window). */
+    function discover() {
+      const config = ctx.config;
+      const now = new Date();
+      const window = activeWindow(config.schedule, now);
+      const sources: MediaSource[] = [];
+      const skipped: { source: MediaSource; reason: string }[] = [];
+      for (const endpoint of config.endpoints) {
+        const source = (session: string, seconds?: number): MediaSource => ({ sourceId: `${endpoint}@${session}`, mediaType: 'video', uri: endpoint, title: `${endpoint.replace(/\/\/[^@/]+@/, '//')} (record window)`, metadata: seconds ? { durationSeconds: seconds } : {} });
+        const seconds = window ? Math.floor((window.end.getTime() - now.getTime()) / 1000) : 0;
+        if (!window || seconds < 5) skipped.push({ source: source('outside'), reason: config.schedule.length ? 'outside the record windows' : 'no record windows: recorded only when asked' });
+        else sources.push(source(window.start.toISOString(), seconds));
+      }
+      return { sources, skipped };
+    }
+
+    let windows: Disposable | undefined;
+    const scheduleWindows = (config: typeof ctx.config): void => {
+      windows?.dispose();
+      windows = undefined;
+      if (config.schedule.length === 0 || config.endpoints.length === 0) return;
+      // Checked every minute: a window that opens starts its recordings within a minute.
+      windows = ctx.schedule({ name: 'record windows', intervalMs: 60_000, jitterMs: 2000, run: () => ctx.discover('a record window') });
+    };
+    scheduleWindows(ctx.config);
+    ctx.onConfigChange((config) => scheduleWindows(config));
+
     return {
+      discoverSources: () => discover(),
       async healthCheck() {
         const ffmpeg = await ctx.which('ffmpeg');
         if (!ffmpeg) return { status: 'fail', componentId: 'openring', output: 'ffmpeg is missing: install it to capture' };
-        return { status: 'warn', componentId: 'openring', output: `RTSP and WHEP capture work (ffmpeg ${ffmpeg}). ${NOT_YET}.` };
+        const config = ctx.config;
+        return { status: 'pass', componentId: 'openring', output: `captures RTSP, WebRTC (WHEP), SIP and RTP with ffmpeg (${ffmpeg}); ${config.endpoints.length} endpoints, ${config.schedule.length ? `${config.schedule.length} record windows` : 'no record windows'}` };
       },
       async record(source, job) {
         if (!(await ctx.which('ffmpeg'))) throw new HavenError('NOT_FOUND', 'ffmpeg is not installed: install ffmpeg (it records the capture)');
         if (/^rtsps?:\/\//i.test(source.uri)) return recordRtsp(source, job);
         if (/^whep:\/\//i.test(source.uri) || /^https?:\/\/.+\/whep(\?.*)?$/i.test(source.uri)) return recordWhep(source, job);
+        if (/^sip:/i.test(source.uri)) return recordSip(source, job);
+        if (/^rtp:\/\//i.test(source.uri) || /^file:.+\.sdp$/i.test(source.uri)) return recordRtp(source, job);
         if (/^https?:/i.test(source.uri)) throw new HavenError('INVALID_INPUT', `${source.uri.slice(0, 200)} is not a WHEP address (https://…/whep or whep://…)`);
-        throw new HavenError('NOT_IMPLEMENTED', `${source.uri.split(':')[0]}: ${NOT_YET}`);
+        throw new HavenError('INVALID_INPUT', `${source.uri.slice(0, 200)} is not an address OpenRing captures (rtsp://, whep://, https://…/whep, sip:, rtp:// or an .sdp file)`);
       },
     };
   },

@@ -40,6 +40,7 @@ export function startRecording(deps: RecorderDeps, options: RecordOptions): Reco
     ioTimeoutMicros: (options.watchdogSeconds ?? 30) * 1e6,
     ...(options.tracks ? { tracks: options.tracks } : {}),
     ...(options.audioCodec ? { audioCodec: options.audioCodec } : {}),
+    ...(options.container ? { container: options.container } : {}),
   });
   return begin(deps, options, input);
 }

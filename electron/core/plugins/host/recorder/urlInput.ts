@@ -1,5 +1,5 @@
 import type { HttpResponse, SpawnedProcess, SpawnOptions } from '@shared/sdk/types';
-import { partArgs } from './ffmpegArgs';
+import { partArgs, type SegmentContainer } from './ffmpegArgs';
 import { parseHlsPlaylist, type HlsPlaylist } from './hlsPlaylist';
 import { sleep, type PartInput } from './partInput';
 
@@ -14,7 +14,7 @@ export class UrlInput implements PartInput {
 
   constructor(
     private readonly deps: { spawn(binary: string, args: readonly string[], options?: SpawnOptions): SpawnedProcess; http(url: string, init?: { signal?: AbortSignal }): Promise<HttpResponse> },
-    private readonly options: { input: string; inputArgs: readonly string[]; dir: string; segmentSeconds: number; ioTimeoutMicros: number; tracks?: { video?: boolean; audio?: boolean; all?: boolean }; audioCodec?: 'copy' | 'aac' },
+    private readonly options: { input: string; inputArgs: readonly string[]; dir: string; segmentSeconds: number; ioTimeoutMicros: number; tracks?: { video?: boolean; audio?: boolean; all?: boolean }; audioCodec?: 'copy' | 'aac'; container?: SegmentContainer },
   ) {}
 
   get label(): string {

@@ -1,0 +1,271 @@
+// A minimal SIP user agent over UDP: INVITE with an SDP offer to receive audio, digest
+// authentication, ACK, BYE (sent or received), RTP received on a local port. Every request and
+// response is noted with its time (the call's ladder, saved with the recording).
+import crypto from 'node:crypto';
+import dgram from 'node:dgram';
+import { HavenError, type RtpStream } from '@haven/sdk';
+
+export interface SipMessage {
+  /** `INVITE`, `BYE`, … for a request; undefined for a response. */
+  method?: string;
+  status?: number;
+  reason?: string;
+  uri?: string;
+  headers: Map<string, string[]>;
+  body: string;
+}
+
+export interface LadderEntry {
+  at: string;
+  direction: 'sent' | 'received';
+  summary: string;
+}
+
+const RETRANSMIT_MS = [500, 1000, 2000, 4000, 4000, 4000];
+const HEADER_ALIASES: Record<string, string> = { v: 'via', f: 'from', t: 'to', i: 'call-id', m: 'contact', l: 'content-length', c: 'content-type' };
+
+/** One SIP message from a datagram; undefined when it is not one. */
+export function parseSipMessage(text: string): SipMessage | undefined {
+  const split = text.indexOf('\r\n\r\n');
+  const head = split >= 0 ? text.slice(0, split) : text;
+  const body = split >= 0 ? text.slice(split + 4) : '';
+  const [start, ...lines] = head.split('\r\n');
+  if (!start) return undefined;
+  const headers = new Map<string, string[]>();
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const raw = line.slice(0, colon).trim().toLowerCase();
+    const name = HEADER_ALIASES[raw] ?? raw;
+    headers.set(name, [...(headers.get(name) ?? []), line.slice(colon + 1).trim()]);
+  }
+  const response = /^SIP\/2\.0 (\d{3}) ?(.*)$/.exec(start);
+  if (response) return { status: Number(response[1]), reason: response[2] ?? '', headers, body };
+  const request = /^([A-Z]+) (\S+) SIP\/2\.0$/.exec(start);
+  if (request) return { method: request[1]!, uri: request[2]!, headers, body };
+  return undefined;
+}
+
+/** The audio an SDP answer offers to send: its address, port and codec. */
+export function audioFromSdp(sdp: string): { address: string; port: number; stream: RtpStream } | undefined {
+  const lines = sdp.split(/\r?\n/);
+  const media = lines.find((line) => line.startsWith('m=audio '));
+  if (!media) return undefined;
+  const [, portText, , ...formats] = media.split(' ');
+  const payloadType = Number(formats[0]);
+  const port = Number(portText);
+  if (!Number.isInteger(payloadType) || !Number.isInteger(port)) return undefined;
+  const address = /^c=IN IP4 (\S+)/m.exec(sdp)?.[1] ?? '';
+  const rtpmap = new RegExp(`^a=rtpmap:${payloadType} ([^/\\s]+)/(\\d+)(?:/(\\d+))?`, 'm').exec(sdp);
+  const known: Record<number, [string, number]> = { 0: ['PCMU', 8000], 8: ['PCMA', 8000], 9: ['G722', 8000] };
+  const [codec, clockRate] = rtpmap ? [rtpmap[1]!, Number(rtpmap[2])] : (known[payloadType] ?? []);
+  if (!codec || !clockRate) return undefined;
+  return { address, port, stream: { kind: 'audio', codec, payloadType, clockRate, ...(rtpmap?.[3] ? { channels: Number(rtpmap[3]) } : {}) } };
+}
+
+/** The Authorization header for a digest challenge (RFC 2617, MD5, with qop=auth when offered). */
+export function digestAuthorization(challenge: string, method: string, uri: string, username: string, password: string, cnonce = crypto.randomBytes(8).toString('hex')): string {
+  const field = (name: string): string | undefined => new RegExp(`${name}="?([^",]+)"?`, 'i').exec(challenge)?.[1];
+  const realm = field('realm') ?? '';
+  const nonce = field('nonce') ?? '';
+  const qop = field('qop')?.split(/\s*,\s*/).includes('auth') ? 'auth' : undefined;
+  const md5 = (text: string): string => crypto.createHash('md5').update(text).digest('hex');
+  const ha1 = md5(`${username}:${realm}:${password}`);
+  const ha2 = md5(`${method}:${uri}`);
+  const nc = '00000001';
+  const response = qop ? md5(`${ha1}:${nonce}:${nc}:${cnonce}:${qop}:${ha2}`) : md5(`${ha1}:${nonce}:${ha2}`);
+  const opaque = field('opaque');
+  return `Digest username="${username}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5${qop ? `, qop=${qop}, nc=${nc}, cnonce="${cnonce}"` : ''}${opaque ? `, opaque="${opaque}"` : ''}`;
+}
+
+/** A failed call attempt, classified by its final response. */
+export function callRefusal(status: number, reason: string, target: string): HavenError {
+  const why = `${target} answered ${status} ${reason}`.trim();
+  if (status === 486 || status === 600 || status === 480) return new HavenError('UNAVAILABLE', `${why}: busy or not available now`);
+  if (status === 401 || status === 407 || status === 403) return new HavenError('FORBIDDEN', `${why}: check the credentials for this endpoint`);
+  if (status === 404 || status === 604) return new HavenError('NOT_FOUND', `${why}: no such user`);
+  if (status >= 500) return new HavenError('UNAVAILABLE', why);
+  return new HavenError('INVALID_INPUT', why);
+}
+
+export interface SipCall {
+  stream: RtpStream;
+  /** Settles when the far end hangs up (BYE) or the call fails. */
+  ended: Promise<string>;
+  ladder: LadderEntry[];
+  /** Hangs up (BYE) if the call is up, and closes the sockets. */
+  hangUp(): Promise<void>;
+}
+
+/**
+ * Calls `target` (`sip:user@host[:port]`) and receives its audio: each RTP packet goes to
+ * `onPacket`. Resolves once the call is answered and acknowledged.
+ */
+export async function placeCall(target: string, options: { username?: string; password?: string; signal: AbortSignal; localAddress?: string }, onPacket: (packet: Buffer) => void): Promise<SipCall> {
+  const uri = /^sip:([^@\s]+)@([^:;\s]+)(?::(\d+))?/i.exec(target);
+  if (!uri) throw new HavenError('INVALID_INPUT', `${target} is not a SIP address (sip:user@host[:port])`);
+  const [, user, host, portText] = uri;
+  const remotePort = Number(portText ?? 5060);
+  const local = options.localAddress ?? '127.0.0.1';
+  const sip = dgram.createSocket('udp4');
+  const rtp = dgram.createSocket('udp4');
+  const ladder: LadderEntry[] = [];
+  const note = (direction: LadderEntry['direction'], text: string): void => {
+    ladder.push({ at: new Date().toISOString(), direction, summary: text.split('\r\n')[0] ?? '' });
+  };
+  const close = (): void => {
+    for (const socket of [sip, rtp]) {
+      try {
+        socket.close();
+      } catch {
+        // Closed already.
+      }
+    }
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      sip.once('error', reject);
+      sip.bind(0, local, () => resolve());
+    });
+    await new Promise<void>((resolve, reject) => {
+      rtp.once('error', reject);
+      rtp.bind(0, local, () => resolve());
+    });
+  } catch (error) {
+    close();
+    throw new HavenError('UNAVAILABLE', `cannot open local UDP ports for the call: ${(error as Error).message}`);
+  }
+  // A datagram to a closed port comes back as an error on the socket: the retransmits and timeouts deal with it.
+  sip.on('error', () => undefined);
+  rtp.on('error', () => undefined);
+  rtp.on('message', (packet) => onPacket(packet));
+  const sipPort = sip.address().port;
+  const rtpPort = rtp.address().port;
+  const callId = `${crypto.randomBytes(8).toString('hex')}@haven`;
+  const fromTag = crypto.randomBytes(4).toString('hex');
+  const requestUri = `sip:${user}@${host}:${remotePort}`;
+  const offer = ['v=0', `o=haven ${Date.now()} 1 IN IP4 ${local}`, 's=Haven capture', `c=IN IP4 ${local}`, 't=0 0', `m=audio ${rtpPort} RTP/AVP 0 8`, 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000', 'a=recvonly', ''].join('\r\n');
+  let cseq = 0;
+  const send = (text: string): Promise<void> => {
+    note('sent', text);
+    // Resolves once the datagram left, so closing the socket right after does not drop it.
+    return new Promise((resolve) => sip.send(Buffer.from(text), remotePort, host, () => resolve()));
+  };
+  const request = (method: string, requestTarget: string, extra: string[], body = '', branch = `z9hG4bK${crypto.randomBytes(6).toString('hex')}`, toTag?: string, seq = ++cseq): string =>
+    [
+      `${method} ${requestTarget} SIP/2.0`,
+      `Via: SIP/2.0/UDP ${local}:${sipPort};branch=${branch};rport`,
+      'Max-Forwards: 70',
+      `From: <sip:haven@${local}>;tag=${fromTag}`,
+      `To: <sip:${user}@${host}>${toTag ? `;tag=${toTag}` : ''}`,
+      `Call-ID: ${callId}`,
+      `CSeq: ${seq} ${method}`,
+      `Contact: <sip:haven@${local}:${sipPort}>`,
+      'User-Agent: Haven',
+      ...extra,
+      ...(body ? ['Content-Type: application/sdp'] : []),
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      '',
+      body,
+    ].join('\r\n');
+
+  const incoming: SipMessage[] = [];
+  let wake: (() => void) | undefined;
+  let hungUpBy: ((reason: string) => void) | undefined;
+  const ended = new Promise<string>((resolve) => (hungUpBy = resolve));
+  sip.on('message', (data) => {
+    const text = data.toString('utf8');
+    const message = parseSipMessage(text);
+    if (!message) return;
+    note('received', text);
+    if (message.method === 'BYE') {
+      // The far end hangs up: answer it, the call is over.
+      const via = message.headers.get('via') ?? [];
+      void send(['SIP/2.0 200 OK', ...via.map((v) => `Via: ${v}`), `From: ${message.headers.get('from')?.[0] ?? ''}`, `To: ${message.headers.get('to')?.[0] ?? ''}`, `Call-ID: ${callId}`, `CSeq: ${message.headers.get('cseq')?.[0] ?? ''}`, 'Content-Length: 0', '', ''].join('\r\n'));
+      hungUpBy?.('the far end hung up (BYE)');
+      return;
+    }
+    incoming.push(message);
+    wake?.();
+  });
+  /** The next final response to our INVITE (retransmitting it until something answers). */
+  const finalResponse = async (text: string): Promise<SipMessage> => {
+    await send(text);
+    let answered = false;
+    for (let i = 0; ; i++) {
+      const got = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), answered ? 32_000 : (RETRANSMIT_MS[i] ?? 4000));
+        wake = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+        options.signal.addEventListener('abort', () => resolve(false), { once: true });
+      });
+      if (options.signal.aborted) throw new HavenError('CANCELLED', 'cancelled while calling');
+      if (got) {
+        const message = incoming.shift();
+        if (!message?.status || !/ INVITE$/.test(message.headers.get('cseq')?.[0] ?? '')) continue;
+        if (message.status < 200) {
+          answered = true;
+          continue;
+        }
+        return message;
+      }
+      if (answered) throw new HavenError('TIMEOUT', `${target} rang but did not answer`);
+      if (i >= RETRANSMIT_MS.length) throw new HavenError('UNAVAILABLE', `${target} does not answer (no SIP response to the INVITE)`);
+      await send(text);
+    }
+  };
+  const ackFor = (response: SipMessage, branch: string, seq: number): string => {
+    const toTag = /;tag=([^;>\s]+)/.exec(response.headers.get('to')?.[0] ?? '')?.[1];
+    // A 2xx is acknowledged to its Contact with a new branch; a failure on the INVITE's own branch.
+    const contact = /<([^>]+)>/.exec(response.headers.get('contact')?.[0] ?? '')?.[1];
+    const ok = (response.status ?? 0) < 300;
+    return request('ACK', ok && contact ? contact : requestUri, [], '', ok ? undefined : branch, toTag, seq);
+  };
+
+  try {
+    let branch = `z9hG4bK${crypto.randomBytes(6).toString('hex')}`;
+    let seq = ++cseq;
+    let response = await finalResponse(request('INVITE', requestUri, [], offer, branch, undefined, seq));
+    if ((response.status === 401 || response.status === 407) && options.username !== undefined) {
+      await send(ackFor(response, branch, seq));
+      const challenge = response.headers.get(response.status === 401 ? 'www-authenticate' : 'proxy-authenticate')?.[0] ?? '';
+      const header = `${response.status === 401 ? 'Authorization' : 'Proxy-Authorization'}: ${digestAuthorization(challenge, 'INVITE', requestUri, options.username, options.password ?? '')}`;
+      branch = `z9hG4bK${crypto.randomBytes(6).toString('hex')}`;
+      seq = ++cseq;
+      response = await finalResponse(request('INVITE', requestUri, [header], offer, branch, undefined, seq));
+    }
+    if ((response.status ?? 0) >= 300) {
+      await send(ackFor(response, branch, seq));
+      throw callRefusal(response.status ?? 0, response.reason ?? '', target);
+    }
+    const answer = audioFromSdp(response.body);
+    await send(ackFor(response, branch, seq));
+    if (!answer) {
+      throw new HavenError('INVALID_INPUT', `${target} answered without an audio SDP that Haven can read`);
+    }
+    const toTag = /;tag=([^;>\s]+)/.exec(response.headers.get('to')?.[0] ?? '')?.[1];
+    const contact = /<([^>]+)>/.exec(response.headers.get('contact')?.[0] ?? '')?.[1] ?? requestUri;
+    let up = true;
+    void ended.then(() => (up = false));
+    return {
+      stream: answer.stream,
+      ended,
+      ladder,
+      async hangUp() {
+        if (up) {
+          up = false;
+          await send(request('BYE', contact, [], '', undefined, toTag));
+          // A moment for its 200 OK to arrive (it goes into the ladder).
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          hungUpBy?.('Haven hung up (BYE)');
+        }
+        close();
+      },
+    };
+  } catch (error) {
+    close();
+    throw error;
+  }
+}
