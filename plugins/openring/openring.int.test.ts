@@ -71,7 +71,11 @@ describe('OpenRingPlugin capturing RTSP', () => {
     expect(segments.length).toBeGreaterThanOrEqual(2);
     for (const segment of segments) expect(streamsOf(path.join(done.outputPath!, segment.file))).toEqual(['audio:aac', 'video:h264']);
     expect(core.library.get(done.itemId!).duration).toBeGreaterThan(7);
-    expect(core.library.get(done.itemId!).metadata).toMatchObject({ transport: 'rtsp (listening)', endpoint: url.replace('#listen', '') });
+    expect(core.library.get(done.itemId!).metadata).toMatchObject({
+      transport: 'rtsp (listening)',
+      endpoint: url.replace('#listen', ''),
+      tracks: expect.arrayContaining([expect.objectContaining({ kind: 'video', codec: 'h264', width: 320, height: 240 }), expect.objectContaining({ kind: 'audio', codec: 'aac' })]),
+    });
   });
 
   it('records sound only when record_video is off', { timeout: 90_000 }, async () => {

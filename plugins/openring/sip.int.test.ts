@@ -67,6 +67,8 @@ describe('OpenRingPlugin capturing a SIP call', () => {
     }
     expect(seconds).toBeGreaterThan(4);
     expect(seconds).toBeLessThan(6);
+    // The library item says what it holds: one G.711 track, and the call's codec.
+    expect(core.library.get(done.itemId!).metadata).toMatchObject({ transport: 'sip', codec: 'PCMA', tracks: [{ kind: 'audio', codec: 'pcm_alaw', sampleRate: 8000, channels: 1 }] });
     const ladder = JSON.parse(fs.readFileSync(path.join(done.outputPath!, 'sip-ladder.json'), 'utf8')) as { ladder: { direction: string; summary: string }[] };
     expect(ladder.ladder.map((l) => `${l.direction} ${l.summary.replace(/ sip:\S+/, '')}`)).toEqual(
       expect.arrayContaining(['sent INVITE SIP/2.0', 'received SIP/2.0 180 Ringing', 'received SIP/2.0 200 OK', 'sent ACK SIP/2.0', 'sent BYE SIP/2.0']),

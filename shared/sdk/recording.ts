@@ -48,12 +48,18 @@ export const RecordingManifest = z.object({
   chat: z.object({ file: z.string(), messages: z.number().int().nonnegative() }).optional(),
   /** The segments joined into one file once the recording ended (and checked). */
   remuxed: z.string().optional(),
+  /** The tracks recorded, as ffprobe finds them in the first segment. */
+  tracks: z
+    .array(z.object({ kind: z.string(), codec: z.string(), width: z.number().optional(), height: z.number().optional(), sampleRate: z.number().optional(), channels: z.number().optional() }))
+    .optional(),
 });
 export type RecordingManifest = z.infer<typeof RecordingManifest>;
 
 export interface RecordOptions {
   /** What ffmpeg reads: an HLS or DASH playlist, an RTMP address, an HTTP-FLV/TS stream. */
   input: string;
+  /** How the recording names its source in recording.json, logs and events (default: `input` without any user:password). */
+  label?: string;
   /** The recording's own folder: segments, recording.json, chat.jsonl. A folder holding an unfinished recording continues it as a new part. */
   dir: string;
   /** Seconds per segment file (cuts land on keyframes). */
@@ -131,6 +137,8 @@ export interface RtpStream {
   channels?: number;
   /** The SDP `a=fmtp` parameters, when the codec needs them (H264's packetization-mode). */
   fmtp?: string;
+  /** Other codecs the answer allowed on this stream: the one whose payload type arrives is recorded. */
+  alternatives?: Omit<RtpStream, 'kind' | 'alternatives'>[];
 }
 
 /** A recording of RTP packets the plugin receives, copied without re-encoding (WebM/Matroska segments). */
@@ -144,6 +152,8 @@ export interface RtpRecordOptions extends Omit<RecordOptions, 'input' | 'inputAr
 export interface RtpRecording extends Recording {
   /** One RTP packet of `streams[index]`, as received. */
   pushRtp(index: number, packet: Uint8Array): void;
+  /** The source was replaced (a new WebRTC session: new SSRC, sequence and timestamps): the next packets start a new part. */
+  sourceChanged(): void;
 }
 
 export interface RecorderApi {
@@ -174,6 +184,7 @@ export function recordingArchiveResult(result: RecordingResult, metadata: Record
       reconnects: manifest.reconnects,
       ...(manifest.chat ? { chatMessages: manifest.chat.messages } : {}),
       ...(manifest.remuxed ? { remuxed: manifest.remuxed } : {}),
+      ...(manifest.tracks ? { tracks: manifest.tracks } : {}),
     },
   };
 }

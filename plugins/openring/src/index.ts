@@ -2,7 +2,7 @@ import { HavenError, definePlugin, recordingArchiveResult, secret, z, type Dispo
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { placeCall } from './sip';
+import { placeCall, type LadderEntry, type SipCall } from './sip';
 import { openWhep, type WhepSession } from './whep';
 import { activeWindow } from './windows';
 
@@ -52,7 +52,17 @@ export default definePlugin({
     }
 
     const stamp = (): string => new Date().toISOString().slice(0, 19).replace('T', ' ').replaceAll(':', '-');
-    const durationOf = (source: MediaSource): number => (typeof source.metadata.durationSeconds === 'number' ? source.metadata.durationSeconds : ctx.config.max_duration);
+    /** A window's capture lasts until the window ends (from now: time spent waiting or retrying counts). */
+    const durationOf = (source: MediaSource): number => {
+      if (typeof source.metadata.until === 'string') return Math.max(1, Math.floor((Date.parse(source.metadata.until) - Date.now()) / 1000));
+      return typeof source.metadata.durationSeconds === 'number' ? source.metadata.durationSeconds : ctx.config.max_duration;
+    };
+    /** Stops a window's capture when the window ends, however much was recorded (gaps count). */
+    const stopAtWindowEnd = (source: MediaSource, recording: { stop(): void }): (() => void) => {
+      if (typeof source.metadata.until !== 'string') return () => undefined;
+      const timer = setTimeout(() => recording.stop(), Math.max(0, Date.parse(source.metadata.until) - Date.now()));
+      return () => clearTimeout(timer);
+    };
     /** The recorder's timing for a capture, from the settings. */
     const timing = (source: MediaSource) => ({
       segmentSeconds: ctx.config.segment_duration,
@@ -63,7 +73,7 @@ export default definePlugin({
     });
 
     /** A source ffmpeg reads itself (RTSP, RTP), every kept track copied, recorded as one capture. */
-    async function recordThroughFfmpeg(source: MediaSource, job: JobHandle, how: { input: string; inputArgs: string[]; folder: string; audioCodec?: 'aac'; container?: 'matroska'; metadata: Record<string, unknown> }) {
+    async function recordThroughFfmpeg(source: MediaSource, job: JobHandle, how: { input: string; inputArgs: string[]; folder: string; audioCodec?: 'aac'; container?: 'matroska'; metadata: { endpoint: string } & Record<string, unknown> }) {
       const config = ctx.config;
       const folder = await captureFolder(job, how.folder);
       const recording = ctx.recorder.start({
@@ -74,11 +84,17 @@ export default definePlugin({
         tracks: { video: config.record_video, audio: config.record_audio, all: true },
         ...(how.audioCodec ? { audioCodec: how.audioCodec } : {}),
         ...(how.container ? { container: how.container } : {}),
+        label: how.metadata.endpoint as string,
         job,
       });
-      const result = await recording.done;
-      await folder.done();
-      return recordingArchiveResult(result, how.metadata);
+      const cancelStop = stopAtWindowEnd(source, recording);
+      try {
+        const result = await recording.done;
+        await folder.done();
+        return recordingArchiveResult(result, how.metadata);
+      } finally {
+        cancelStop();
+      }
     }
 
     /**
@@ -124,47 +140,65 @@ export default definePlugin({
       const config = ctx.config;
       const url = whepUrl(source.uri);
       const login = config.credentials[source.uri] ?? config.credentials[url.href];
+      // Shown and saved without any user:password the address may carry.
+      const shown = new URL(url.href);
+      shown.username = '';
+      shown.password = '';
       const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
       const open = (onPacket: (index: number, packet: Buffer) => void): Promise<WhepSession> =>
         openWhep(url.href, { video: config.record_video, audio: config.record_audio, ...(login ? { token: login.password } : {}), loopback, signal: job.signal, http: (address, init) => ctx.http(address, init) }, onPacket);
-      const { dir, done: folderDone } = await captureFolder(job, folderName(url));
+      const { dir, done: folderDone } = await captureFolder(job, folderName(shown));
       const live: { recording?: RtpRecording } = {};
       const forward = (index: number, packet: Buffer): void => live.recording?.pushRtp(index, packet);
       let session = await open(forward);
       const first = JSON.stringify(session.streams);
-      const recording = ctx.recorder.startRtp({
-        label: url.href,
-        dir,
-        streams: session.streams,
-        ...timing(source),
-        job,
-        onKeyframeNeeded: () => session.requestKeyframe(),
-      });
+      let recording: RtpRecording;
+      try {
+        recording = ctx.recorder.startRtp({
+          label: shown.href,
+          dir,
+          streams: session.streams,
+          ...timing(source),
+          job,
+          onKeyframeNeeded: () => session.requestKeyframe(),
+        });
+      } catch (error) {
+        await session.close();
+        throw error;
+      }
       live.recording = recording;
+      const cancelStop = stopAtWindowEnd(source, recording);
       let finished = false;
       // A dropped session is opened again (with the same codecs, so the recording goes on as a new part).
       const follow = async (): Promise<void> => {
         while (!finished) {
           const reason = await session.ended;
           if (finished) return;
-          ctx.logger.warn('WHEP: the session ended; opening it again', { url: url.href, reason });
+          ctx.logger.warn('WHEP: the session ended; opening it again', { url: shown.href, reason });
           await session.close();
           for (let attempt = 0; !finished; attempt++) {
             await new Promise((resolve) => setTimeout(resolve, Math.min(15_000, 1000 * 2 ** attempt)));
             if (finished) return;
             try {
               const next = await open(forward);
+              // The recording ended while the session opened: nobody else will close it.
+              if (finished) {
+                await next.close();
+                return;
+              }
               if (JSON.stringify(next.streams) !== first) {
                 await next.close();
-                ctx.logger.warn('WHEP: the new session negotiated other codecs; the recording ends', { url: url.href });
+                ctx.logger.warn('WHEP: the new session negotiated other codecs; the recording ends', { url: shown.href });
                 recording.stop('unreachable');
                 return;
               }
               session = next;
+              // New SSRC, sequence numbers and timestamps: a new part, the gap recorded.
+              recording.sourceChanged();
               session.requestKeyframe();
               break;
             } catch (error) {
-              ctx.logger.warn('WHEP: opening the session again failed', { url: url.href, error: String(error) });
+              ctx.logger.warn('WHEP: opening the session again failed', { url: shown.href, error: String(error) });
             }
           }
         }
@@ -173,9 +207,10 @@ export default definePlugin({
       try {
         const result = await recording.done;
         await folderDone();
-        return recordingArchiveResult(result, { endpoint: url.href, transport: 'webrtc (whep)', streams: session.streams });
+        return recordingArchiveResult(result, { endpoint: shown.href, transport: 'webrtc (whep)', streams: session.streams });
       } finally {
         finished = true;
+        cancelStop();
         await session.close();
       }
     }
@@ -188,10 +223,26 @@ export default definePlugin({
     async function recordSip(source: MediaSource, job: JobHandle) {
       const config = ctx.config;
       const login = config.credentials[source.uri];
-      const address = /^sip:([^@\s]+@[^;?\s]+)/i.exec(source.uri)?.[1] ?? 'call';
+      // Shown and saved without any password the address may carry (the call refuses one anyway).
+      const address = (/^sip:([^@\s]+@[^;?\s]+)/i.exec(source.uri)?.[1] ?? 'call').replace(/^([^:@]+):[^@]*@/, '$1@');
       const { dir, done: folderDone } = await captureFolder(job, `${address.replace(/[^A-Za-z0-9@._-]+/g, ' ').trim().slice(0, 80)} ${stamp()}`);
       const live: { recording?: RtpRecording } = {};
-      const call = await placeCall(source.uri, { ...(login ? { username: login.username, password: login.password } : {}), signal: job.signal }, (packet) => live.recording?.pushRtp(0, packet));
+      const ladder: LadderEntry[] = [];
+      // The call's ladder is kept beside the recording, also when the call fails (where it tells most).
+      const saveLadder = (codec?: unknown): void => {
+        try {
+          fs.writeFileSync(path.join(dir, 'sip-ladder.json'), `${JSON.stringify({ target: `sip:${address}`, ...(codec ? { codec } : {}), ladder }, null, 2)}\n`);
+        } catch (error) {
+          ctx.logger.warn('SIP: the call ladder could not be saved', { error: String(error) });
+        }
+      };
+      let call: SipCall;
+      try {
+        call = await placeCall(source.uri, { ...(login ? { username: login.username, password: login.password } : {}), signal: job.signal, ladder }, (packet) => live.recording?.pushRtp(0, packet));
+      } catch (error) {
+        saveLadder();
+        throw error;
+      }
       let recording: RtpRecording;
       try {
         recording = ctx.recorder.startRtp({
@@ -203,20 +254,24 @@ export default definePlugin({
         });
       } catch (error) {
         await call.hangUp();
+        saveLadder(call.stream);
         throw error;
       }
       live.recording = recording;
+      const cancelStop = stopAtWindowEnd(source, recording);
       void call.ended.then((reason) => {
         if (reason.startsWith('the far end')) recording.stop('stream-ended');
       });
       try {
         const result = await recording.done;
         await call.hangUp();
-        fs.writeFileSync(path.join(dir, 'sip-ladder.json'), `${JSON.stringify({ target: `sip:${address}`, codec: call.stream, ladder: call.ladder }, null, 2)}\n`);
+        saveLadder(call.stream);
         await folderDone();
         return recordingArchiveResult(result, { endpoint: `sip:${address}`, transport: 'sip', codec: call.stream.codec, ladder: 'sip-ladder.json' });
       } finally {
+        cancelStop();
         await call.hangUp();
+        saveLadder(call.stream);
       }
     }
 
@@ -247,7 +302,13 @@ export default definePlugin({
       const sources: MediaSource[] = [];
       const skipped: { source: MediaSource; reason: string }[] = [];
       for (const endpoint of config.endpoints) {
-        const source = (session: string, seconds?: number): MediaSource => ({ sourceId: `${endpoint}@${session}`, mediaType: 'video', uri: endpoint, title: `${endpoint.replace(/\/\/[^@/]+@/, '//')} (record window)`, metadata: seconds ? { durationSeconds: seconds } : {} });
+        const source = (session: string, seconds?: number): MediaSource => ({
+          sourceId: `${endpoint}@${session}`,
+          mediaType: 'video',
+          uri: endpoint,
+          title: `${endpoint.replace(/(\/\/|sip:)[^@\s/]*:[^@\s/]*@/gi, '$1')} (record window)`,
+          metadata: seconds && window ? { durationSeconds: seconds, until: window.end.toISOString() } : {},
+        });
         const seconds = window ? Math.floor((window.end.getTime() - now.getTime()) / 1000) : 0;
         if (!window || seconds < 5) skipped.push({ source: source('outside'), reason: config.schedule.length ? 'outside the record windows' : 'no record windows: recorded only when asked' });
         else sources.push(source(window.start.toISOString(), seconds));

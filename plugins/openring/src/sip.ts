@@ -82,6 +82,7 @@ export function digestAuthorization(challenge: string, method: string, uri: stri
 export function callRefusal(status: number, reason: string, target: string): HavenError {
   const why = `${target} answered ${status} ${reason}`.trim();
   if (status === 486 || status === 600 || status === 480) return new HavenError('UNAVAILABLE', `${why}: busy or not available now`);
+  if (status === 408) return new HavenError('UNAVAILABLE', `${why}: the request timed out there`);
   if (status === 401 || status === 407 || status === 403) return new HavenError('FORBIDDEN', `${why}: check the credentials for this endpoint`);
   if (status === 404 || status === 604) return new HavenError('NOT_FOUND', `${why}: no such user`);
   if (status >= 500) return new HavenError('UNAVAILABLE', why);
@@ -92,26 +93,45 @@ export interface SipCall {
   stream: RtpStream;
   /** Settles when the far end hangs up (BYE) or the call fails. */
   ended: Promise<string>;
-  ladder: LadderEntry[];
   /** Hangs up (BYE) if the call is up, and closes the sockets. */
   hangUp(): Promise<void>;
 }
 
+/** The local address the far end can reach us on (the one the route to it leaves from). */
+async function localAddressFor(host: string): Promise<string> {
+  if (/^(127\.|localhost$)/i.test(host)) return '127.0.0.1';
+  const probe = dgram.createSocket('udp4');
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.connect(9, host, () => resolve(probe.address().address));
+    });
+  } catch (error) {
+    throw new HavenError('UNAVAILABLE', `cannot reach ${host}: ${(error as Error).message}`);
+  } finally {
+    probe.close();
+  }
+}
+
+const newBranch = (): string => `z9hG4bK${crypto.randomBytes(6).toString('hex')}`;
+
 /**
  * Calls `target` (`sip:user@host[:port]`) and receives its audio: each RTP packet goes to
- * `onPacket`. Resolves once the call is answered and acknowledged.
+ * `onPacket`. Resolves once the call is answered and acknowledged. Every message is noted in
+ * `ladder` (first lines only: no credentials), also when the call fails.
  */
-export async function placeCall(target: string, options: { username?: string; password?: string; signal: AbortSignal; localAddress?: string }, onPacket: (packet: Buffer) => void): Promise<SipCall> {
-  const uri = /^sip:([^@\s]+)@([^:;\s]+)(?::(\d+))?/i.exec(target);
+export async function placeCall(target: string, options: { username?: string; password?: string; signal: AbortSignal; ladder: LadderEntry[] }, onPacket: (packet: Buffer) => void): Promise<SipCall> {
+  const uri = /^sip:([^@:\s]+)@([^:;\s]+)(?::(\d+))?/i.exec(target);
+  if (/^sip:[^@\s]*:[^@\s]*@/i.test(target)) throw new HavenError('INVALID_INPUT', 'a SIP address carries no password: put it in credentials');
   if (!uri) throw new HavenError('INVALID_INPUT', `${target} is not a SIP address (sip:user@host[:port])`);
   const [, user, host, portText] = uri;
   const remotePort = Number(portText ?? 5060);
-  const local = options.localAddress ?? '127.0.0.1';
+  const local = await localAddressFor(host!);
   const sip = dgram.createSocket('udp4');
   const rtp = dgram.createSocket('udp4');
-  const ladder: LadderEntry[] = [];
+  const { ladder } = options;
   const note = (direction: LadderEntry['direction'], text: string): void => {
-    ladder.push({ at: new Date().toISOString(), direction, summary: text.split('\r\n')[0] ?? '' });
+    if (ladder.length < 10_000) ladder.push({ at: new Date().toISOString(), direction, summary: text.split('\r\n')[0] ?? '' });
   };
   const close = (): void => {
     for (const socket of [sip, rtp]) {
@@ -123,14 +143,12 @@ export async function placeCall(target: string, options: { username?: string; pa
     }
   };
   try {
-    await new Promise<void>((resolve, reject) => {
-      sip.once('error', reject);
-      sip.bind(0, local, () => resolve());
-    });
-    await new Promise<void>((resolve, reject) => {
-      rtp.once('error', reject);
-      rtp.bind(0, local, () => resolve());
-    });
+    for (const socket of [sip, rtp]) {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.bind(0, '0.0.0.0', () => resolve());
+      });
+    }
   } catch (error) {
     close();
     throw new HavenError('UNAVAILABLE', `cannot open local UDP ports for the call: ${(error as Error).message}`);
@@ -138,7 +156,11 @@ export async function placeCall(target: string, options: { username?: string; pa
   // A datagram to a closed port comes back as an error on the socket: the retransmits and timeouts deal with it.
   sip.on('error', () => undefined);
   rtp.on('error', () => undefined);
-  rtp.on('message', (packet) => onPacket(packet));
+  /** Where the answer said its audio comes from; until then, nothing is taken. */
+  let mediaFrom: string | undefined;
+  rtp.on('message', (packet, from) => {
+    if (mediaFrom !== undefined && (mediaFrom === '0.0.0.0' || from.address === mediaFrom)) onPacket(packet);
+  });
   const sipPort = sip.address().port;
   const rtpPort = rtp.address().port;
   const callId = `${crypto.randomBytes(8).toString('hex')}@haven`;
@@ -146,12 +168,13 @@ export async function placeCall(target: string, options: { username?: string; pa
   const requestUri = `sip:${user}@${host}:${remotePort}`;
   const offer = ['v=0', `o=haven ${Date.now()} 1 IN IP4 ${local}`, 's=Haven capture', `c=IN IP4 ${local}`, 't=0 0', `m=audio ${rtpPort} RTP/AVP 0 8`, 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000', 'a=recvonly', ''].join('\r\n');
   let cseq = 0;
-  const send = (text: string): Promise<void> => {
+  const sendTo = (text: string, port: number, address: string): Promise<void> => {
     note('sent', text);
     // Resolves once the datagram left, so closing the socket right after does not drop it.
-    return new Promise((resolve) => sip.send(Buffer.from(text), remotePort, host, () => resolve()));
+    return new Promise((resolve) => sip.send(Buffer.from(text), port, address, () => resolve()));
   };
-  const request = (method: string, requestTarget: string, extra: string[], body = '', branch = `z9hG4bK${crypto.randomBytes(6).toString('hex')}`, toTag?: string, seq = ++cseq): string =>
+  const send = (text: string): Promise<void> => sendTo(text, remotePort, host!);
+  const request = (method: string, requestTarget: string, extra: string[], body: string, branch: string, toTag: string | undefined, seq: number): string =>
     [
       `${method} ${requestTarget} SIP/2.0`,
       `Via: SIP/2.0/UDP ${local}:${sipPort};branch=${branch};rport`,
@@ -168,103 +191,150 @@ export async function placeCall(target: string, options: { username?: string; pa
       '',
       body,
     ].join('\r\n');
+  /** A response to a request the far end sent (to where it came from: its Via and rport). */
+  const respond = (message: SipMessage, status: string, from: dgram.RemoteInfo, body = ''): Promise<void> =>
+    sendTo(
+      [
+        `SIP/2.0 ${status}`,
+        ...(message.headers.get('via') ?? []).map((v) => `Via: ${v}`),
+        `From: ${message.headers.get('from')?.[0] ?? ''}`,
+        `To: ${message.headers.get('to')?.[0] ?? ''}`,
+        `Call-ID: ${message.headers.get('call-id')?.[0] ?? ''}`,
+        `CSeq: ${message.headers.get('cseq')?.[0] ?? ''}`,
+        `Contact: <sip:haven@${local}:${sipPort}>`,
+        ...(body ? ['Content-Type: application/sdp'] : []),
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        '',
+        body,
+      ].join('\r\n'),
+      from.port,
+      from.address,
+    );
 
   const incoming: SipMessage[] = [];
   let wake: (() => void) | undefined;
   let hungUpBy: ((reason: string) => void) | undefined;
   const ended = new Promise<string>((resolve) => (hungUpBy = resolve));
-  sip.on('message', (data) => {
+  /** Once the call is up: the ACK sent for its 2xx (sent again if the 2xx is). */
+  let established: { ack: string; inviteSeq: number } | undefined;
+  sip.on('message', (data, from) => {
     const text = data.toString('utf8');
     const message = parseSipMessage(text);
     if (!message) return;
     note('received', text);
-    if (message.method === 'BYE') {
-      // The far end hangs up: answer it, the call is over.
-      const via = message.headers.get('via') ?? [];
-      void send(['SIP/2.0 200 OK', ...via.map((v) => `Via: ${v}`), `From: ${message.headers.get('from')?.[0] ?? ''}`, `To: ${message.headers.get('to')?.[0] ?? ''}`, `Call-ID: ${callId}`, `CSeq: ${message.headers.get('cseq')?.[0] ?? ''}`, 'Content-Length: 0', '', ''].join('\r\n'));
-      hungUpBy?.('the far end hung up (BYE)');
+    const ours = message.headers.get('call-id')?.[0] === callId;
+    if (message.method) {
+      if (message.method === 'ACK') return;
+      if (!ours) return void respond(message, '481 Call/Transaction Does Not Exist', from);
+      if (message.method === 'BYE') {
+        // The far end hangs up: answer it, the call is over.
+        void respond(message, '200 OK', from);
+        hungUpBy?.('the far end hung up (BYE)');
+      } else if (message.method === 'OPTIONS' || message.method === 'UPDATE') void respond(message, '200 OK', from);
+      else if (message.method === 'INVITE') void respond(message, '200 OK', from, offer);
+      else void respond(message, '501 Not Implemented', from);
+      return;
+    }
+    if (!ours) return;
+    // A 2xx sent again means our ACK was lost: it is sent again.
+    if (established && (message.status ?? 0) < 300 && message.headers.get('cseq')?.[0] === `${established.inviteSeq} INVITE`) {
+      void send(established.ack);
       return;
     }
     incoming.push(message);
+    if (incoming.length > 100) incoming.shift();
     wake?.();
   });
-  /** The next final response to our INVITE (retransmitting it until something answers). */
-  const finalResponse = async (text: string): Promise<SipMessage> => {
+
+  /** The final response to this INVITE (matched by CSeq and branch), retransmitting it until something answers. */
+  const finalResponse = async (text: string, seq: number, branch: string, onRinging: () => void): Promise<SipMessage> => {
+    const mine = (message: SipMessage): boolean => message.headers.get('cseq')?.[0] === `${seq} INVITE` && (message.headers.get('via')?.[0] ?? '').includes(`branch=${branch}`);
     await send(text);
-    let answered = false;
+    let ringing = false;
     for (let i = 0; ; i++) {
+      // What already arrived is looked at first.
+      for (let message = incoming.shift(); message; message = incoming.shift()) {
+        if (!message.status || !mine(message)) continue;
+        if (message.status >= 200) return message;
+        if (!ringing) onRinging();
+        ringing = true;
+      }
       const got = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), answered ? 32_000 : (RETRANSMIT_MS[i] ?? 4000));
-        wake = () => {
+        const onAbort = (): void => finish(false);
+        const timer = setTimeout(() => finish(false), ringing ? 120_000 : (RETRANSMIT_MS[i] ?? 4000));
+        function finish(value: boolean): void {
           clearTimeout(timer);
-          resolve(true);
-        };
-        options.signal.addEventListener('abort', () => resolve(false), { once: true });
+          options.signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        }
+        wake = () => finish(true);
+        options.signal.addEventListener('abort', onAbort, { once: true });
       });
       if (options.signal.aborted) throw new HavenError('CANCELLED', 'cancelled while calling');
-      if (got) {
-        const message = incoming.shift();
-        if (!message?.status || !/ INVITE$/.test(message.headers.get('cseq')?.[0] ?? '')) continue;
-        if (message.status < 200) {
-          answered = true;
-          continue;
-        }
-        return message;
-      }
-      if (answered) throw new HavenError('TIMEOUT', `${target} rang but did not answer`);
+      if (got) continue;
+      if (ringing) throw new HavenError('TIMEOUT', `${target} rang for 2 minutes but did not answer`);
       if (i >= RETRANSMIT_MS.length) throw new HavenError('UNAVAILABLE', `${target} does not answer (no SIP response to the INVITE)`);
       await send(text);
     }
   };
-  const ackFor = (response: SipMessage, branch: string, seq: number): string => {
-    const toTag = /;tag=([^;>\s]+)/.exec(response.headers.get('to')?.[0] ?? '')?.[1];
-    // A 2xx is acknowledged to its Contact with a new branch; a failure on the INVITE's own branch.
-    const contact = /<([^>]+)>/.exec(response.headers.get('contact')?.[0] ?? '')?.[1];
-    const ok = (response.status ?? 0) < 300;
-    return request('ACK', ok && contact ? contact : requestUri, [], '', ok ? undefined : branch, toTag, seq);
-  };
+  const toTagOf = (response: SipMessage): string | undefined => /;tag=([^;>\s]+)/.exec(response.headers.get('to')?.[0] ?? '')?.[1];
+  const contactOf = (response: SipMessage): string => /<([^>]+)>/.exec(response.headers.get('contact')?.[0] ?? '')?.[1] ?? requestUri;
+  /** A failure is acknowledged on the INVITE's own branch; a 2xx to its Contact, with a new one. */
+  const ackFor = (response: SipMessage, branch: string, seq: number): string =>
+    (response.status ?? 0) < 300 ? request('ACK', contactOf(response), [], '', newBranch(), toTagOf(response), seq) : request('ACK', requestUri, [], '', branch, toTagOf(response), seq);
 
+  let branch = newBranch();
+  let seq = ++cseq;
+  let ringing = false;
   try {
-    let branch = `z9hG4bK${crypto.randomBytes(6).toString('hex')}`;
-    let seq = ++cseq;
-    let response = await finalResponse(request('INVITE', requestUri, [], offer, branch, undefined, seq));
+    let response = await finalResponse(request('INVITE', requestUri, [], offer, branch, undefined, seq), seq, branch, () => (ringing = true));
     if ((response.status === 401 || response.status === 407) && options.username !== undefined) {
       await send(ackFor(response, branch, seq));
       const challenge = response.headers.get(response.status === 401 ? 'www-authenticate' : 'proxy-authenticate')?.[0] ?? '';
       const header = `${response.status === 401 ? 'Authorization' : 'Proxy-Authorization'}: ${digestAuthorization(challenge, 'INVITE', requestUri, options.username, options.password ?? '')}`;
-      branch = `z9hG4bK${crypto.randomBytes(6).toString('hex')}`;
+      branch = newBranch();
       seq = ++cseq;
-      response = await finalResponse(request('INVITE', requestUri, [header], offer, branch, undefined, seq));
+      ringing = false;
+      response = await finalResponse(request('INVITE', requestUri, [header], offer, branch, undefined, seq), seq, branch, () => (ringing = true));
     }
     if ((response.status ?? 0) >= 300) {
       await send(ackFor(response, branch, seq));
       throw callRefusal(response.status ?? 0, response.reason ?? '', target);
     }
+    const ack = ackFor(response, branch, seq);
+    await send(ack);
+    established = { ack, inviteSeq: seq };
+    const toTag = toTagOf(response);
+    const contact = contactOf(response);
+    const bye = async (): Promise<void> => {
+      await send(request('BYE', contact, [], '', newBranch(), toTag, ++cseq));
+      // A moment for its 200 OK to arrive (it goes into the ladder).
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    };
     const answer = audioFromSdp(response.body);
-    await send(ackFor(response, branch, seq));
     if (!answer) {
+      // The call is up at the far end: it is ended before giving up.
+      await bye();
       throw new HavenError('INVALID_INPUT', `${target} answered without an audio SDP that Haven can read`);
     }
-    const toTag = /;tag=([^;>\s]+)/.exec(response.headers.get('to')?.[0] ?? '')?.[1];
-    const contact = /<([^>]+)>/.exec(response.headers.get('contact')?.[0] ?? '')?.[1] ?? requestUri;
+    mediaFrom = answer.address || '0.0.0.0';
     let up = true;
     void ended.then(() => (up = false));
     return {
       stream: answer.stream,
       ended,
-      ladder,
       async hangUp() {
         if (up) {
           up = false;
-          await send(request('BYE', contact, [], '', undefined, toTag));
-          // A moment for its 200 OK to arrive (it goes into the ladder).
-          await new Promise((resolve) => setTimeout(resolve, 300));
+          await bye();
           hungUpBy?.('Haven hung up (BYE)');
         }
         close();
       },
     };
   } catch (error) {
+    // Still ringing: the call is cancelled, so the far end stops ringing.
+    if (ringing && !established) await send(request('CANCEL', requestUri, [], '', branch, undefined, seq));
     close();
     throw error;
   }

@@ -87,13 +87,25 @@ export async function openWhep(url: string, options: WhepOptions, onPacket: (ind
     if (where) location = new URL(where, url).href;
     if (!answer.startsWith('v=0')) throw new HavenError('INVALID_INPUT', `the WHEP server at ${url} answered with something that is not SDP`);
     await pc.setRemoteDescription({ type: 'answer', sdp: answer });
-    const timer = new Promise<void>((_, reject) => setTimeout(() => reject(new HavenError('UNAVAILABLE', `no media tracks from ${url} within ${TRACKS_MS / 1000} s`)), TRACKS_MS));
-    await Promise.race([allTracks, timer]);
+    // A source may send only one kind (a camera without a microphone): after the wait, what came is enough.
+    let waited: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([allTracks, new Promise<void>((resolve) => (waited = setTimeout(resolve, TRACKS_MS)))]);
+    clearTimeout(waited);
+    if (tracks.length === 0) throw new HavenError('UNAVAILABLE', `no media tracks from ${url} within ${TRACKS_MS / 1000} s (the answer must send at least one, with a=ssrc)`);
     const ordered = [...tracks].sort((a, b) => (a.track.kind === b.track.kind ? 0 : a.track.kind === 'video' ? -1 : 1));
-    const streams: RtpStream[] = ordered.map(({ track }) => {
+    const describe = (codec: { mimeType: string; payloadType: number; clockRate: number; channels?: number; parameters?: string }) => ({
+      codec: codec.mimeType.split('/')[1] ?? codec.mimeType,
+      payloadType: codec.payloadType,
+      clockRate: codec.clockRate,
+      ...(codec.channels ? { channels: codec.channels } : {}),
+      ...(codec.parameters ? { fmtp: codec.parameters } : {}),
+    });
+    const streams: RtpStream[] = ordered.map(({ track, transceiver }) => {
       const codec = track.codec;
       if (!codec) throw new HavenError('INVALID_INPUT', `the WHEP server at ${url} negotiated no codec for ${track.kind}`);
-      return { kind: track.kind === 'video' ? 'video' : 'audio', codec: codec.mimeType.split('/')[1] ?? codec.mimeType, payloadType: codec.payloadType, clockRate: codec.clockRate, ...(codec.channels ? { channels: codec.channels } : {}), ...(codec.parameters ? { fmtp: codec.parameters } : {}) };
+      // The answer may allow several codecs on a stream; the one whose payload type arrives is recorded.
+      const alternatives = transceiver.codecs.filter((c) => c.payloadType !== codec.payloadType && !/rtx|red|ulpfec/i.test(c.mimeType)).map(describe);
+      return { kind: track.kind === 'video' ? 'video' : 'audio', ...describe(codec), ...(alternatives.length ? { alternatives } : {}) };
     });
     const requestKeyframe = (): void => {
       for (const { track, transceiver } of ordered) if (track.kind === 'video' && track.ssrc !== undefined) void transceiver.receiver.sendRtcpPLI(track.ssrc).catch(() => undefined);
@@ -113,10 +125,14 @@ export async function openWhep(url: string, options: WhepOptions, onPacket: (ind
       });
     });
     const ended = new Promise<string>((resolve) => {
+      const onAbort = (): void => resolve('stopped');
       pc.connectionStateChange.subscribe((state) => {
-        if (state === 'failed' || state === 'closed' || state === 'disconnected') resolve(`the WebRTC connection is ${state}`);
+        if (state === 'failed' || state === 'closed' || state === 'disconnected') {
+          options.signal.removeEventListener('abort', onAbort);
+          resolve(`the WebRTC connection is ${state}`);
+        }
       });
-      options.signal.addEventListener('abort', () => resolve('stopped'), { once: true });
+      options.signal.addEventListener('abort', onAbort, { once: true });
     });
     return { streams, requestKeyframe, ended, close };
   } catch (error) {

@@ -144,8 +144,8 @@ export class ManifestStore {
     this.save();
   }
 
-  finish(endedBy: RecordingEnd, remuxed?: string): void {
-    this.current = { ...this.current, state: 'ended', endedBy, endedAt: new Date().toISOString(), ...(remuxed ? { remuxed } : {}) };
+  finish(endedBy: RecordingEnd, remuxed?: string, tracks?: RecordingManifest['tracks']): void {
+    this.current = { ...this.current, state: 'ended', endedBy, endedAt: new Date().toISOString(), ...(remuxed ? { remuxed } : {}), ...(tracks?.length ? { tracks } : {}) };
     this.save();
   }
 

@@ -4,7 +4,7 @@ import { FfmpegProgressParser, type FfmpegProgress } from './ffmpegProgress';
 import { parseHlsPlaylist } from './hlsPlaylist';
 import { frameArgs } from './frameInput';
 import { scaleI420 } from './scaleI420';
-import { containerFor, sessionSdp } from './rtpInput';
+import { containerFor, sessionSdp, streamForPayload } from './rtpInput';
 
 describe('FfmpegProgressParser', () => {
   it('reports each -progress block, across chunks split anywhere', () => {
@@ -133,5 +133,16 @@ describe('RTP sessions for ffmpeg', () => {
     expect(containerFor(streams)).toBe('webm');
     expect(containerFor([{ kind: 'video', codec: 'H264', payloadType: 102, clockRate: 90000 }, streams[1]!])).toBe('matroska');
     expect(containerFor([{ kind: 'audio', codec: 'PCMU', payloadType: 0, clockRate: 8000 }])).toBe('matroska');
+  });
+});
+
+describe('streamForPayload', () => {
+  const video = { kind: 'video' as const, codec: 'VP8', payloadType: 96, clockRate: 90000, alternatives: [{ codec: 'H264', payloadType: 102, clockRate: 90000, fmtp: 'packetization-mode=1' }] };
+  it('records the codec whose payload type arrives', () => {
+    expect(streamForPayload(video, undefined)).toBe(video);
+    expect(streamForPayload(video, 96)).toBe(video);
+    expect(streamForPayload(video, 102)).toEqual({ kind: 'video', codec: 'H264', payloadType: 102, clockRate: 90000, fmtp: 'packetization-mode=1' });
+    expect(streamForPayload({ kind: 'audio', codec: 'PCMU', payloadType: 0, clockRate: 8000 }, 8)).toEqual({ kind: 'audio', codec: 'PCMA', payloadType: 8, clockRate: 8000 });
+    expect(streamForPayload(video, 120)).toBe(video);
   });
 });

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { HavenError } from '@shared/ipc/errors';
-import type { ChatMessage, FrameRecording, FrameRecordOptions, Recording, RecordingEnd, RecordingPart, RecordingResult, RecordOptions, RtpRecording, RtpRecordOptions } from '@shared/sdk/recording';
+import type { ChatMessage, FrameRecording, FrameRecordOptions, Recording, RecordingEnd, RecordingManifest, RecordingPart, RecordingResult, RecordOptions, RtpRecording, RtpRecordOptions } from '@shared/sdk/recording';
 import type { HttpResponse, PluginLogger, ProgressUpdate, SpawnedProcess, SpawnOptions } from '@shared/sdk/types';
 import { CHAT_FILE, ChatLog } from './chatLog';
 import { FfmpegProgressParser } from './ffmpegProgress';
@@ -11,7 +11,7 @@ import { ManifestStore } from './manifestStore';
 import type { PartInput } from './partInput';
 import { remuxRecording, runTool } from './remux';
 import { RtpInput } from './rtpInput';
-import { UrlInput } from './urlInput';
+import { UrlInput, withoutUserinfo } from './urlInput';
 import { isUnloading } from '../unloading';
 
 export interface RecorderDeps {
@@ -41,6 +41,7 @@ export function startRecording(deps: RecorderDeps, options: RecordOptions): Reco
     ...(options.tracks ? { tracks: options.tracks } : {}),
     ...(options.audioCodec ? { audioCodec: options.audioCodec } : {}),
     ...(options.container ? { container: options.container } : {}),
+    ...(options.label ? { label: options.label } : {}),
   });
   return begin(deps, options, input);
 }
@@ -63,7 +64,7 @@ export function startRtpRecording(deps: RecorderDeps, options: RtpRecordOptions)
     ...(options.onKeyframeNeeded ? { onPartStarted: options.onKeyframeNeeded } : {}),
   });
   const recording = begin(deps, options, input);
-  return { ...recording, pushRtp: (index, packet) => input.push(index, packet) };
+  return { ...recording, pushRtp: (index, packet) => input.push(index, packet), sourceChanged: () => input.restart() };
 }
 
 /** A new, empty folder for a recording (`name`, or `name (2)`, … when taken). */
@@ -292,7 +293,8 @@ class Session {
     clearTimeout(killTimer);
     this.stopSignal.removeEventListener('abort', onStop);
     fs.rmSync(path.join(dir, PID_FILE), { force: true });
-    const error = stderr.filter((line) => !/^\s*(frame|size)=/.test(line)).slice(-3).join(' | ');
+    // ffmpeg names the input in its errors: no password goes into a job's error or a log.
+    const error = withoutUserinfo(stderr.filter((line) => !/^\s*(frame|size)=/.test(line)).slice(-3).join(' | '));
     const reason = ending ?? (exit.code === 0 ? 'ended' : `failed (${exit.signal ?? `exit ${exit.code}`})`);
     // A stalled part ended when its media stopped, not when the watchdog noticed.
     await this.refreshPart(part, startedAt, true, reason, media ? new Date(lastAdvance) : undefined).catch((error: unknown) => this.writeFailed(error));
@@ -415,12 +417,34 @@ class Session {
         this.deps.logger.warn('recording: the segments could not be joined into one MP4; they are kept', { error: String(error) });
       }
     }
-    this.store.finish(endedBy, remuxed);
+    const tracks = await this.probeTracks(this.store.files()[0]);
+    this.store.finish(endedBy, remuxed, tracks);
     if (remuxed) this.store.removeSegments();
     this.state = 'ended';
     this.report();
     this.deps.emit('stream.ended', { input: this.input.label, dir: this.store.dir, jobId: this.options.job.id, endedBy, seconds: this.store.seconds() });
     return this.result();
+  }
+
+  /** The tracks in a segment (kind, codec, picture size, sound format), for the library item. */
+  private async probeTracks(file: string | undefined): Promise<RecordingManifest['tracks']> {
+    if (!file) return undefined;
+    try {
+      const { code, stdout } = await runTool(this.deps, 'ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name,width,height,sample_rate,channels', '-of', 'json', path.join(this.store.dir, file)], this.store.dir, 20_000);
+      if (code !== 0) return undefined;
+      const { streams } = JSON.parse(stdout) as { streams?: { codec_type?: string; codec_name?: string; width?: number; height?: number; sample_rate?: string; channels?: number }[] };
+      return (streams ?? []).map((stream) => ({
+        kind: stream.codec_type ?? 'unknown',
+        codec: stream.codec_name ?? 'unknown',
+        ...(stream.width ? { width: stream.width } : {}),
+        ...(stream.height ? { height: stream.height } : {}),
+        ...(stream.sample_rate ? { sampleRate: Number(stream.sample_rate) } : {}),
+        ...(stream.channels ? { channels: stream.channels } : {}),
+      }));
+    } catch {
+      // Without ffprobe the recording is whole; only this description is missing.
+      return undefined;
+    }
   }
 
   private result(): RecordingResult {

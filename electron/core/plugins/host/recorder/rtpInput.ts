@@ -29,11 +29,22 @@ export function containerFor(streams: readonly RtpStream[]): SegmentContainer {
   return webm ? 'webm' : 'matroska';
 }
 
-/** Free UDP port pairs (RTP and RTCP) on 127.0.0.1, one per stream. */
+const STATIC_PAYLOADS: Record<number, { codec: string; clockRate: number }> = { 0: { codec: 'PCMU', clockRate: 8000 }, 8: { codec: 'PCMA', clockRate: 8000 }, 9: { codec: 'G722', clockRate: 8000 } };
+
+/** The stream as its packets say: the negotiated codec, or the alternative (or static type) whose payload type arrives. */
+export function streamForPayload(stream: RtpStream, payloadType: number | undefined): RtpStream {
+  if (payloadType === undefined || payloadType === stream.payloadType) return stream;
+  const alternative = stream.alternatives?.find((a) => a.payloadType === payloadType);
+  if (alternative) return { kind: stream.kind, ...alternative };
+  const known = STATIC_PAYLOADS[payloadType];
+  return known ? { kind: stream.kind, payloadType, ...known } : stream;
+}
+
+/** Free UDP port pairs (RTP and RTCP) on 127.0.0.1, one per stream, below the ephemeral range. */
 async function freePortPairs(count: number): Promise<number[]> {
   const ports: number[] = [];
   for (let tries = 0; ports.length < count && tries < 50; tries++) {
-    const base = 40_000 + 2 * Math.floor(Math.random() * 10_000);
+    const base = 20_000 + 2 * Math.floor(Math.random() * 5_000);
     if (ports.includes(base)) continue;
     if ((await canBind(base)) && (await canBind(base + 1))) ports.push(base);
   }
@@ -59,12 +70,17 @@ export class RtpInput implements PartInput {
   private lastPacketAt = 0;
   private partEndAt = 0;
   private forwarding = false;
+  private proc: SpawnedProcess | undefined;
+  /** The payload type last seen on each stream (the answer may have allowed several). */
+  private readonly seen: (number | undefined)[] = [];
+  private streams: RtpStream[];
 
   constructor(
     private readonly deps: { spawn(binary: string, args: readonly string[], options?: SpawnOptions): SpawnedProcess },
     private readonly options: { dir: string; segmentSeconds: number; streams: readonly RtpStream[]; label: string; ioTimeoutMicros: number; onPartStarted?: () => void },
   ) {
     if (options.streams.length === 0) throw new HavenError('INVALID_INPUT', 'an RTP recording needs at least one stream');
+    this.streams = [...options.streams];
   }
 
   get label(): string {
@@ -72,13 +88,14 @@ export class RtpInput implements PartInput {
   }
 
   get container(): SegmentContainer {
-    return containerFor(this.options.streams);
+    return containerFor(this.streams);
   }
 
   /** One packet of the stream at `index` (in the order given); dropped while no part is running. */
   push(index: number, packet: Uint8Array): void {
     if (index < 0 || index >= this.options.streams.length) throw new HavenError('INVALID_INPUT', `no RTP stream ${index}`);
     this.lastPacketAt = Date.now();
+    if (packet.byteLength >= 2) this.seen[index] = packet[1]! & 0x7f;
     const port = this.ports[index];
     if (!this.forwarding || !this.socket || port === undefined) return;
     this.socket.send(packet, port, '127.0.0.1');
@@ -86,9 +103,21 @@ export class RtpInput implements PartInput {
 
   /** Ports are chosen (and the SDP written) before ffmpeg starts, so the spawn itself stays synchronous. */
   async prepare(): Promise<void> {
-    this.ports = await freePortPairs(this.options.streams.length);
-    fs.writeFileSync(path.join(this.options.dir, SDP_FILE), sessionSdp(this.options.streams, this.ports));
-    this.socket ??= dgram.createSocket('udp4');
+    // ffmpeg keeps only packets of the payload type its SDP names: the one that arrives.
+    this.streams = this.options.streams.map((stream, i) => streamForPayload(stream, this.seen[i]));
+    this.ports = await freePortPairs(this.streams.length);
+    fs.writeFileSync(path.join(this.options.dir, SDP_FILE), sessionSdp(this.streams, this.ports));
+    if (!this.socket) {
+      this.socket = dgram.createSocket('udp4');
+      // A send that fails (no buffer space) loses that packet, nothing more.
+      this.socket.on('error', () => undefined);
+    }
+  }
+
+  /** The source was replaced: the running part ends, and the next packets start a new one (on new ports). */
+  restart(): void {
+    this.forwarding = false;
+    if (this.proc) this.quit(this.proc);
   }
 
   spawn(part: number, seconds: number | undefined): SpawnedProcess {
@@ -105,9 +134,18 @@ export class RtpInput implements PartInput {
       container: this.container,
     });
     const proc = this.deps.spawn('ffmpeg', args, { cwd: this.options.dir });
+    this.proc = proc;
     this.forwarding = true;
-    // ffmpeg can begin only at a keyframe: the source is asked for one (WebRTC: a PLI).
+    // Its ports are freed when it exits: nothing more goes there (another capture may take them).
+    void proc.exited.then(() => {
+      if (this.proc === proc) {
+        this.forwarding = false;
+        this.proc = undefined;
+      }
+    });
+    // ffmpeg can begin only at a keyframe: the source is asked for one (WebRTC: a PLI), and again in case the first came before ffmpeg listened.
     setTimeout(() => this.options.onPartStarted?.(), 300);
+    setTimeout(() => this.options.onPartStarted?.(), 1500);
     return proc;
   }
 

@@ -14,11 +14,11 @@ export class UrlInput implements PartInput {
 
   constructor(
     private readonly deps: { spawn(binary: string, args: readonly string[], options?: SpawnOptions): SpawnedProcess; http(url: string, init?: { signal?: AbortSignal }): Promise<HttpResponse> },
-    private readonly options: { input: string; inputArgs: readonly string[]; dir: string; segmentSeconds: number; ioTimeoutMicros: number; tracks?: { video?: boolean; audio?: boolean; all?: boolean }; audioCodec?: 'copy' | 'aac'; container?: SegmentContainer },
+    private readonly options: { input: string; inputArgs: readonly string[]; dir: string; segmentSeconds: number; ioTimeoutMicros: number; tracks?: { video?: boolean; audio?: boolean; all?: boolean }; audioCodec?: 'copy' | 'aac'; container?: SegmentContainer; label?: string },
   ) {}
 
   get label(): string {
-    return this.options.input;
+    return this.options.label ?? withoutUserinfo(this.options.input);
   }
 
   spawn(part: number, seconds: number | undefined, liveEdge: boolean): SpawnedProcess {
@@ -77,4 +77,9 @@ export class UrlInput implements PartInput {
     }
     return undefined;
   }
+}
+
+/** An address without its `user:password@` (for anything shown or saved). */
+export function withoutUserinfo(text: string): string {
+  return text.replace(/(\/\/|sip:)[^@\s/]*:[^@\s/]*@/gi, '$1');
 }
