@@ -41,8 +41,8 @@ export async function recordPumpStream(deps: StreamRecordDeps, options: StreamRe
   const state = await api.stream(mint, job.signal);
   if (state.isLive === false) throw new HavenError('UNAVAILABLE', `the pump.fun stream of ${mint} is not live now`);
 
-  /** Set once the formats are known; the room's handlers push into it from then on. */
-  const live: { recording?: FrameRecording } = {};
+  /** Set once the formats are known, with the kinds it records; the room's handlers push into it from then on (a kind that shows up later is left out). */
+  const live: { recording?: FrameRecording; video?: boolean; audio?: boolean } = {};
   let video: { width: number; height: number; track: string } | undefined;
   let audio: { sampleRate: number; channels: number; track: string } | undefined;
   let formatsKnown: () => void = () => undefined;
@@ -63,13 +63,13 @@ export async function recordPumpStream(deps: StreamRecordDeps, options: StreamRe
       noteFormat();
       if (frame.track !== video.track && frame.track && video.track) return;
       // Another size (senders often start small) is scaled to the recording's.
-      if (live.recording?.pushVideo && frame.width % 2 === 0 && frame.height % 2 === 0) live.recording.pushVideo(frame.i420, { width: frame.width, height: frame.height });
+      if (live.recording && live.video && frame.width % 2 === 0 && frame.height % 2 === 0) live.recording.pushVideo(frame.i420, { width: frame.width, height: frame.height });
     },
     audio(frame: AudioFrameIn) {
       audio ??= { sampleRate: frame.sampleRate, channels: frame.channels, track: frame.track };
       noteFormat();
       if (frame.track !== audio.track && frame.track && audio.track) return;
-      if (live.recording && frame.sampleRate === audio.sampleRate && frame.channels === audio.channels) live.recording.pushAudio(frame.samples);
+      if (live.recording && live.audio && frame.sampleRate === audio.sampleRate && frame.channels === audio.channels) live.recording.pushAudio(frame.samples);
     },
     ended(reason: string) {
       room = undefined;
@@ -78,13 +78,6 @@ export async function recordPumpStream(deps: StreamRecordDeps, options: StreamRe
       void rejoin();
     },
   };
-  // A recording that started pushes only the kinds it records (a track that shows up later is left out).
-  const pushes = (recording: FrameRecording): FrameRecording => ({
-    ...recording,
-    pushVideo: (frame, size) => (video && formatsFixed.video ? recording.pushVideo(frame, size) : undefined),
-    pushAudio: (samples) => (audio && formatsFixed.audio ? recording.pushAudio(samples) : undefined),
-  });
-  const formatsFixed = { video: false, audio: false };
 
   const join = async (): Promise<void> => {
     const joined = await api.join(mint, job.signal);
@@ -134,8 +127,6 @@ export async function recordPumpStream(deps: StreamRecordDeps, options: StreamRe
     job.signal.removeEventListener('abort', onAbort);
     if (job.signal.aborted) throw new HavenError('CANCELLED', 'stopped before the recording began');
     if (!video && !audio) throw new HavenError('UNAVAILABLE', `no picture or sound arrived from the pump.fun stream of ${mint} within ${Math.round((options.firstFramesMs ?? 20_000) / 1000)} s`);
-    formatsFixed.video = !!video;
-    formatsFixed.audio = !!audio;
     recording = deps.recorder.startFrames({
       label: `pump.fun ${mint}`,
       dir: options.dir,
@@ -148,7 +139,7 @@ export async function recordPumpStream(deps: StreamRecordDeps, options: StreamRe
       ...(video ? { video: { width: video.width - (video.width % 2), height: video.height - (video.height % 2), fps: options.fps ?? 30 } } : {}),
       ...(audio ? { audio: { sampleRate: audio.sampleRate, channels: audio.channels } } : {}),
     });
-    live.recording = pushes(recording);
+    Object.assign(live, { recording, video: !!video, audio: !!audio });
     stopChat = deps.chat?.(mint, (message) => recording?.chat(message));
     return await recording.done;
   } catch (error) {
