@@ -73,6 +73,13 @@ test('a job shows its progress moving while a real download runs, then the item 
   const response = await page.request.get(new URL(src!, page.url()).toString(), { headers: { Range: 'bytes=0-99' } });
   expect(response.status()).toBe(206);
   expect((await response.body()).length).toBe(100);
+
+  // `#/library/<id>` (what a clicked notification opens) shows that item, from a fresh page.
+  const itemId = /\/files\/(\d+)/.exec(src!)?.[1];
+  expect(itemId).toBeDefined();
+  await page.goto(new URL(`#/library/${itemId}`, page.url()).toString());
+  await page.reload();
+  await expect(page.getByTestId('item-detail')).toContainText('lighthouse-at-dawn.mp3');
 });
 
 test('a failed job says why, in the Failed tab', async ({ haven }) => {

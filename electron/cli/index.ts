@@ -8,7 +8,8 @@ import { configImportCommand } from './commands/configImport';
 import { createCommand, installCommand, packCommand, uninstallCommand } from './commands/packages';
 import { archiveCommand, jobsList, jobsRetry, libraryImport, librarySearch, libraryVerify } from './commands/jobs';
 import { pluginsAction, pluginsConfigure, pluginsEnable, pluginsInfo, pluginsList, pluginsTest, pluginsView } from './commands/plugins';
-import { serveCommand } from './commands/serve';
+import { stopCommand } from './commands/daemon';
+import { serveCommand, type ServeFlags } from './commands/serve';
 import { openCoreSession, type CoreSession } from './coreSession';
 
 // This file is the CLI's entry (out/main/cli.js once built), two folders below the app root.
@@ -58,8 +59,17 @@ program
   .option('--host <address>', 'address to listen on (non-loopback only when given explicitly)', '127.0.0.1')
   .option('--port <number>', 'port to listen on (0 picks a free one)', '8787')
   .option('--token <token>', 'access token (generated when not given)')
-  .action(async (flags: { host?: string; port: string; token?: string }) => {
+  .option('--token-file <file>', 'read the access token from this file (keeps it out of `ps`; systemd LoadCredential)')
+  .option('--daemon', 'run in the background (log: HAVEN_HOME/logs/serve.log); stop with `haven stop`')
+  .action(async (flags: ServeFlags) => {
     await serveCommand(flags, layout);
+  });
+
+program
+  .command('stop')
+  .description('stop the `haven serve` running for HAVEN_HOME (waits for it to finish its writes)')
+  .action(async () => {
+    await stopCommand();
   });
 
 const plugins = program.command('plugins').description('list, enable, configure and test plugins');

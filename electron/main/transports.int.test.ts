@@ -38,7 +38,14 @@ beforeEach(async () => {
     rendererDir: ui,
     connect: (protocol, transport) => core.router.connect(protocol, transport),
     logger: core.logger,
+    fileForItem: (id) => (id === 1 ? archivedFolder : undefined),
   });
+});
+
+let archivedFolder = '';
+beforeEach(() => {
+  archivedFolder = tempHome('haven-archived-');
+  fs.writeFileSync(path.join(archivedFolder, 'page.html'), '<!doctype html><script src="evil.js"></script>');
 });
 
 afterEach(async () => {
@@ -153,6 +160,16 @@ describe('WebSocket transport under bad input', () => {
     expect(await raw(`GET //[ HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nConnection: close\r\n\r\n`)).toMatch(/^HTTP\/1\.1 (400|403)/);
     const client = await webSocketClient();
     await expect(client.call('app.info', {})).resolves.toMatchObject({ name: 'Haven' });
+  });
+
+  it('serves an archived web page sandboxed, so it cannot run as the app', async () => {
+    const response = await fetch(`http://127.0.0.1:${server.port}/files/1/page.html?token=a-token-for-the-tests-0123456789`);
+    expect(response.status).toBe(200);
+    const policy = response.headers.get('content-security-policy') ?? '';
+    expect(policy.split(';').map((part) => part.trim())).toContain('sandbox');
+    expect(await response.text()).toContain('evil.js');
+    const page = await fetch(`http://127.0.0.1:${server.port}/?token=a-token-for-the-tests-0123456789`);
+    expect(page.headers.get('content-security-policy')).not.toContain('sandbox');
   });
 
   it('refuses upgrades without the token, with a foreign Origin, or a foreign Host', async () => {

@@ -228,6 +228,16 @@ export async function searchLibrary(append = false): Promise<void> {
   }
 }
 
+/** Opens one item by its id (the route `#/library/<id>`, from a notification). */
+export async function openLibraryItem(id: number): Promise<void> {
+  if (!client) return;
+  try {
+    useLibraryStore.getState().itemOpened(await client.call('library.get', { id }));
+  } catch (error) {
+    useLibraryStore.getState().searchFailed(errorText(error));
+  }
+}
+
 /** Search as you type: a short pause after the last key. */
 export function libraryQueryChanged(query: { text?: string; plugin?: string | undefined; mediaType?: string | undefined; sinceDays?: number | undefined }): void {
   useLibraryStore.getState().queryChanged(query);

@@ -14,6 +14,23 @@ export const AppSettings = z.object({
   catalogs: z.array(z.string().min(1).max(4096)).max(32).default([]),
   /** Heap limit of each plugin process in MiB, unless its manifest sets maxMemoryMb. */
   pluginMemoryMb: z.number().int().min(64).max(16384).default(1024),
+  /** Desktop app: closing the window keeps Haven running in the system tray. */
+  closeToTray: z.boolean().default(true),
+  /** Set once the "Haven is still running in the tray" notice has been shown. */
+  closeToTrayNoticeShown: z.boolean().default(false),
+  /** Desktop app: start with the window hidden, in the tray. */
+  startMinimized: z.boolean().default(false),
+  /** Desktop app: start Haven when the user logs in (hidden, in the tray). */
+  launchAtLogin: z.boolean().default(false),
+  /** Desktop app: system notifications for finished and failed jobs and for live streams. */
+  notifications: z.boolean().default(true),
+  /** Desktop app: keep notifications quiet without turning them off. */
+  doNotDisturb: z.boolean().default(false),
+  /**
+   * Desktop app: the release feed electron-updater reads (a generic-provider URL); empty: never
+   * check. https only: an update is code that runs, and a deb update installs as root.
+   */
+  updateFeedUrl: z.union([z.literal(''), z.url({ protocol: /^https$/ }).max(2048)]).default(''),
 });
 export type AppSettings = z.infer<typeof AppSettings>;
 

@@ -109,4 +109,16 @@ describe('StreamCoalescer', () => {
     expect(sent).toEqual([{ jobId: 'a', bytes: 1 }]);
     expect(clock.pendingTimers).toBe(0);
   });
+
+  it('remembers at most maxKeys keys, forgetting the stalest one without a pending value', () => {
+    const sent: { id: string; n: number }[] = [];
+    const bounded = new StreamCoalescer<{ id: string; n: number }>({ minIntervalMs: 0, key: (v) => v.id, send: (v) => sent.push(v), maxKeys: 3 });
+    for (const id of ['a', 'b', 'c', 'd']) bounded.push({ id, n: 1 });
+    expect(bounded.trackedKeys).toBe(3);
+    // 'a' was forgotten: the same value is sent again; 'd' is remembered: its repeat is dropped.
+    bounded.push({ id: 'a', n: 1 });
+    bounded.push({ id: 'd', n: 1 });
+    expect(sent.map((v) => v.id)).toEqual(['a', 'b', 'c', 'd', 'a']);
+    expect(bounded.trackedKeys).toBe(3);
+  });
 });

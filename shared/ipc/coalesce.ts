@@ -18,6 +18,12 @@ export interface CoalescerOptions<T> {
   key: (value: T) => string;
   send: (value: T) => void;
   clock?: Clock;
+  /**
+   * Keys remembered at most (default 5000): a subscription that lives as long as the app sees
+   * every job ever made. The least recently sent key without a pending value is forgotten first;
+   * its next value is simply sent.
+   */
+  maxKeys?: number;
 }
 
 interface KeyState<T> {
@@ -101,10 +107,24 @@ export class StreamCoalescer<T> implements Disposable {
     if (state) {
       state.sentAt = this.clock.now();
       state.fingerprint = fingerprint;
+      // Most recently sent last, so eviction takes the stalest key.
+      this.keys.delete(key);
+      this.keys.set(key, state);
     } else {
       this.keys.set(key, { sentAt: this.clock.now(), fingerprint });
+      this.evictBeyondLimit();
     }
     this.options.send(value);
+  }
+
+  private evictBeyondLimit(): void {
+    const max = this.options.maxKeys ?? 5000;
+    if (this.keys.size <= max) return;
+    for (const [key, state] of this.keys) {
+      if (state.pending) continue;
+      this.keys.delete(key);
+      if (this.keys.size <= max) return;
+    }
   }
 
   private clearTimer(state: KeyState<T>): void {

@@ -44,10 +44,17 @@ export function readTomlConfig(file: string): Record<string, unknown> {
  */
 export async function importConfig(session: CoreSession, file: string): Promise<ImportReport> {
   const report: ImportReport = { applied: [], skipped: [] };
-  const data = ImportFile.parse(readTomlConfig(file));
-  for (const key of Object.keys(data)) {
+  const table = readTomlConfig(file);
+  for (const key of Object.keys(table)) {
     if (key !== 'plugins') report.skipped.push(`[${key}]: Haven imports only the [plugins] section`);
   }
+  // `plugins = 5` (or a string, or an array) is not a section: skipped and said, like any other mistake.
+  const parsedFile = ImportFile.safeParse(table);
+  if (!parsedFile.success) {
+    report.skipped.push(`plugins: must be a [plugins] section, not ${Array.isArray(table.plugins) ? 'an array' : typeof table.plugins}`);
+    return report;
+  }
+  const data = parsedFile.data;
   if (!data.plugins) {
     report.skipped.push('[plugins]: missing, nothing to import');
     return report;

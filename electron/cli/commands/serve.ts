@@ -9,6 +9,19 @@ export interface ServeFlags {
   host?: string;
   port: string;
   token?: string;
+  tokenFile?: string;
+  daemon?: boolean;
+}
+
+/** The token from `--token-file` (systemd's LoadCredential, a 0600 file): not on the command line, where `ps` shows it. */
+export function readTokenFile(file: string): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new HavenError('INVALID_INPUT', `--token-file: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  return text.trim();
 }
 
 export function parsePort(value: string): number {
@@ -22,12 +35,30 @@ export function parsePort(value: string): number {
 export async function serveCommand(flags: ServeFlags, layout: AppLayout): Promise<void> {
   const port = parsePort(flags.port);
   const host = flags.host ?? '127.0.0.1';
-  const token = flags.token ?? generateToken();
+  if (flags.token && flags.tokenFile) throw new HavenError('INVALID_INPUT', 'give --token or --token-file, not both');
+  const token = flags.tokenFile ? readTokenFile(flags.tokenFile) : (flags.token ?? generateToken());
   if (token.length < MIN_TOKEN_LENGTH || /\s/.test(token)) {
     throw new HavenError('INVALID_INPUT', `--token must be at least ${MIN_TOKEN_LENGTH} characters without spaces`);
   }
   if (!fs.existsSync(path.join(layout.rendererDir, 'index.html'))) {
     throw new HavenError('UNAVAILABLE', `the UI is not built (${layout.rendererDir} is missing): run \`npm run build\``);
+  }
+  if (flags.daemon) {
+    // The background server gets the same flags; without a token it makes its own, and its
+    // address (token included) is read back from the lock, which only the user can read.
+    const { startDaemon } = await import('./daemon');
+    // A token given on the command line goes to the server in a file, not in its `ps` line.
+    let tokenArgs: string[] = [];
+    if (flags.tokenFile) tokenArgs = ['--token-file', path.resolve(flags.tokenFile)];
+    else if (flags.token) {
+      const file = path.join(resolveHavenHome(), 'serve.token');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, token, { mode: 0o600 });
+      fs.chmodSync(file, 0o600);
+      tokenArgs = ['--token-file', file];
+    }
+    await startDaemon(['--host', host, '--port', String(port), ...tokenArgs], layout);
+    return;
   }
   if (!isLoopbackHost(host)) {
     process.stderr.write(`haven: listening on ${host}: anyone who can reach this address and has the token can use Haven\n`);

@@ -18,7 +18,7 @@ import {
 } from './access';
 import { sendFile } from './fileResponse';
 import { ITEM_FILE_PATH, resolveItemRequest } from './itemFiles';
-import { contentSecurityPolicy, contentTypeFor, resolveAsset } from './staticAssets';
+import { contentSecurityPolicy, contentTypeFor, itemFileSecurityPolicy, resolveAsset } from './staticAssets';
 import { serverWebSocketProtocol } from './websocketTransport';
 
 export interface HttpServerOptions {
@@ -119,7 +119,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (fileMatch && options.fileForItem) {
       const download = url.searchParams.get('download') === '1';
       void resolveItemRequest(options.fileForItem(Number(fileMatch[1])), fileMatch[2], url.searchParams.get('as') === 'mp4', options.playableCacheDir).then((found) => {
-        if ('file' in found) sendFile(req, res, found.file, download, SECURITY_HEADERS);
+        if ('file' in found) sendFile(req, res, found.file, download, { ...SECURITY_HEADERS, 'Content-Security-Policy': itemFileSecurityPolicy() });
         else deny(res, found.status, found.message);
       });
       return;

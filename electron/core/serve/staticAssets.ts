@@ -39,6 +39,16 @@ export function resolveAsset(root: string, urlPath: string): string | undefined 
 }
 
 /** The CSP Core serves with the UI: scripts and styles only from itself, no eval, no frames. */
+/**
+ * Archived files are served from the app's origin: an archived web page opened in a tab must not
+ * run as the app (its scripts, or archived ones beside it, could use the app's connection). The
+ * `sandbox` directive gives such a document an opaque origin and no scripts; media and images
+ * loaded by the app's own pages are unaffected.
+ */
+export function itemFileSecurityPolicy(): string {
+  return `${contentSecurityPolicy()}; sandbox`;
+}
+
 export function contentSecurityPolicy(): string {
   return [
     "default-src 'self'",

@@ -15,6 +15,10 @@ export interface FeedItem {
 
 type Node = Record<string, unknown>;
 
+/** Limits of a source's address and title (the SDK's MediaSource). */
+const MAX_URI = 8192;
+const MAX_TITLE = 2000;
+
 const asArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
 function text(value: unknown): string | undefined {
@@ -24,7 +28,24 @@ function text(value: unknown): string | undefined {
   return undefined;
 }
 
-const isTorrentLink = (uri: string | undefined): uri is string => !!uri && (/^magnet:\?/i.test(uri) || /^https?:\/\/.+\.torrent(\?.*)?$/i.test(uri));
+/**
+ * A magnet, or an http(s) address whose path ends in `.torrent` (before a `?`). Checked by hand:
+ * the pattern `^https?:\/\/.+\.torrent(\?.*)?$` backtracks quadratically on a long link with
+ * many `.torrent?` in it (a hostile feed could stall discovery for hours).
+ */
+export function isTorrentLink(uri: string | undefined): uri is string {
+  if (!uri) return false;
+  if (/^magnet:\?/i.test(uri)) return true;
+  const scheme = /^https?:\/\//i.exec(uri);
+  // `.` in the pattern this replaces matched no line terminator.
+  if (!scheme || /[\n\r\u2028\u2029]/.test(uri)) return false;
+  // At least one character between `//` and `.torrent`.
+  const first = scheme[0].length + 1;
+  const endsInTorrent = (end: number): boolean => end - '.torrent'.length >= first && uri.slice(end - '.torrent'.length, end).toLowerCase() === '.torrent';
+  if (endsInTorrent(uri.length)) return true;
+  for (let at = uri.indexOf('?'); at >= 0; at = uri.indexOf('?', at + 1)) if (endsInTorrent(at)) return true;
+  return false;
+}
 
 function isoDate(value: string | undefined): string | undefined {
   if (!value) return undefined;
@@ -65,13 +86,14 @@ export function parseTorrentFeed(xml: string): FeedItem[] {
       text(entry.guid),
     ];
     const uri = links.find((link, index) => index < typed.length || isTorrentLink(link));
-    if (!uri) continue;
+    // Longer than a source's address may be (the SDK's MediaSource): Core would refuse the whole discovery.
+    if (!uri || uri.length > MAX_URI) continue;
     const declared = text(entry['torrent:infoHash'])?.toLowerCase();
     const infoHash = magnetInfoHash(uri) ?? (declared && /^[0-9a-f]{40}$/.test(declared) ? declared : undefined);
     const size = Number(text(entry['torrent:contentLength']) ?? asArray(entry.enclosure as Node | Node[] | undefined).map((e) => text(e['@length']))[0]);
     const published = isoDate(text(entry.pubDate) ?? text(entry.published) ?? text(entry.updated));
     items.push({
-      title: text(entry.title) ?? uri,
+      title: (text(entry.title) ?? uri).slice(0, MAX_TITLE),
       uri,
       ...(infoHash ? { infoHash } : {}),
       ...(published ? { published } : {}),

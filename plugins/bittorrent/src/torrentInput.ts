@@ -82,21 +82,32 @@ async function download(url: string, http: Http, signal?: AbortSignal): Promise<
   return body;
 }
 
-const text = (value: unknown): string => (value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : String(value ?? ''));
+/** Decoded as parse-torrent decodes names (TextDecoder drops a leading byte-order mark: "\ufeff" is the name ""). */
+const decoder = new TextDecoder();
+const text = (value: unknown): string => (value instanceof Uint8Array ? decoder.decode(value) : String(value ?? ''));
 
 /**
  * The first name in a torrent's info dictionary that would leave the torrent's folder: `..`,
  * `.`, an empty part, or one holding a slash or a drive. Clients normalise such paths in
- * different ways; Haven refuses the torrent instead.
+ * different ways; Haven refuses the torrent instead. Both spellings of a field are checked
+ * (`name` and `name.utf-8`, `path` and `path.utf-8`), whatever their types: parse-torrent takes
+ * the `.utf-8` one only when it is truthy, so an integer 0 there must not hide the other.
  */
 export function unsafePath(info: unknown): string | undefined {
-  const dict = info as { name?: unknown; 'name.utf-8'?: unknown; files?: { path?: unknown[]; 'path.utf-8'?: unknown[] }[] };
+  const dict = (typeof info === 'object' && info !== null ? info : {}) as Record<string, unknown>;
   const bad = (part: string): boolean => part === '' || part === '.' || part === '..' || /[\\/]|^[a-zA-Z]:/.test(part) || part.includes('\0');
-  const name = text(dict['name.utf-8'] ?? dict.name);
-  if (bad(name)) return JSON.stringify(name);
-  for (const file of dict.files ?? []) {
-    const parts = (file['path.utf-8'] ?? file.path ?? []).map(text);
-    if (parts.length === 0 || parts.some(bad)) return JSON.stringify(parts.join('/'));
+  const spellings = (record: Record<string, unknown>, key: string): unknown[] => [record[`${key}.utf-8`], record[key]].filter((value) => value !== undefined);
+  const names = spellings(dict, 'name').map(text);
+  if (names.length === 0) return '""';
+  for (const name of names) if (bad(name)) return JSON.stringify(name);
+  const multi = Boolean(dict.files);
+  if (multi && !Array.isArray(dict.files)) return '"files"';
+  // A single-file torrent may carry a path too: parse-torrent joins it to the name.
+  for (const file of multi ? (dict.files as unknown[]) : [dict]) {
+    const record = (typeof file === 'object' && file !== null ? file : {}) as Record<string, unknown>;
+    const paths = spellings(record, 'path').map((value) => ([] as unknown[]).concat(value).map(text));
+    if (multi && (paths.length === 0 || paths.some((parts) => parts.length === 0))) return JSON.stringify((paths[0] ?? []).join('/'));
+    for (const parts of paths) if (parts.some(bad)) return JSON.stringify(parts.join('/'));
   }
   return undefined;
 }

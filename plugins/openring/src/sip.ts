@@ -36,7 +36,8 @@ export function parseSipMessage(text: string): SipMessage | undefined {
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
     const raw = line.slice(0, colon).trim().toLowerCase();
-    const name = HEADER_ALIASES[raw] ?? raw;
+    // Own keys only: a header named `constructor` or `__proto__` is just a header.
+    const name = Object.hasOwn(HEADER_ALIASES, raw) ? HEADER_ALIASES[raw]! : raw;
     headers.set(name, [...(headers.get(name) ?? []), line.slice(colon + 1).trim()]);
   }
   const response = /^SIP\/2\.0 (\d{3}) ?(.*)$/.exec(start);
@@ -46,21 +47,29 @@ export function parseSipMessage(text: string): SipMessage | undefined {
   return undefined;
 }
 
-/** The audio an SDP answer offers to send: its address, port and codec. */
+/**
+ * The audio an SDP answer offers to send: its address, port and codec. Undefined when there is
+ * none Haven can use: a port beyond 65535, a payload type beyond RTP's 7 bits (127), or a
+ * connection address that is not an IPv4 address (RTP is taken only from that address). A
+ * multicast address's `/ttl` is not part of it.
+ */
 export function audioFromSdp(sdp: string): { address: string; port: number; stream: RtpStream } | undefined {
   const lines = sdp.split(/\r?\n/);
   const media = lines.find((line) => line.startsWith('m=audio '));
   if (!media) return undefined;
-  const [, portText, , ...formats] = media.split(' ');
+  const [, portText = '', , ...formats] = media.split(' ');
+  if (!/^\d{1,5}$/.test(portText) || !/^\d{1,3}$/.test(formats[0] ?? '')) return undefined;
   const payloadType = Number(formats[0]);
   const port = Number(portText);
-  if (!Number.isInteger(payloadType) || !Number.isInteger(port)) return undefined;
-  const address = /^c=IN IP4 (\S+)/m.exec(sdp)?.[1] ?? '';
-  const rtpmap = new RegExp(`^a=rtpmap:${payloadType} ([^/\\s]+)/(\\d+)(?:/(\\d+))?`, 'm').exec(sdp);
+  if (port > 65535 || payloadType > 127) return undefined;
+  const address = /^c=IN IP4 ([^\s/]+)/m.exec(sdp)?.[1] ?? '';
+  if (address && !/^(\d{1,3})(\.\d{1,3}){3}$/.test(address)) return undefined;
+  const rtpmap = new RegExp(`^a=rtpmap:${payloadType} ([^/\\s]+)/(\\d{1,9})(?:/(\\d{1,3}))?(?=\\s|$)`, 'm').exec(sdp);
   const known: Record<number, [string, number]> = { 0: ['PCMU', 8000], 8: ['PCMA', 8000], 9: ['G722', 8000] };
   const [codec, clockRate] = rtpmap ? [rtpmap[1]!, Number(rtpmap[2])] : (known[payloadType] ?? []);
   if (!codec || !clockRate) return undefined;
-  return { address, port, stream: { kind: 'audio', codec, payloadType, clockRate, ...(rtpmap?.[3] ? { channels: Number(rtpmap[3]) } : {}) } };
+  const channels = Number(rtpmap?.[3] ?? 0);
+  return { address, port, stream: { kind: 'audio', codec, payloadType, clockRate, ...(channels > 0 ? { channels } : {}) } };
 }
 
 /** The Authorization header for a digest challenge (RFC 2617, MD5, with qop=auth when offered). */

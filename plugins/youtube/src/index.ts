@@ -167,7 +167,7 @@ export default definePlugin({
       const media = tracker.files.at(-1);
       if (!media || !fs.existsSync(media)) throw new HavenError('INTERNAL', 'yt-dlp finished but named no file it saved');
       const inside = path.relative(fs.realpathSync(outputDir), fs.realpathSync(media));
-      if (inside.startsWith('..') || path.isAbsolute(inside)) throw new HavenError('FORBIDDEN', `yt-dlp saved ${media}, outside ${outputDir}: check output_template`);
+      if (inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside)) throw new HavenError('FORBIDDEN', `yt-dlp saved ${media}, outside ${outputDir}: check output_template`);
       const info = readInfo(media);
       const companions = companionsOf(media);
       return {

@@ -80,21 +80,32 @@ async function archiveDropped(files: File[]): Promise<void> {
   }
 }
 
+/** One install at a time: a package arriving while another is checked or installed is ignored. */
+function installBusy(): boolean {
+  const { phase } = useInstallStore.getState();
+  return phase === 'staging' || phase === 'installing';
+}
+
+/** Opens the install dialog on a package the desktop app was asked to open (file manager, second launch). */
+export async function installFromPath(path: string): Promise<void> {
+  if (installBusy()) return;
+  const name = path.split(/[\\/]/).pop() ?? path;
+  await stagePackage(beginInstall(name), { path });
+}
+
 /**
  * Installs a `.havenplugin`/`.zip` file or a plugin folder. The desktop app hands Core the path;
  * the web UI uploads the file (a folder is zipped in the browser first).
  */
 async function installFromDrop(file: File, entry: FileSystemEntryLike | null): Promise<void> {
-  // One install at a time: a drop while a package is checked or installed is ignored.
-  const { phase } = useInstallStore.getState();
-  if (phase === 'staging' || phase === 'installing') return;
-  const apply = beginInstall(file.name);
-  const fail = (message: string): void => void apply((store) => store.installFailed(message));
   const desktop = window.havenDesktop?.pathForFile;
   if (desktop) {
-    await stagePackage(apply, { path: desktop(file) });
+    await installFromPath(desktop(file));
     return;
   }
+  if (installBusy()) return;
+  const apply = beginInstall(file.name);
+  const fail = (message: string): void => void apply((store) => store.installFailed(message));
   if (entry?.isDirectory) {
     try {
       const bytes = zipSync(await readFolder(entry), { level: 6 });

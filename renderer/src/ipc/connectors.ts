@@ -16,6 +16,8 @@ interface HavenDesktopBridge {
   pathForFile?(file: File): string;
   /** A native open dialog (desktop only). */
   pickPath?(kind: 'file' | 'folder'): Promise<string | undefined>;
+  /** Packages opened from the file manager or a second launch (desktop only). */
+  onOpenPackage?(listener: (path: string) => void): void;
 }
 
 declare global {

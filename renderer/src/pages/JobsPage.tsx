@@ -5,6 +5,7 @@ import { actOnJobs, archiveUrl, loadJobs, openJob, retryJobs, selectJobTab } fro
 import { EmptyState } from '../components/EmptyState';
 import { ProgressBar } from '../components/ProgressBar';
 import { formatTime } from '../format';
+import { useRouteParam } from '../app/routes';
 import { useConnectionStore } from '../stores/connectionStore';
 import { useJobsStore, type JobTab } from '../stores/jobsStore';
 
@@ -43,6 +44,12 @@ export function JobsPage() {
   useEffect(() => {
     if (connected && !loaded) void loadJobs();
   }, [connected, loaded]);
+
+  // `#/jobs/<id>` (the tray or a notification was clicked) opens that job.
+  const param = useRouteParam();
+  useEffect(() => {
+    if (connected && param) void openJob(param);
+  }, [connected, param]);
 
   return (
     <section aria-labelledby="jobs-title" className="jobs-page">

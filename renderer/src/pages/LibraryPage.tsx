@@ -1,7 +1,8 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState } from 'react';
 import type { LibraryItem } from '@shared/domain/library';
-import { deleteLibraryItem, libraryQueryChanged, searchLibrary } from '../bridge';
+import { deleteLibraryItem, libraryQueryChanged, openLibraryItem, searchLibrary } from '../bridge';
+import { useRouteParam } from '../app/routes';
 import { EmptyState } from '../components/EmptyState';
 import { formatBytes, formatDuration, formatTime } from '../format';
 import { RecordingPlayer } from './RecordingPlayer';
@@ -41,6 +42,13 @@ export function LibraryPage() {
   useEffect(() => {
     if (connected && !loaded) void searchLibrary();
   }, [connected, loaded]);
+
+  // `#/library/<id>` (a notification was clicked) opens that item.
+  const param = useRouteParam();
+  useEffect(() => {
+    const id = Number(param);
+    if (connected && param && Number.isSafeInteger(id)) void openLibraryItem(id);
+  }, [connected, param]);
 
   const filtered = Boolean(text.trim() || plugin || mediaType || sinceDays);
   return (

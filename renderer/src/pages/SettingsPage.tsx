@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Theme } from '@shared/domain/settings';
+import type { AppSettings, Theme } from '@shared/domain/settings';
 import { loadCatalog, updateSettings } from '../bridge';
 import { useConnectionStore } from '../stores/connectionStore';
 import { useSettingsStore } from '../stores/settingsStore';
@@ -67,10 +67,27 @@ export function SettingsPage() {
         />
       </fieldset>
 
-      <fieldset>
-        <legend>Notifications</legend>
-        <NotificationSetting />
-      </fieldset>
+      {info?.host === 'desktop' ? (
+        <>
+          <fieldset>
+            <legend>Notifications</legend>
+            <ToggleSetting settings={settings} name="notifications" label="Notify me when jobs finish or fail, streams go live and recordings stop" />
+            <ToggleSetting settings={settings} name="doNotDisturb" label="Do not disturb (keep notifications quiet for now)" disabled={!settings.notifications} />
+          </fieldset>
+          <fieldset>
+            <legend>Desktop</legend>
+            <ToggleSetting settings={settings} name="closeToTray" label="Keep Haven running in the tray when its window is closed" />
+            <ToggleSetting settings={settings} name="startMinimized" label="Start minimised to the tray" />
+            <ToggleSetting settings={settings} name="launchAtLogin" label="Launch Haven when I log in" />
+            <UpdateFeedSetting value={settings.updateFeedUrl} />
+          </fieldset>
+        </>
+      ) : (
+        <fieldset>
+          <legend>Notifications</legend>
+          <NotificationSetting />
+        </fieldset>
+      )}
 
       <fieldset>
         <legend>Plugin folders</legend>
@@ -140,6 +157,45 @@ function NumberSetting({
         }}
       />
       {invalid && <span className="error-text">A whole number from 1 to 64.</span>}
+    </label>
+  );
+}
+
+type ToggleName = 'notifications' | 'doNotDisturb' | 'closeToTray' | 'startMinimized' | 'launchAtLogin';
+
+function ToggleSetting({ settings, name, label, disabled }: { settings: AppSettings; name: ToggleName; label: string; disabled?: boolean }) {
+  return (
+    <label className="checkbox">
+      <input type="checkbox" checked={settings[name]} disabled={disabled} onChange={(event) => void updateSettings({ [name]: event.target.checked })} />
+      {label}
+    </label>
+  );
+}
+
+/** The release feed electron-updater reads; empty means Haven never checks for updates. */
+function UpdateFeedSetting({ value }: { value: string }) {
+  const [draft, setDraft] = useState(value);
+  const [lastValue, setLastValue] = useState(value);
+  if (value !== lastValue) {
+    setLastValue(value);
+    setDraft(value);
+  }
+  const trimmed = draft.trim();
+  const invalid = trimmed !== '' && !/^https:\/\/\S+$/i.test(trimmed);
+  return (
+    <label className="field">
+      <span>Update feed (empty: never check for updates)</span>
+      <input
+        type="url"
+        placeholder="https://example.com/haven/releases/"
+        value={draft}
+        aria-invalid={invalid}
+        onChange={(event) => setDraft(event.target.value)}
+        onBlur={() => {
+          if (!invalid && trimmed !== value) void updateSettings({ updateFeedUrl: trimmed });
+        }}
+      />
+      {invalid && <span className="error-text">An https address of a folder with electron-builder's latest.yml files.</span>}
     </label>
   );
 }

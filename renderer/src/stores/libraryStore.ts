@@ -18,6 +18,8 @@ interface LibraryState {
   resultsReceived: (items: LibraryItem[], total: number, append: boolean) => void;
   searchFailed: (message: string) => void;
   itemSelected: (id: number | undefined) => void;
+  /** An item opened by its id (a notification was clicked): shown even when the list lacks it. */
+  itemOpened: (item: LibraryItem) => void;
   itemRemoved: (id: number) => void;
 }
 
@@ -32,5 +34,6 @@ export const useLibraryStore = create<LibraryState>()((set) => ({
   resultsReceived: (items, total, append) => set((state) => ({ items: append ? [...state.items, ...items] : items, total, loading: false, loaded: true })),
   searchFailed: (message) => set({ loading: false, error: message }),
   itemSelected: (id) => set({ selectedId: id }),
+  itemOpened: (item) => set((state) => ({ selectedId: item.id, items: state.items.some((known) => known.id === item.id) ? state.items : [item, ...state.items] })),
   itemRemoved: (id) => set((state) => ({ items: state.items.filter((item) => item.id !== id), total: Math.max(0, state.total - 1), selectedId: state.selectedId === id ? undefined : state.selectedId })),
 }));

@@ -10,7 +10,11 @@ export const PACKAGE_LIMITS = {
   maxRatio: 200,
 };
 
-const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
+/**
+ * Names Windows opens as devices, with any extension: also COM¹-COM³ and LPT¹-LPT³ (superscript
+ * digits), CONIN$ and CONOUT$, and with spaces before the extension (`nul .txt`).
+ */
+const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3]|conin\$|conout\$) *(\..*)?$/i;
 
 /**
  * Why a path inside a package is unsafe, or undefined when it is fine: absolute paths, drive

@@ -45,6 +45,8 @@ export async function readZipEntries(file: string): Promise<{ entries: ZipEntryI
   const entries: ZipEntryInfo[] = [];
   const raw = new Map<string, yauzl.Entry>();
   const seen = new Set<string>();
+  const files = new Set<string>();
+  const folders = new Set<string>();
   let total = 0;
   try {
     await new Promise<void>((resolve, fail) => {
@@ -74,6 +76,12 @@ export async function readZipEntries(file: string): Promise<{ entries: ZipEntryI
           const folded = normalized.normalize('NFC').toLowerCase();
           if (seen.has(folded)) throw reject(`${name} appears twice (names differing only in case count as the same)`);
           seen.add(folded);
+          // A file `a` and an entry `a/b`: `a` would have to be a file and a folder (in either order).
+          const parents = folded.split('/').slice(0, -1).map((_, i, all) => all.slice(0, i + 1).join('/'));
+          const clash = parents.find((parent) => files.has(parent)) ?? (!directory && folders.has(folded) ? folded : undefined);
+          if (clash !== undefined) throw reject(`${clash} is a file and a folder in this package`);
+          if (!directory) files.add(folded);
+          for (const parent of parents) folders.add(parent);
           raw.set(normalized, entry);
           entries.push({ name: normalized, directory, size: entry.uncompressedSize, compressedSize: entry.compressedSize });
           zip.readEntry();
@@ -140,6 +148,12 @@ export async function extractEntries(zip: yauzl.ZipFile, raw: Map<string, yauzl.
         else done(null, chunk);
       },
     });
-    await pipeline(stream, counter, fs.createWriteStream(destination, { flags: 'wx', mode: 0o644 }));
+    try {
+      await pipeline(stream, counter, fs.createWriteStream(destination, { flags: 'wx', mode: 0o644 }));
+    } catch (error) {
+      // File system errors (a full disk) stay what they are; anything else is the package's data.
+      if (error instanceof HavenError || (error as NodeJS.ErrnoException).syscall !== undefined) throw error;
+      throw reject(`${name} is damaged (${(error as Error).message})`);
+    }
   }
 }

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
 
 export interface FeedItem {
@@ -21,11 +22,32 @@ function text(value: unknown): string | undefined {
   return undefined;
 }
 
+/** Limits of a source (the SDK's MediaSource): one item beyond them would make Core refuse the whole discovery. */
+const MAX_ID = 512;
+const MAX_URL = 8192;
+const MAX_TITLE = 2000;
+
+/** An item as a source can carry it: an address within the limit, an id (hashed when too long), a MIME-like type. */
+function fitted(item: FeedItem): FeedItem[] {
+  if (!item.url || item.url.length > MAX_URL) return [];
+  const id = item.id || item.url;
+  return [
+    {
+      ...item,
+      id: id.length > MAX_ID ? `sha256:${crypto.createHash('sha256').update(id).digest('hex')}` : id,
+      title: (item.title || item.url).slice(0, MAX_TITLE),
+      // The part before "/" becomes the source's media type (at most 64 characters).
+      type: /^[^/\s]{1,64}(\/\S*)?$/.test(item.type) ? item.type : '',
+    },
+  ];
+}
+
 /** Media enclosures of an RSS 2.0 or Atom feed. Throws on anything that is not such a feed. */
 export function parseFeed(xml: string): FeedItem[] {
   let doc: Node;
   try {
-    doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', processEntities: true }).parse(xml) as Node;
+    // parseTagValue off: a guid like "0012" stays itself (as a number it would be "12", another item's id).
+    doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', processEntities: true, parseTagValue: false }).parse(xml) as Node;
   } catch (error) {
     throw new Error(`not XML (${(error as Error).message})`, { cause: error });
   }
@@ -38,17 +60,15 @@ export function parseFeed(xml: string): FeedItem[] {
       const url = enclosure?.['@url'];
       if (typeof url !== 'string') return [];
       const guid = text(item.guid) ?? url;
-      return [
-        {
-          id: guid,
-          title: text(item.title) ?? url,
-          url,
-          type: String(enclosure?.['@type'] ?? ''),
-          ...(enclosure?.['@length'] ? { length: Number(enclosure['@length']) } : {}),
-          ...(text(item.pubDate) ? { published: text(item.pubDate)! } : {}),
-          ...(text(item.description) ? { description: text(item.description)! } : {}),
-        },
-      ];
+      return fitted({
+        id: guid,
+        title: text(item.title) ?? url,
+        url,
+        type: String(enclosure?.['@type'] ?? ''),
+        ...(enclosure?.['@length'] ? { length: Number(enclosure['@length']) } : {}),
+        ...(text(item.pubDate) ? { published: text(item.pubDate)! } : {}),
+        ...(text(item.description) ? { description: text(item.description)! } : {}),
+      });
     });
   }
   if (atom) {
@@ -56,17 +76,15 @@ export function parseFeed(xml: string): FeedItem[] {
       const link = asArray(entry.link as Node | Node[]).find((l) => l['@rel'] === 'enclosure');
       const url = link?.['@href'];
       if (typeof url !== 'string') return [];
-      return [
-        {
-          id: text(entry.id) ?? url,
-          title: text(entry.title) ?? url,
-          url,
-          type: String(link?.['@type'] ?? ''),
-          ...(link?.['@length'] ? { length: Number(link['@length']) } : {}),
-          ...(text(entry.published ?? entry.updated) ? { published: text(entry.published ?? entry.updated)! } : {}),
-          ...(text(entry.summary) ? { description: text(entry.summary)! } : {}),
-        },
-      ];
+      return fitted({
+        id: text(entry.id) ?? url,
+        title: text(entry.title) ?? url,
+        url,
+        type: String(link?.['@type'] ?? ''),
+        ...(link?.['@length'] ? { length: Number(link['@length']) } : {}),
+        ...(text(entry.published ?? entry.updated) ? { published: text(entry.published ?? entry.updated)! } : {}),
+        ...(text(entry.summary) ? { description: text(entry.summary)! } : {}),
+      });
     });
   }
   throw new Error('not an RSS or Atom feed');
