@@ -33,7 +33,7 @@ async function main(config: FanoutConfig, send: (message: unknown, transfer?: un
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'haven-bench-fanout-'));
   const core = await startCore({ home, host: 'test', builtinPluginRoots: [], pluginHostEntry: 'none', stderrLogLevel: 'off', watchPlugins: false, autoStartPlugins: false, runJobs: false });
   const source = new Emitter<JobProgressEvent>();
-  const handlers = createHandlers({ info: core.info, catalog: core.catalog, plugins: core.plugins, settings: core.settings, jobs: core.jobs, library: core.library, packages: core.packages, pluginLogs: core.pluginLogs, droppedDir: path.join(home, 'dropped') });
+  const handlers = createHandlers({ info: core.info, catalog: core.catalog, plugins: core.plugins, settings: core.settings, jobs: core.jobs, library: core.library, derived: core.derived, packages: core.packages, pluginLogs: core.pluginLogs, droppedDir: path.join(home, 'dropped') });
   handlers.events['jobs.progress'] = ({ jobId }, sink) => source.event((event) => (!jobId || event.jobId === jobId) && sink.next(event));
   const router = new IpcRouter(havenContract, handlers);
 

@@ -11,7 +11,7 @@ test.use({ builtinPlugins: path.join(REPO_ROOT, 'plugins') });
 
 test('the catalog shows the built-in plugins, and the examples as available', async ({ haven }) => {
   const { page } = haven;
-  for (const name of ['YouTubePlugin', 'BitTorrentPlugin', 'PumpFunPlugin', 'OpenRingPlugin', 'LiveStreamPlugin']) {
+  for (const name of ['YouTubePlugin', 'BitTorrentPlugin', 'PumpFunPlugin', 'OpenRingPlugin', 'LiveStreamPlugin', 'ThumbnailsPlugin', 'LoudnessPlugin', 'RemuxPlugin', 'SubtitlesPlugin', 'MediaServerPlugin']) {
     await expect(page.locator(`[data-plugin="${name}"]`)).toBeVisible();
   }
   await page.getByRole('tab', { name: /Available/ }).click();

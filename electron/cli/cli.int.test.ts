@@ -39,7 +39,8 @@ async function pluginPids(instance: ServeProcess): Promise<number[]> {
   try {
     return await waitFor(async () => {
       const { plugins } = await client.call('plugins.list', {});
-      const enabled = plugins.filter((p) => p.enabled);
+      // Processors start when a pipeline first needs them; every other enabled plugin runs.
+      const enabled = plugins.filter((p) => p.enabled && !(p.state === 'stopped' && p.stateReason === 'starts when a pipeline needs it'));
       return enabled.length > 0 && enabled.every((p) => p.state === 'running') ? enabled.map((p) => p.pid!) : undefined;
     }, 20_000, 'all plugins running');
   } finally {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuild, runHaven, startServe, tempHome, writePluginFolder, type ServeProcess } from '../testing/fixtures';
 
-const BUILTIN = ['BitTorrentPlugin', 'LiveStreamPlugin', 'OpenRingPlugin', 'PumpFunPlugin', 'YouTubePlugin'];
+const BUILTIN = ['BitTorrentPlugin', 'LiveStreamPlugin', 'LoudnessPlugin', 'MediaServerPlugin', 'OpenRingPlugin', 'PumpFunPlugin', 'RemuxPlugin', 'SubtitlesPlugin', 'ThumbnailsPlugin', 'YouTubePlugin'];
 const EXAMPLES = ['HelloPlugin', 'RssPlugin'];
 
 beforeAll(() => requireBuild());

@@ -16,6 +16,7 @@ import type { RetryPolicy } from './jobs/backoff';
 import { JobStore } from './jobs/jobStore';
 import { JobQueue } from './jobs/queue';
 import { ArchiveIndex } from './library/archiveIndex';
+import { DerivedFiles } from './library/derivedFiles';
 import { PackageManager, recoverInterruptedInstall } from './plugins/packages/manager';
 import { openDatabase, type HavenDatabase } from './storage/database';
 import { acquireLock, type HeldLock } from './storage/lockfile';
@@ -48,6 +49,8 @@ export interface CoreOptions {
   retryPolicy?: RetryPolicy;
   /** The catalog index of packaged example plugins that ships with Haven. */
   builtinCatalog?: string;
+  /** `haven serve`: the read-only token of its podcast feeds, told to clients in `app.info`. */
+  feedToken?: string;
 }
 
 export interface Core {
@@ -60,6 +63,7 @@ export interface Core {
   readonly pluginLogs: PluginLogBook;
   readonly jobs: JobQueue;
   readonly library: ArchiveIndex;
+  readonly derived: DerivedFiles;
   readonly packages: PackageManager;
   readonly settings: SettingsService;
   readonly db: HavenDatabase;
@@ -88,6 +92,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       startedAt: new Date().toISOString(),
       platform: `${process.platform}-${process.arch}`,
       runtime: process.versions.electron ? `electron ${process.versions.electron}` : `node ${process.versions.node}`,
+      ...(options.feedToken ? { feedToken: options.feedToken } : {}),
     };
 
     const lock = store.add(acquireLock(paths.lock, { host: options.host, startedAt: info.startedAt }));
@@ -134,17 +139,28 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     store.add(plugins);
 
     const library = new ArchiveIndex(db);
+    const derived = new DerivedFiles(db, paths.derived);
     const jobs = store.add(
       new JobQueue({
         store: new JobStore(db),
         runtime: plugins,
         index: library,
+        derived,
         pluginStore,
         settings: () => settings.get(),
         bus,
         logs: pluginLogs,
         logger: logger.child('jobs'),
         ...(options.retryPolicy ? { retry: options.retryPolicy } : {}),
+      }),
+    );
+    // A deleted item's derived files go with it (their rows by the foreign key), and so do the
+    // pipeline steps still waiting to run on it.
+    store.add(
+      library.onDidChange(({ itemId, change }) => {
+        if (change !== 'deleted') return;
+        jobs.cancelProcessingOf(itemId);
+        void derived.forgetItem(itemId).catch(() => undefined);
       }),
     );
     if (options.runJobs ?? (options.host === 'desktop' || options.host === 'serve')) jobs.start();
@@ -161,6 +177,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
           settings,
           jobs,
           library,
+          derived,
           packages,
           pluginLogs,
           droppedDir: paths.dropped,
@@ -181,6 +198,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       pluginLogs,
       jobs,
       library,
+      derived,
       packages,
       settings,
       db,

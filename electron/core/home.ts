@@ -26,6 +26,8 @@ export interface HavenPaths {
   downloads: string;
   /** Copies of files dropped on the window to archive (a .torrent), kept for their jobs' retries. */
   dropped: string;
+  /** What processors made from archived items: `derived/<item>/<processor>/`. */
+  derived: string;
   lock: string;
 }
 
@@ -39,6 +41,7 @@ export function havenPaths(home: string): HavenPaths {
     logs: path.join(home, 'logs'),
     downloads: path.join(home, 'downloads'),
     dropped: path.join(home, 'dropped'),
+    derived: path.join(home, 'derived'),
     lock: path.join(home, 'core.lock'),
   };
 }

@@ -11,7 +11,7 @@ import type { AppSettings } from '@shared/domain/settings';
 import { startCore, type Core } from '../core/core';
 import { resolveHavenHome } from '../core/home';
 import { contentSecurityPolicy, contentTypeFor, itemFileSecurityPolicy, resolveAsset } from '../core/serve/staticAssets';
-import { ITEM_FILE_PATH, resolveItemRequest } from '../core/serve/itemFiles';
+import { DERIVED_FILE_PATH, ITEM_FILE_PATH, resolveItemRequest } from '../core/serve/itemFiles';
 import { pickedPath, pickPathDialogOptions } from './dialogs';
 import { autostartPlan } from './launch/autostart';
 import { planLaunch, userArguments, type LaunchRequest } from './launch/launchArgs';
@@ -34,6 +34,14 @@ const appRoot = app.isPackaged ? process.resourcesPath : path.resolve(here, '..'
 const rendererDir = path.resolve(here, '..', 'renderer');
 const preloadPath = path.resolve(here, '..', 'preload', 'index.cjs');
 const trayIconDir = app.isPackaged ? path.join(process.resourcesPath, 'tray') : path.join(appRoot, 'resources', 'tray');
+
+/** An archived or derived file, streamed with byte ranges and sandboxed like `haven serve` does. */
+async function serveArchivedFile(file: string, request: Request): Promise<Response> {
+  const response = await net.fetch(pathToFileURL(file).toString(), { headers: request.headers });
+  const headers = new Headers(response.headers);
+  headers.set('Content-Security-Policy', itemFileSecurityPolicy());
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
 
 /** As long as `haven serve` gives Core to stop on SIGTERM. */
 const QUIT_DEADLINE_MS = 10_000;
@@ -232,10 +240,13 @@ if (!app.requestSingleInstanceLock()) {
         }
         const found = await resolveItemRequest(root, item[2], new URL(request.url).searchParams.get('as') === 'mp4', path.join(core.paths.home, 'cache', 'playable'));
         if (!('file' in found)) return new Response(found.message, { status: found.status });
-        const response = await net.fetch(pathToFileURL(found.file).toString(), { headers: request.headers });
-        const headers = new Headers(response.headers);
-        headers.set('Content-Security-Policy', itemFileSecurityPolicy());
-        return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+        return serveArchivedFile(found.file, request);
+      }
+      const derivedMatch = DERIVED_FILE_PATH.exec(pathname);
+      if (derivedMatch && core) {
+        const file = await core.derived.servable(Number(derivedMatch[1]));
+        if (!file) return new Response('not found', { status: 404 });
+        return serveArchivedFile(file, request);
       }
       const file = resolveAsset(rendererDir, pathname);
       if (!file || !fs.existsSync(file)) return new Response('not found', { status: 404 });

@@ -1,7 +1,7 @@
 import { createClient, type IpcClient } from '@shared/ipc/client';
 import type { HavenContract } from '@shared/ipc/contract';
 import type { PackagePreview } from '@shared/domain/packages';
-import type { AppSettingsPatch } from '@shared/domain/settings';
+import type { AppSettingsPatch, PipelineDryRun } from '@shared/domain/settings';
 import { DisposableStore } from '@shared/lifecycle';
 import type { Connector } from './ipc/connectors';
 import { useConnectionStore } from './stores/connectionStore';
@@ -228,13 +228,29 @@ export async function searchLibrary(append = false): Promise<void> {
   }
 }
 
-/** Opens one item by its id (the route `#/library/<id>`, from a notification). */
+let openSerial = 0;
+
+/** Opens one item by its id (clicked, or the route `#/library/<id>` from a notification), with what processors made from it. */
 export async function openLibraryItem(id: number): Promise<void> {
   if (!client) return;
+  const serial = ++openSerial;
+  useLibraryStore.getState().itemSelected(id);
   try {
-    useLibraryStore.getState().itemOpened(await client.call('library.get', { id }));
+    const item = await client.call('library.get', { id });
+    // A later click (or closing the panel) wins over this answer.
+    if (serial === openSerial && useLibraryStore.getState().selectedId === id) useLibraryStore.getState().itemOpened(item);
   } catch (error) {
-    useLibraryStore.getState().searchFailed(errorText(error));
+    if (serial === openSerial) useLibraryStore.getState().searchFailed(errorText(error));
+  }
+}
+
+/** Reads the open item again after a change, leaving the selection as the user has it. */
+async function refreshOpenItem(id: number): Promise<void> {
+  try {
+    const item = await requireClient().call('library.get', { id });
+    if (useLibraryStore.getState().selectedId === id) useLibraryStore.getState().itemRefreshed(item);
+  } catch {
+    // Deleted meanwhile: the list refresh removes it.
   }
 }
 
@@ -247,7 +263,32 @@ export function libraryQueryChanged(query: { text?: string; plugin?: string | un
 
 function scheduleLibraryRefresh(): void {
   window.clearTimeout(refreshTimer);
-  refreshTimer = window.setTimeout(() => void searchLibrary(), 400);
+  refreshTimer = window.setTimeout(() => {
+    void searchLibrary().then(() => {
+      // The list's copies carry no derived files: the open item is read again in full.
+      const { selectedId, items } = useLibraryStore.getState();
+      if (selectedId !== undefined && items.some((item) => item.id === selectedId)) void refreshOpenItem(selectedId);
+    });
+  }, 400);
+}
+
+/** What a source plugin's pipeline would do with its newest item; an error as text. */
+export async function dryRunPipeline(source: string): Promise<PipelineDryRun | string> {
+  try {
+    return await requireClient().call('pipelines.dryRun', { source });
+  } catch (error) {
+    return errorText(error);
+  }
+}
+
+/** Queues the item's source pipeline for it now; returns the error to show, if any. */
+export async function runPipeline(itemId: number): Promise<string | undefined> {
+  try {
+    await requireClient().call('pipelines.run', { itemId });
+    return undefined;
+  } catch (error) {
+    return errorText(error);
+  }
 }
 
 export async function deleteLibraryItem(id: number, deleteFile: boolean): Promise<string | undefined> {

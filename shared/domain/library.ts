@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DerivedFileInfo } from '../sdk/processing';
 
 export const LibraryItem = z.object({
   id: z.number().int(),
@@ -19,6 +20,10 @@ export const LibraryItem = z.object({
   duplicateOf: z.number().int().optional(),
   /** A short excerpt around the search match. */
   snippet: z.string().optional(),
+  /** The item's thumbnail (a derived file id, served at `/derived/<id>`), if a processor made one. */
+  thumbnailId: z.number().int().optional(),
+  /** What processors made from it (only from `library.get`). */
+  derived: z.array(DerivedFileInfo).optional(),
 });
 export type LibraryItem = z.infer<typeof LibraryItem>;
 

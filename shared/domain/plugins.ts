@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Capability } from '../sdk/capabilities';
 import { PluginPermissions } from '../sdk/manifest';
+import { ProcessesDeclaration } from '../sdk/processing';
 import { ActionInfo, ViewInfo, ArchiveResult, DiscoveryResult, HealthCheckResult, HealthStatus } from '../sdk/types';
 
 export const PluginOrigin = z.enum(['builtin', 'user', 'extra']);
@@ -58,6 +59,8 @@ export const PluginSummary = z.object({
   dependents: z.array(z.string()),
   permissions: PluginPermissions,
   urlPatterns: z.array(z.string()),
+  /** PROCESS plugins: what they accept and produce (for pipelines). */
+  processes: ProcessesDeclaration.optional(),
   restarts: z.number().int(),
   nextRestartAt: z.string().optional(),
   pid: z.number().int().optional(),

@@ -3,6 +3,31 @@ import { z } from 'zod';
 export const Theme = z.enum(['system', 'light', 'dark']);
 export type Theme = z.infer<typeof Theme>;
 
+/** One step of a pipeline: a PROCESS plugin, by name. */
+export const PipelineStep = z.strictObject({
+  plugin: z.string().min(1).max(64),
+  enabled: z.boolean().default(true),
+});
+export type PipelineStep = z.infer<typeof PipelineStep>;
+
+/** Steps run in order after an item of the source plugin is archived. */
+export const Pipeline = z.array(PipelineStep).max(16);
+
+/** What `pipelines.dryRun` answers: each step, whether it would run on the item, and why. */
+export const PipelineDryRun = z.object({
+  source: z.string(),
+  item: z.object({ id: z.number().int(), title: z.string(), mime: z.string().optional() }).optional(),
+  steps: z.array(
+    z.object({
+      plugin: z.string(),
+      runs: z.boolean(),
+      reason: z.string(),
+      produces: z.array(z.string()),
+    }),
+  ),
+});
+export type PipelineDryRun = z.infer<typeof PipelineDryRun>;
+
 /** App preferences (electron-store / conf), validated on every read and write. */
 export const AppSettings = z.object({
   theme: Theme.default('system'),
@@ -31,6 +56,11 @@ export const AppSettings = z.object({
    * check. https only: an update is code that runs, and a deb update installs as root.
    */
   updateFeedUrl: z.union([z.literal(''), z.url({ protocol: /^https$/ }).max(2048)]).default(''),
+  /** Post-processing per source plugin (by name): processors run in order after each archive. */
+  pipelines: z
+    .record(z.string().min(1).max(64), Pipeline)
+    .refine((pipelines) => Object.keys(pipelines).length <= 64, 'at most 64 pipelines')
+    .default({}),
 });
 export type AppSettings = z.infer<typeof AppSettings>;
 

@@ -8,7 +8,7 @@ import {
   PluginSummary,
   PluginTestReport,
 } from '../domain/plugins';
-import { AppSettings, AppSettingsPatch } from '../domain/settings';
+import { AppSettings, AppSettingsPatch, PipelineDryRun } from '../domain/settings';
 import { JobCounts, JobDetail, JobFilter, JobProgressEvent, JobSelection, JobSummary, MAX_DROPPED_FILE_BYTES } from '../domain/jobs';
 import { LibraryItem, LibraryQuery } from '../domain/library';
 import { AvailablePlugin, PackagePreview } from '../domain/packages';
@@ -28,6 +28,11 @@ export const AppInfo = z.object({
   startedAt: z.string(),
   platform: z.string(),
   runtime: z.string(),
+  /**
+   * `haven serve`: the read-only token of podcast feeds (`/feeds/<plugin>.xml?feed=…`), which
+   * opens feeds and the files they list, and nothing else.
+   */
+  feedToken: z.string().optional(),
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
@@ -254,6 +259,16 @@ export const havenContract = defineContract({
       description: "Download a catalog's plugin, check its sha256, and show what installing it would do.",
       input: z.strictObject({ name: z.string().max(128), version: z.string().max(64).optional() }),
       output: PackagePreview,
+    }),
+    'pipelines.dryRun': call({
+      description: "What a source plugin's pipeline would do with one of its items (the newest, unless named), without running anything.",
+      input: z.strictObject({ source: z.string().min(1).max(64), itemId: z.number().int().optional() }),
+      output: PipelineDryRun,
+    }),
+    'pipelines.run': call({
+      description: "Queue the pipeline of an item's source plugin for that item now.",
+      input: z.strictObject({ itemId: z.number().int() }),
+      output: JobSummary,
     }),
     'settings.get': call({
       description: 'The app preferences.',

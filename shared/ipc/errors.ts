@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'NOT_IMPLEMENTED',
   'CANCELLED',
   'TIMEOUT',
+  /** A bounded queue is full and stayed full (plugin messages): try again later. */
+  'BUSY',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

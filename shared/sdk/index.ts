@@ -11,9 +11,12 @@ export {
   PluginName,
   SemverRange,
   SemverVersion,
+  PluginEventName,
+  PluginEvents,
   pluginShortId,
   type PluginManifestInput,
 } from './manifest';
+export { MESSAGE_MAX_BYTES, MESSAGE_QUEUE_LIMIT, MESSAGE_QUEUE_MAX_BYTES, type MessageHandler } from './messaging';
 export { definePlugin, isPluginDefinition, secret, type ConfigSchema, type PluginDefinition } from './definePlugin';
 export {
   ArchiveResult,
@@ -66,3 +69,14 @@ export {
   type RecordOptions,
   type RecorderApi,
 } from './recording';
+export {
+  DerivedKind,
+  DerivedFileInfo,
+  DerivedFileResult,
+  MimePattern,
+  ProcessResult,
+  ProcessesDeclaration,
+  mimeMatches,
+  processorDeclines,
+  type ProcessResultInput,
+} from './processing';

@@ -1,6 +1,7 @@
 import semver from 'semver';
 import { z } from 'zod';
 import { Capability } from './capabilities';
+import { ProcessesDeclaration } from './processing';
 
 /** Plugin names are identifiers (`YouTubePlugin`); the short id is derived from them. */
 export const PluginName = z
@@ -37,6 +38,21 @@ export const PluginPermissions = z.strictObject({
   binaries: z.array(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a program name')).max(16).default([]),
 });
 export type PluginPermissions = z.infer<typeof PluginPermissions>;
+
+/**
+ * The name of an event a plugin emits: its short id, a dot, then a name of its own
+ * (`hello.greeted`, `rss.feed.updated`), so two plugins never emit the same event by accident.
+ */
+export const PluginEventName = z
+  .string()
+  .max(128)
+  .regex(/^[a-z0-9][a-z0-9_-]*(\.[A-Za-z0-9_-]+)+$/, 'must be "<plugin id>.<name>", such as hello.greeted');
+
+/** Events the plugin may emit on Haven's bus with `ctx.events.emit`; any plugin may listen to them. */
+export const PluginEvents = z.strictObject({
+  emits: z.array(PluginEventName).max(64).default([]),
+});
+export type PluginEvents = z.infer<typeof PluginEvents>;
 
 export const PluginManifest = z.strictObject({
   name: PluginName,
@@ -81,6 +97,20 @@ export const PluginManifest = z.strictObject({
   main: PackagePath.default('index.js'),
   /** Heap limit of the plugin's host process in MiB. */
   maxMemoryMb: z.number().int().min(64).max(16384).optional(),
+  /** PROCESS plugins: what they act on and what they make (required with that capability). */
+  processes: ProcessesDeclaration.optional(),
+  /** Its own bus events (`<plugin id>.<name>`); emitting any other name is refused. */
+  events: PluginEvents.optional(),
+}).refine((manifest) => !manifest.capabilities.includes('PROCESS') || manifest.processes !== undefined, {
+  message: 'a plugin with the PROCESS capability must declare "processes" (what it accepts and produces)',
+  path: ['processes'],
+}).superRefine((manifest, ctx) => {
+  const prefix = `${pluginShortId(manifest.name)}.`;
+  (manifest.events?.emits ?? []).forEach((name, index) => {
+    if (!name.startsWith(prefix)) {
+      ctx.addIssue({ code: 'custom', path: ['events', 'emits', index], message: `"${name}" must start with "${prefix}" (the plugin's id)` });
+    }
+  });
 });
 export type PluginManifest = z.infer<typeof PluginManifest>;
 export type PluginManifestInput = z.input<typeof PluginManifest>;

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { RecordingProgress, type RecorderApi } from './recording';
+import { DerivedFileInfo, type ProcessResultInput } from './processing';
 import type { Disposable } from '../lifecycle';
+import type { MessageHandler } from './messaging';
 
 /** Something a plugin found or was given to archive. */
 export const MediaSource = z.object({
@@ -64,9 +66,16 @@ export const MediaItem = z.object({
   id: z.string(),
   plugin: z.string(),
   sourceId: z.string(),
+  title: z.string().default(''),
+  /** The original: a processor reads it and never changes it. */
   path: z.string(),
   mime: z.string().optional(),
+  duration: z.number().optional(),
   metadata: z.record(z.string(), z.unknown()).default({}),
+  /** The folder (made by Haven, empty at first) where this processor writes what it makes for this item. */
+  derivedDir: z.string(),
+  /** What earlier steps made for the item. */
+  derived: z.array(DerivedFileInfo).default([]),
 });
 export type MediaItem = z.output<typeof MediaItem>;
 
@@ -106,8 +115,17 @@ export interface StorageApi {
 }
 
 export interface EventBusApi {
-  /** Events from Core (`plugin.loaded`, `archive.completed`, …) and other plugins; undone on unload. */
+  /**
+   * Events from Core (`plugin.loaded`, `archive.completed`, `stream.started`, …) and the events
+   * plugins declare; `name` is exact or a prefix ending in `.*`. `source` is `core` or the
+   * emitting plugin. Handlers get events in the order they were published; undone on unload.
+   */
   on(name: string, handler: (payload: unknown, source: string) => void): Disposable;
+  /**
+   * Publishes one of the events the manifest declares in `events.emits`; the payload must be
+   * JSON (at most 256 KiB). Throws a HavenError at once (FORBIDDEN for a name the plugin did
+   * not declare or one of Haven's, INVALID_INPUT or TOO_LARGE for the payload).
+   */
   emit(name: string, payload?: unknown): void;
 }
 
@@ -171,8 +189,22 @@ export interface PluginContext<Config> {
   /** In-memory state; the keys named in `preserveOnReload` survive a hot reload. */
   readonly state: Record<string, unknown>;
   readonly events: EventBusApi;
-  /** Calls a declared dependency's `api`. */
+  /**
+   * Calls a declared dependency's `api` (started first if needed). Rejects with a HavenError:
+   * FORBIDDEN for a plugin not declared in `dependencies`, NOT_FOUND for a function its api
+   * lacks, TIMEOUT after 30 s, UNAVAILABLE when it crashed.
+   */
   call<T = unknown>(plugin: string, method: string, ...args: unknown[]): Promise<T>;
+  /**
+   * Sends a JSON message (at most 256 KiB) to a plugin this one declares as a dependency or that
+   * declares this one. Messages from one plugin to another arrive in order. Resolves once the
+   * message is queued for the receiver (at most 100 per sender and receiver); while that queue
+   * is full it waits for room, and rejects with BUSY if none comes within 30 s. FORBIDDEN for
+   * any other plugin.
+   */
+  send(plugin: string, message: unknown): Promise<void>;
+  /** Receives messages other plugins `send`; the next one from the same sender waits until this returns. Undone on unload. */
+  onMessage(handler: MessageHandler): Disposable;
   /** fetch, limited to the hosts the manifest declares. */
   http(url: string, init?: HttpInit): Promise<HttpResponse>;
   /** The path of a binary the manifest declares, or undefined when it is not installed. */
@@ -272,7 +304,8 @@ export interface PluginHooks {
   archive?(source: MediaSource, job: JobHandle): ArchiveResult | Promise<ArchiveResult>;
   record?(source: MediaSource, job: JobHandle): ArchiveResult | Promise<ArchiveResult>;
   metadata?(source: MediaSource): Record<string, unknown> | Promise<Record<string, unknown>>;
-  process?(item: MediaItem, job: JobHandle): ArchiveResult | Promise<ArchiveResult>;
+  /** PROCESS plugins: make derived files (thumbnails, normalised audio) from an archived item, in `item.derivedDir`. */
+  process?(item: MediaItem, job: JobHandle): ProcessResultInput | Promise<ProcessResultInput>;
   /** Functions other plugins that declare this one as a dependency may call. */
   api?: Record<string, (...args: never[]) => unknown>;
   /** Things the user can run from the plugin's page; keys are the action ids. */

@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { HavenError } from '@shared/ipc/errors';
 import { resolveHavenHome } from '../../core/home';
-import { MIN_TOKEN_LENGTH, generateToken, isLoopbackHost } from '../../core/serve/access';
+import { MIN_TOKEN_LENGTH, feedTokenFor, generateToken, isLoopbackHost } from '../../core/serve/access';
 import type { AppLayout } from '../appRoot';
+import { feedItems } from '../../core/serve/podcastFeed';
 
 export interface ServeFlags {
   host?: string;
@@ -71,6 +72,7 @@ export async function serveCommand(flags: ServeFlags, layout: AppLayout): Promis
     builtinPluginRoots: layout.builtinPluginRoots,
     pluginHostEntry: layout.pluginHostEntry,
     builtinCatalog: layout.builtinCatalog,
+    feedToken: feedTokenFor(token),
   });
   let server;
   try {
@@ -88,6 +90,8 @@ export async function serveCommand(flags: ServeFlags, layout: AppLayout): Promis
           return undefined;
         }
       },
+      feedFor: (name) => feedItems(core, name),
+      fileForDerived: (id) => core.derived.servable(id),
       logger: core.logger.child('serve'),
     });
   } catch (error) {

@@ -1,4 +1,5 @@
 import { toDisposable, type Disposable } from '@shared/lifecycle';
+import type { PluginManifest } from '@shared/sdk/manifest';
 
 export interface BusEvent {
   name: string;
@@ -50,5 +51,22 @@ export function matches(pattern: string, name: string): boolean {
 
 /** Names only Core may emit; plugins emit their own and the media events. */
 export function isReservedEventName(name: string): boolean {
-  return name.startsWith('plugin.') || name.startsWith('archive.') || name.startsWith('core.') || name.startsWith('job.');
+  return ['plugin.', 'archive.', 'core.', 'job.', 'process.', 'pipeline.'].some((prefix) => name.startsWith(prefix));
+}
+
+/** Haven's media events that a STREAM plugin's recorder emits (`ctx.recorder`), undeclared. */
+export const STREAM_EVENTS: readonly string[] = ['stream.started', 'stream.ended'];
+
+/**
+ * Why a plugin may not emit `name` on the bus, or undefined when it may: Haven's own names are
+ * refused, `stream.started`/`stream.ended` need the STREAM capability, and anything else must be
+ * declared in the manifest's `events.emits`. Checked in the host (the plugin gets the error at
+ * once) and again in Core (which does not trust the host).
+ */
+export function emitRefusal(manifest: Pick<PluginManifest, 'name' | 'capabilities' | 'events'>, name: string): string | undefined {
+  if (isReservedEventName(name)) return `only Haven may emit ${name}`;
+  if (STREAM_EVENTS.includes(name)) return manifest.capabilities.includes('STREAM') ? undefined : `only plugins with the STREAM capability may emit ${name}`;
+  if (name.startsWith('stream.')) return `only Haven may emit ${name}`;
+  if (manifest.events?.emits.includes(name)) return undefined;
+  return `${manifest.name} may emit only the events its plugin.json declares in events.emits, and "${name}" is not one of them`;
 }

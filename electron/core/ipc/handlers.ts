@@ -12,6 +12,8 @@ import { sourceFromUrl } from '../plugins/sources';
 import { keepDroppedFile, safeDroppedName } from '../library/droppedFiles';
 import type { JobQueue } from '../jobs/queue';
 import type { ArchiveIndex } from '../library/archiveIndex';
+import type { DerivedFiles } from '../library/derivedFiles';
+import { dryRunPipeline } from '../jobs/pipelines';
 import { availableFrom, loadCatalog, type LoadedCatalog } from '../plugins/packages/catalogs';
 import type { PackageManager } from '../plugins/packages/manager';
 import { readIcon, readReadme } from '../plugins/pluginFiles';
@@ -24,6 +26,7 @@ export interface HandlerServices {
   settings: SettingsService;
   jobs: JobQueue;
   library: ArchiveIndex;
+  derived: DerivedFiles;
   packages: PackageManager;
   pluginLogs: PluginLogBook;
   /** The catalog index that ships with Haven, if any. */
@@ -126,8 +129,42 @@ export function createHandlers(services: HandlerServices): {
       'jobs.cancel': (input) => ({ count: jobs.cancel(selection(input)) }),
       'jobs.retry': ({ ids, failed }) => ({ count: jobs.retry(failed ? 'failed' : (ids ?? [])) }),
       'jobs.unskip': (input) => ({ count: jobs.unskip(selection(input)) }),
-      'library.search': (query) => library.search(query),
-      'library.get': ({ id }) => library.get(id),
+      'library.search': (query) => {
+        const found = library.search(query);
+        const thumbnails = services.derived.thumbnails(found.items.map((item) => item.id));
+        return { ...found, items: found.items.map((item) => (thumbnails.has(item.id) ? { ...item, thumbnailId: thumbnails.get(item.id)! } : item)) };
+      },
+      'library.get': ({ id }) => {
+        const item = library.get(id);
+        const derived = services.derived.list(id);
+        const thumbnail = derived.filter((file) => file.kind === 'thumbnail').at(-1);
+        return { ...item, derived, ...(thumbnail ? { thumbnailId: thumbnail.id } : {}) };
+      },
+      'pipelines.dryRun': ({ source, itemId }) => {
+        const sourceKey = plugins.resolve(source).key;
+        const item = itemId !== undefined ? library.get(itemId) : library.search({ plugin: sourceKey, limit: 1, offset: 0 }).items[0];
+        if (item && item.plugin.toLowerCase() !== sourceKey.toLowerCase()) throw new HavenError('INVALID_INPUT', `item ${item.id} comes from ${item.plugin}, not ${sourceKey}`);
+        const steps = (settings.get().pipelines[Object.keys(settings.get().pipelines).find((key) => key.toLowerCase() === sourceKey.toLowerCase()) ?? ''] ?? []);
+        const processorOf = (name: string) => {
+          try {
+            const info = plugins.info(name);
+            return { enabled: info.enabled, state: info.state, ...(info.processes ? { processes: info.processes } : {}) };
+          } catch {
+            return undefined;
+          }
+        };
+        return {
+          source: sourceKey,
+          ...(item ? { item: { id: item.id, title: item.title, ...(item.mime ? { mime: item.mime } : {}) } } : {}),
+          steps: dryRunPipeline(steps, item, processorOf),
+        };
+      },
+      'pipelines.run': ({ itemId }) => {
+        const item = library.get(itemId);
+        const job = jobs.startPipeline(item, { reason: 'run on this item by the user', byUser: true });
+        if (!job) throw new HavenError('NOT_FOUND', `${item.plugin} has no pipeline: add processors on its page (Pipeline)`);
+        return job;
+      },
       'library.delete': async ({ id, deleteFile }) => {
         await library.delete(id, deleteFile);
         return null;

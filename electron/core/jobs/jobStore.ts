@@ -74,7 +74,7 @@ export function toSummary(row: JobRow, liveProgress?: ProgressUpdate): JobSummar
   };
 }
 
-export type JobPatch = Partial<Pick<JobRow, 'state' | 'attempts' | 'next_run_at' | 'error_class' | 'error_message' | 'result_json' | 'item_id' | 'progress_json' | 'started_at' | 'finished_at' | 'force' | 'max_retries' | 'title'>>;
+export type JobPatch = Partial<Pick<JobRow, 'state' | 'attempts' | 'next_run_at' | 'error_class' | 'error_message' | 'result_json' | 'item_id' | 'progress_json' | 'started_at' | 'finished_at' | 'force' | 'max_retries' | 'title' | 'source_json'>>;
 
 /** The jobs tables. Every state change and its trace event are written in one transaction. */
 export class JobStore {

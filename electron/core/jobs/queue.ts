@@ -6,6 +6,7 @@ import { DisposableObject, Emitter, toDisposable } from '@shared/lifecycle';
 import type { MediaSource, ProgressUpdate } from '@shared/sdk/types';
 import type { EventBus } from '../events/bus';
 import type { ArchiveIndex } from '../library/archiveIndex';
+import type { DerivedFiles } from '../library/derivedFiles';
 import type { Logger } from '../log';
 import type { PluginLogBook } from '../plugins/pluginLogs';
 import type { PluginStore } from '../plugins/pluginStore';
@@ -13,12 +14,16 @@ import { importFolder } from '../library/importer';
 import type { PluginRuntime } from '../plugins/runtime';
 import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from './backoff';
 import { classifyError } from './classify';
+import { fingerprint, pipelineFor, positionOf, processSource, type PipelinePosition } from './pipelines';
+import { processorDeclines } from '@shared/sdk/processing';
+import type { LibraryItem } from '@shared/domain/library';
 import { toSummary, type JobPatch, type JobRow, type JobStore } from './jobStore';
 
 export interface JobQueueOptions {
   store: JobStore;
   runtime: PluginRuntime;
   index: ArchiveIndex;
+  derived: DerivedFiles;
   pluginStore: PluginStore;
   settings: () => AppSettings;
   bus: EventBus;
@@ -37,6 +42,8 @@ interface Outcome {
   patch: JobPatch;
   /** Published on the bus once the job is recorded as completed. */
   event?: { name: string; payload: unknown };
+  /** Runs once the job is recorded as completed (the next step of a pipeline). */
+  followUp?: () => void;
 }
 
 interface Running {
@@ -185,6 +192,155 @@ export class JobQueue extends DisposableObject {
         { kind: 'skipped', message: `skipped: ${reason}` },
       ),
     );
+  }
+
+  // ----- pipelines -----
+
+  /**
+   * Queues the first step of the item's source pipeline (the processors the user chose for that
+   * plugin). The steps are fixed when the pipeline starts and travel with its jobs, so editing the
+   * pipeline meanwhile neither skips nor repeats a step. Returns the job, or undefined when the
+   * source has no pipeline.
+   */
+  startPipeline(item: Pick<LibraryItem, 'id' | 'title' | 'plugin' | 'sha256'>, options: { reason: string; byUser?: boolean }): JobSummary | undefined {
+    const steps = pipelineFor(this.options.settings(), item.plugin).map((step) => step.plugin);
+    return this.queueStep(item, { itemId: item.id, pipeline: item.plugin, steps, step: 0, ...(item.sha256 ? { sha256: item.sha256 } : {}) }, options.reason, options.byUser ?? false);
+  }
+
+  /**
+   * Queues step `position.step` of a pipeline, or the first later step whose processor is
+   * installed (a step whose plugin was uninstalled is noted and passed over).
+   */
+  private queueStep(item: Pick<LibraryItem, 'id' | 'title'>, position: PipelinePosition, reason: string, byUser: boolean, note?: (message: string) => void): JobSummary | undefined {
+    const steps = position.steps ?? [];
+    for (let step = position.step; step < steps.length; step++) {
+      try {
+        this.options.runtime.resolve(steps[step]!);
+      } catch {
+        note?.(`${steps[step]} (step ${step + 1} of ${position.pipeline}'s pipeline) is not installed: passed over`);
+        continue;
+      }
+      return this.enqueueProcess(item, steps[step]!, { ...position, step }, reason, byUser);
+    }
+    return undefined;
+  }
+
+  /** One processor on one item (a pipeline step, or by hand): one job row per (processor, item), reused. */
+  enqueueProcess(item: Pick<LibraryItem, 'id' | 'title'>, processor: string, position: PipelinePosition, reason: string, byUser = true): JobSummary {
+    const store = this.options.store;
+    const source = processSource(item, position);
+    const plugin = this.options.runtime.resolve(processor).key;
+    const existing = store.latestForSource(plugin, source.sourceId, 'process');
+    if (existing && (existing.state === 'queued' || existing.state === 'running' || existing.state === 'paused')) {
+      // A waiting run by hand becomes the pipeline's step, so the steps after it still follow.
+      const waiting = existing.state !== 'running' ? positionOf(JSON.parse(existing.source_json!) as MediaSource) : undefined;
+      if (waiting && !waiting.pipeline && position.pipeline) {
+        store.update(existing.id, { source_json: JSON.stringify(source) }, { kind: 'requested', message: `requested again (${reason}); it is already ${existing.state}, and now runs as step ${position.step + 1} of ${position.pipeline}'s pipeline` });
+      } else {
+        store.addEvent(existing.id, 'requested', `requested again (${reason}); it is already ${existing.state}`);
+      }
+      return this.summary(store.get(existing.id)!);
+    }
+    const title = `${plugin}: ${item.title}`;
+    const maxRetries = this.maxRetriesFor(plugin);
+    let row: JobRow;
+    if (existing) {
+      row = store.update(
+        existing.id,
+        { state: 'queued', attempts: 0, next_run_at: null, error_class: null, error_message: null, finished_at: null, max_retries: maxRetries, source_json: JSON.stringify(source), item_id: item.id },
+        { kind: 'queued', message: `queued again (${reason}${byUser ? ', by the user' : ''})` },
+      );
+      this.changeState(row);
+    } else {
+      row = store.insert({ plugin, kind: 'process', state: 'queued', priority: PRIORITY.process, source, title, maxRetries }, { kind: 'queued', message: `queued (${reason})` });
+      row = store.update(row.id, { item_id: item.id });
+      this.added(row);
+    }
+    this.pump();
+    return this.summary(row);
+  }
+
+  /** Queues the steps of an item's pipeline that have not run yet as cancelled: the item is gone. */
+  cancelProcessingOf(itemId: number): void {
+    for (const row of this.options.store.list({ states: ['queued', 'paused'], limit: 1000, offset: 0 }).rows) {
+      if (row.kind === 'process' && row.item_id === itemId) {
+        this.finish(this.options.store.update(row.id, { state: 'cancelled', finished_at: Date.now() }, { kind: 'cancelled', message: `cancelled: library item ${itemId} was deleted` }));
+      }
+    }
+  }
+
+  private nextStep(position: PipelinePosition, item: LibraryItem, jobId: string): (() => void) | undefined {
+    if (!position.pipeline || !position.steps || position.step + 1 >= position.steps.length) return undefined;
+    const note = (message: string): void => this.options.store.addEvent(jobId, 'decision', message);
+    return () => void this.queueStep(item, { ...position, step: position.step + 1 }, `step ${position.step + 2} of ${position.pipeline}'s pipeline`, false, note);
+  }
+
+  /**
+   * Runs a processor on an item: in an empty folder of its own, the original checked unchanged
+   * afterwards (also when the run fails), what it made recorded as the item's derived files. A
+   * step that cannot run (its processor disabled, or not a processor, or declining the item)
+   * completes with nothing to do and the pipeline goes on.
+   */
+  private async processItem(job: Running): Promise<Outcome> {
+    const { row } = job;
+    const position = positionOf(JSON.parse(row.source_json!) as MediaSource);
+    const item = this.options.index.get(position.itemId);
+    const next = this.nextStep(position, item, row.id);
+    const nothing = (why: string): Outcome => ({ message: `completed: nothing to do (${why})`, patch: { item_id: item.id }, ...(next ? { followUp: next } : {}) });
+    // The item id names another item now (the old one was deleted and its id reused).
+    if (position.sha256 && item.sha256 && position.sha256 !== item.sha256) return nothing(`library item ${item.id} is not the one this step was queued for`);
+    const processor = this.options.runtime.info(row.plugin);
+    if (!processor.enabled) return nothing(`${row.plugin} is disabled`);
+    if (!processor.processes) return nothing(`${row.plugin} is not a processor (no PROCESS capability)`);
+    const declined = processorDeclines(processor.processes, item);
+    if (declined) return nothing(`${row.plugin}: ${declined}`);
+    if (!item.outputPath) throw new HavenError('NOT_FOUND', `library item ${item.id} has no file`);
+    const original = item.outputPath;
+    const before = await fingerprint(original);
+    if (before === undefined) throw new HavenError('NOT_FOUND', `library item ${item.id}'s file is missing: ${original}`);
+    const derivedDir = await this.options.derived.prepare(item.id, row.plugin);
+    const checkOriginal = async (): Promise<void> => {
+      if ((await fingerprint(original)) !== before) {
+        this.options.logs.write({ time: new Date().toISOString(), plugin: row.plugin, level: 'error', message: `changed or removed the original ${original} of library item ${item.id}` });
+        throw new HavenError('FORBIDDEN', `${row.plugin} changed or removed the original ${original}; a processor must write only in its own folder (not retried)`);
+      }
+    };
+    let result: Awaited<ReturnType<PluginRuntime['process']>>;
+    try {
+      result = await this.options.runtime.process(
+        row.plugin,
+        {
+          id: String(item.id),
+          plugin: item.plugin,
+          sourceId: item.sourceId,
+          title: item.title,
+          path: original,
+          ...(item.mime ? { mime: item.mime } : {}),
+          ...(item.duration !== undefined ? { duration: item.duration } : {}),
+          metadata: item.metadata,
+          derivedDir,
+          derived: this.options.derived.list(item.id),
+        },
+        row.id,
+      );
+    } catch (error) {
+      await checkOriginal();
+      throw error;
+    }
+    await checkOriginal();
+    if (result.derived.length === 0) {
+      // What it made before was removed with its folder: its text goes too.
+      this.options.index.setProcessorText(item.id, row.plugin, '');
+      return nothing(result.skipped ?? `${row.plugin} made nothing`);
+    }
+    const saved = await this.options.derived.record(item.id, row.plugin, derivedDir, result.derived);
+    this.options.index.setProcessorText(item.id, row.plugin, result.derived.map((file) => file.text).filter(Boolean).join('\n'));
+    return {
+      message: `completed: made ${saved.map((file) => `${file.kind} ${file.path}`).join(', ')}`,
+      patch: { item_id: item.id, result_json: JSON.stringify({ derived: saved, ...(result.metadata ? { metadata: result.metadata } : {}) }) },
+      event: { name: 'process.completed', payload: { jobId: row.id, plugin: row.plugin, itemId: item.id, derived: saved.map((file) => ({ kind: file.kind, path: file.path })) } },
+      ...(next ? { followUp: next } : {}),
+    };
   }
 
   enqueueDiscover(plugin: string, reason = 'requested'): JobSummary {
@@ -477,7 +633,12 @@ export class JobQueue extends DisposableObject {
           // A job requeued after an interruption may have finished just before Haven stopped.
           const known = this.options.index.findBySource(row.plugin, source.sourceId);
           if (known) {
-            return { message: `completed: already archived as library item ${known.id}`, patch: { item_id: known.id, result_json: JSON.stringify({ success: true, outputPath: known.outputPath }) } };
+            return {
+              message: `completed: already archived as library item ${known.id}`,
+              patch: { item_id: known.id, result_json: JSON.stringify({ success: true, outputPath: known.outputPath }) },
+              // Haven stopped between saving and recording the job: its pipeline has not started.
+              followUp: () => this.startPipeline(known, { reason: `after job ${row.id} archived it` }),
+            };
           }
         }
         const result =
@@ -494,8 +655,11 @@ export class JobQueue extends DisposableObject {
           message: `completed: saved ${item.outputPath ?? '(no file)'}${item.size !== undefined ? ` (${item.size} bytes, sha256 ${item.sha256?.slice(0, 16)}…)` : ''}`,
           patch: { result_json: JSON.stringify({ ...result, outputPath: item.outputPath }), item_id: item.id },
           event: { name: 'archive.completed', payload: { jobId: row.id, plugin: row.plugin, itemId: item.id, path: item.outputPath, sourceId: source.sourceId } },
+          followUp: () => this.startPipeline(item, { reason: `after job ${row.id} archived it` }),
         };
       }
+      case 'process':
+        return this.processItem(job);
       case 'discover':
         return this.discover(job);
       case 'verify': {
@@ -573,6 +737,11 @@ export class JobQueue extends DisposableObject {
       ),
     );
     if (outcome.event) this.options.bus.publish(outcome.event.name, outcome.event.payload);
+    try {
+      outcome.followUp?.();
+    } catch (error) {
+      this.options.store.addEvent(job.row.id, 'warning', `what follows this job could not be queued: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   private fail(job: Running, error: unknown): void {

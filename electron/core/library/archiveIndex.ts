@@ -111,13 +111,36 @@ export class ArchiveIndex {
       }
       const meta = item.metadata ?? {};
       this.db
-        .prepare('INSERT INTO items_fts (rowid, title, description, channel, tags, subtitles) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(id, item.title, text(meta.description), text(meta.channel ?? meta.uploader ?? meta.author), (item.tags ?? []).join(' '), [text(meta.subtitles_text), item.searchText ?? ''].filter(Boolean).join('\n'));
+        .prepare('INSERT INTO items_fts (rowid, title, description, channel, tags, subtitles, derived) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(id, item.title, text(meta.description), text(meta.channel ?? meta.uploader ?? meta.author), (item.tags ?? []).join(' '), [text(meta.subtitles_text), item.searchText ?? ''].filter(Boolean).join('\n'), this.processorText(id));
       return { id, created: !existing };
     });
     const result = run();
     this.changed.fire({ itemId: result.id, change: result.created ? 'added' : 'updated' });
     return result;
+  }
+
+  /** Tells listeners an item changed without a change to its row (a processor made files for it). */
+  touched(id: number): void {
+    this.changed.fire({ itemId: id, change: 'updated' });
+  }
+
+  /**
+   * Sets the text a processor extracted from an item (empty: none), replacing what it gave
+   * before; the item's search row holds all processors' text in its own column.
+   */
+  setProcessorText(id: number, plugin: string, extracted: string): void {
+    this.db.transaction(() => {
+      if (extracted) this.db.prepare('INSERT INTO derived_text (item_id, plugin, text) VALUES (?, ?, ?) ON CONFLICT (item_id, plugin) DO UPDATE SET text = excluded.text').run(id, plugin, extracted.slice(0, MAX_PROCESSOR_TEXT));
+      else this.db.prepare('DELETE FROM derived_text WHERE item_id = ? AND plugin = ?').run(id, plugin);
+      this.db.prepare('UPDATE items_fts SET derived = ? WHERE rowid = ?').run(this.processorText(id), id);
+    })();
+    this.changed.fire({ itemId: id, change: 'updated' });
+  }
+
+  private processorText(id: number): string {
+    const rows = this.db.prepare('SELECT text FROM derived_text WHERE item_id = ? ORDER BY plugin').all(id) as { text: string }[];
+    return rows.map((row) => row.text).join('\n');
   }
 
   /** Adds many new items in one transaction (imports, benchmarks); existing (plugin, source id) pairs are left alone. */
@@ -332,6 +355,8 @@ export function toFtsQuery(input: string | undefined): string | undefined {
 export type { ImportReport };
 
 const MAX_CHAT_TEXT = 2 * 1024 * 1024;
+/** Text one processor may add to an item's search row. */
+const MAX_PROCESSOR_TEXT = 2 * 1024 * 1024;
 
 /** The chat of a recording folder (the SDK recorder's chat.jsonl), as text to search, up to 2 MiB. */
 export function recordingChatText(dir: string): string | undefined {

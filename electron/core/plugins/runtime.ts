@@ -6,11 +6,13 @@ import { StreamCoalescer } from '@shared/ipc/coalesce';
 import { DisposableObject, Emitter, toDisposable, type Disposable } from '@shared/lifecycle';
 import type { Capability } from '@shared/sdk/capabilities';
 import { pluginShortId } from '@shared/sdk/manifest';
+import { ProcessResult } from '@shared/sdk/processing';
 import {
   ArchiveResult,
   DiscoveryResult,
   HealthCheckResult,
   MediaSource,
+  type MediaItem,
   type ActionInfo,
   type ViewInfo,
   type ViewRow,
@@ -18,7 +20,8 @@ import {
   type ProgressUpdate,
 } from '@shared/sdk/types';
 import type { EventBus } from '../events/bus';
-import { isReservedEventName } from '../events/bus';
+import { emitRefusal } from '../events/bus';
+import { MESSAGE_MAX_BYTES, toJsonValue } from '@shared/sdk/messaging';
 import type { HavenPaths } from '../home';
 import type { Logger } from '../log';
 import type { CallHandlers, EventHandlers } from '../ipc/router';
@@ -27,6 +30,7 @@ import { planDependencies, type DependencyPlan } from './dependencies';
 import type { DiscoveredPlugin } from './discovery';
 import type { CoreContract, HostDescription } from './host/contracts';
 import { DEFAULT_HOST_TIMEOUTS, HostConnection, type HostExit, type HostTimeouts } from './hostConnection';
+import { MessageQueues } from './messages';
 import { cleanEnvironment, type ProcessLauncher } from './launcher';
 import type { PluginLogBook } from './pluginLogs';
 import type { PluginStore, StoredHealth } from './pluginStore';
@@ -38,6 +42,8 @@ export interface RuntimeTimeouts {
   startMs: number;
   healthMs: number;
   apiMs: number;
+  /** How long ctx.send waits for room in a full queue before it fails with BUSY. */
+  messageWaitMs: number;
   saveIntervalMs: number;
   /** How often running plugins are health-checked in the background (desktop and serve). */
   healthIntervalMs: number;
@@ -133,6 +139,7 @@ export class PluginRuntime extends DisposableObject {
   private disposed = false;
   private readonly timeouts: RuntimeTimeouts;
   private readonly restartPolicy: RestartPolicy;
+  private readonly messages: MessageQueues;
 
   constructor(private readonly options: PluginRuntimeOptions) {
     super();
@@ -141,12 +148,22 @@ export class PluginRuntime extends DisposableObject {
       startMs: 30_000,
       healthMs: 10_000,
       apiMs: 30_000,
+      messageWaitMs: 30_000,
       saveIntervalMs: 5 * 60_000,
       healthIntervalMs: 10 * 60_000,
       ...options.timeouts,
       host: { ...DEFAULT_HOST_TIMEOUTS, ...options.timeouts?.host },
     };
     this.restartPolicy = { baseDelayMs: 1000, maxDelayMs: 60_000, maxCrashes: 5, windowMs: 10 * 60_000, ...options.restart };
+    this.messages = new MessageQueues({
+      waitMs: this.timeouts.messageWaitMs,
+      deliver: (from, to, message) => this.deliverMessage(from, to, message),
+      onUndelivered: (from, to, error) => {
+        const message = `a message from ${from} to ${to} was not handled: ${isHavenError(error) || error instanceof Error ? error.message : String(error)}`;
+        this.options.logs.write({ time: new Date().toISOString(), plugin: to, level: 'warn', message: scrub(message, this.entries.get(to)?.secrets ?? []) });
+      },
+    });
+    this.register(toDisposable(() => this.messages.dispose()));
     this.register(options.catalog.onDidChange(() => this.sync()));
     const saveTimer = setInterval(() => void this.saveAll(), this.timeouts.saveIntervalMs);
     saveTimer.unref();
@@ -216,8 +233,18 @@ export class PluginRuntime extends DisposableObject {
 
   async startAll(): Promise<void> {
     for (const level of this.levels()) {
-      await Promise.all(level.map((key) => this.start(key).catch(() => undefined)));
+      await Promise.all(level.filter((key) => !this.startsOnDemand(key)).map((key) => this.start(key).catch(() => undefined)));
     }
+  }
+
+  /**
+   * Processors (PROCESS and nothing else, and no plugin depending on them) start when a pipeline
+   * first needs them: five idle ffmpeg wrappers need not hold five processes.
+   */
+  private startsOnDemand(key: string): boolean {
+    const manifest = this.entries.get(key)?.discovered.manifest;
+    if (!manifest || manifest.capabilities.length === 0 || !manifest.capabilities.every((capability) => capability === 'PROCESS')) return false;
+    return ![...this.entries.values()].some((other) => Object.keys(other.discovered.manifest?.dependencies ?? {}).some((dep) => dep.toLowerCase() === manifest.name.toLowerCase()));
   }
 
   async enable(ref: string): Promise<PluginSummary> {
@@ -436,6 +463,11 @@ export class PluginRuntime extends DisposableObject {
     return (await this.invoke(ref, 'discoverSources', [{ dryRun }], { timeoutMs: 10 * 60_000, ...(jobId ? { jobId } : {}) })) as DiscoveryResult;
   }
 
+  /** Runs a PROCESS plugin on one archived item (`item` already built by Core). */
+  async process(ref: string, item: MediaItem, jobId: string): Promise<ProcessResult> {
+    return (await this.invoke(ref, 'process', [item], { jobId, timeoutMs: 24 * 3600_000 })) as ProcessResult;
+  }
+
   async archive(ref: string, source: MediaSource, jobId: string): Promise<ArchiveResult> {
     return (await this.invoke(ref, 'archive', [MediaSource.parse(source)], { jobId, timeoutMs: 7 * 24 * 3600_000 })) as ArchiveResult;
   }
@@ -515,8 +547,10 @@ export class PluginRuntime extends DisposableObject {
     const schema =
       hook === 'discoverSources'
         ? DiscoveryResult
-        : hook === 'archive' || hook === 'record' || hook === 'process'
+        : hook === 'archive' || hook === 'record'
           ? ArchiveResult
+          : hook === 'process'
+            ? ProcessResult
           : hook === 'healthCheck'
             ? HealthCheckResult
             : undefined;
@@ -594,6 +628,38 @@ export class PluginRuntime extends DisposableObject {
       return result;
     } catch (error) {
       throw await this.explainCallError(target, conn, `api ${method}`, error);
+    }
+  }
+
+  /**
+   * `ctx.send`: only to a plugin the sender declares as a dependency or that declares the sender
+   * (either side of a declared relation may start the conversation). The receiver is started if
+   * it is not running; the message then waits its turn in the pair's bounded queue.
+   */
+  private async sendMessage(senderKey: string, targetRef: string, message: unknown): Promise<void> {
+    const sender = this.resolve(senderKey);
+    const refusal = (name: string): HavenError =>
+      new HavenError('FORBIDDEN', `${senderKey} may send messages only to the plugins it declares as dependencies or that declare it; ${name} is neither`);
+    let target: Entry;
+    try {
+      target = this.resolve(targetRef);
+    } catch {
+      throw refusal(targetRef);
+    }
+    if (!related(sender, target)) throw refusal(target.key);
+    const { value, bytes } = toJsonValue(message, 'a message', MESSAGE_MAX_BYTES);
+    await this.ensureRunning(target);
+    await this.messages.send(sender.key, target.key, value, bytes);
+  }
+
+  private async deliverMessage(from: string, to: string, message: unknown): Promise<void> {
+    const target = this.entries.get(to);
+    const conn = target?.conn;
+    if (!target || !conn || target.state !== 'running') throw new HavenError('UNAVAILABLE', `${to} is not running`);
+    try {
+      await conn.client.call('host.message', { from, message }, { timeoutMs: this.timeouts.apiMs });
+    } catch (error) {
+      throw await this.explainCallError(target, conn, `a message from ${from}`, error);
     }
   }
 
@@ -765,6 +831,8 @@ export class PluginRuntime extends DisposableObject {
 
   private onExit(entry: Entry, conn: HostConnection, exit: HostExit): void {
     entry.lastExit = exit;
+    // Messages to and from the plugin go with it (not when a newer process already replaced this one).
+    if (entry.conn === conn || !entry.conn) this.messages.dropPlugin(entry.key, exit.expected ? 'stopped' : exit.reason);
     if (entry.conn !== conn) return;
     entry.conn = undefined;
     if (exit.expected || entry.stopping || this.disposed) return;
@@ -854,11 +922,19 @@ export class PluginRuntime extends DisposableObject {
           return null;
         },
         'core.events.emit': ({ name, payload }) => {
-          if (isReservedEventName(name)) throw new HavenError('FORBIDDEN', `only Haven may emit ${name}`);
-          bus.publish(name, payload, key);
+          const refusal = emitRefusal(entry.discovered.manifest!, name);
+          if (refusal) {
+            logs.write({ time: new Date().toISOString(), plugin: key, level: 'warn', message: `event refused: ${refusal}` });
+            throw new HavenError('FORBIDDEN', refusal);
+          }
+          bus.publish(name, payload === undefined ? undefined : toJsonValue(payload, `the payload of ${name}`, MESSAGE_MAX_BYTES).value, key);
           return null;
         },
         'core.plugins.call': async ({ plugin, method, args }) => ({ result: await this.callApi(key, plugin, method, args) }),
+        'core.plugins.send': async ({ plugin, message }) => {
+          await this.sendMessage(key, plugin, message);
+          return null;
+        },
         'core.fatal': ({ message, stack }) => {
           entry.conn?.reportFatal(scrub(message, entry.secrets));
           logs.write({
@@ -963,7 +1039,7 @@ export class PluginRuntime extends DisposableObject {
       else {
         const off = this.disabledDependencies(entry);
         if (off.length > 0) this.setState(entry, 'blocked', `needs ${off.join(', ')}, which ${off.length > 1 ? 'are' : 'is'} disabled`);
-        else this.setState(entry, 'stopped');
+        else this.setState(entry, 'stopped', this.options.autoStart && this.startsOnDemand(entry.key) ? 'starts when a pipeline needs it' : undefined);
       }
     }
     this.queueChange();
@@ -1076,6 +1152,7 @@ export class PluginRuntime extends DisposableObject {
       dependents: this.plan.dependents.get(entry.key) ?? [],
       permissions: manifest?.permissions ?? { network: [], filesystem: [], binaries: [] },
       urlPatterns: manifest?.urlPatterns ?? [],
+      ...(manifest?.processes ? { processes: manifest.processes } : {}),
       restarts: entry.restarts,
       ...(entry.nextRestartAt ? { nextRestartAt: new Date(entry.nextRestartAt).toISOString() } : {}),
       ...(entry.conn?.pid !== undefined && entry.state === 'running' ? { pid: entry.conn.pid } : {}),
@@ -1149,6 +1226,12 @@ function toPluginHealth(stored: StoredHealth): { status: HealthCheckResult['stat
     checkedAt: stored.checkedAt,
     durationMs: stored.durationMs,
   };
+}
+
+/** One of the two declares the other as a dependency. */
+function related(a: Entry, b: Entry): boolean {
+  const declares = (x: Entry, y: Entry): boolean => Object.keys(x.discovered.manifest?.dependencies ?? {}).some((name) => name.toLowerCase() === y.key.toLowerCase());
+  return a !== b && (declares(a, b) || declares(b, a));
 }
 
 function formatDelay(ms: number): string {

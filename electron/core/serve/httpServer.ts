@@ -12,14 +12,20 @@ import {
   TOKEN_COOKIE,
   allowedHostHeaders,
   extractToken,
+  feedTokenFor,
   isHostAllowed,
   isOriginAllowed,
   tokensMatch,
 } from './access';
 import { sendFile } from './fileResponse';
-import { ITEM_FILE_PATH, resolveItemRequest } from './itemFiles';
+import { DERIVED_FILE_PATH, ITEM_FILE_PATH, resolveItemRequest } from './itemFiles';
 import { contentSecurityPolicy, contentTypeFor, itemFileSecurityPolicy, resolveAsset } from './staticAssets';
 import { serverWebSocketProtocol } from './websocketTransport';
+import { FEED_PATH, podcastFeed } from './podcastFeed';
+
+/** A Host header fit to build absolute URLs from: a name or address and a port, nothing else. */
+const SAFE_HOST = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/;
+import type { LibraryItem } from '@shared/domain/library';
 
 export interface HttpServerOptions {
   host: string;
@@ -28,6 +34,10 @@ export interface HttpServerOptions {
   rendererDir: string;
   /** The file (or folder) of a library item, for `/files/<id>` and `/files/<id>/<path inside>` (downloads and the player). */
   fileForItem?: (id: number) => string | undefined;
+  /** A source plugin's playable items, newest first, for its podcast feed at `/feeds/<plugin>.xml`. */
+  feedFor?: (plugin: string) => { plugin: string; items: LibraryItem[] } | undefined;
+  /** A processor's file (a thumbnail) by its id, for `/derived/<id>`. */
+  fileForDerived?: (id: number) => Promise<string | undefined>;
   /** Where MP4 copies of MPEG-TS segments are kept for the player (`?as=mp4`). */
   playableCacheDir?: string;
   /** Serves the contract over one connection; returns the handle that ends it. */
@@ -95,6 +105,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     res.end(`Haven: ${message}\n`);
   };
 
+  const feedToken = feedTokenFor(options.token);
+
   function handleHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (!isHostAllowed(req.headers.host, allowed)) {
       deny(res, 403, 'this Host is not allowed.');
@@ -106,13 +118,49 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       return;
     }
     const token = extractToken(url, req.headers.cookie, req.headers.authorization);
-    if (!tokensMatch(token, options.token)) {
+    // The feed token opens only feeds and the files and images they list, read-only.
+    const feedRoute = FEED_PATH.test(url.pathname) || ITEM_FILE_PATH.test(url.pathname) || DERIVED_FILE_PATH.test(url.pathname);
+    const feedAccess = feedRoute && (req.method === 'GET' || req.method === 'HEAD') && tokensMatch(url.searchParams.get('feed') ?? undefined, feedToken);
+    if (!feedAccess && !tokensMatch(token, options.token)) {
       deny(res, 401, 'open the address printed by `haven serve` (it carries the access token).');
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       deny(res, 405, 'method not allowed.');
+      return;
+    }
+    const feedMatch = FEED_PATH.exec(url.pathname);
+    if (feedMatch && options.feedFor) {
+      const found = options.feedFor(feedMatch[1]!);
+      if (!found) {
+        deny(res, 404, 'no such plugin.');
+        return;
+      }
+      // Podcast clients fetch enclosures by URL alone, so each carries the read-only feed token.
+      const host = req.headers.host ?? '';
+      if (!SAFE_HOST.test(host)) {
+        deny(res, 400, 'bad Host header.');
+        return;
+      }
+      const origin = `http://${host}`;
+      const feed = `feed=${encodeURIComponent(feedToken)}`;
+      const xml = podcastFeed({
+        ...found,
+        fileUrl: (id) => `${origin}/files/${id}?${feed}`,
+        derivedUrl: (id) => `${origin}/derived/${id}?${feed}`,
+        appUrl: `${origin}/`,
+      });
+      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'application/rss+xml; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : xml);
+      return;
+    }
+    const derivedMatch = DERIVED_FILE_PATH.exec(url.pathname);
+    if (derivedMatch && options.fileForDerived) {
+      void options.fileForDerived(Number(derivedMatch[1])).then((file) => {
+        if (file) sendFile(req, res, file, false, { ...SECURITY_HEADERS, 'Content-Security-Policy': itemFileSecurityPolicy() });
+        else deny(res, 404, 'not found.');
+      });
       return;
     }
     const fileMatch = ITEM_FILE_PATH.exec(url.pathname);

@@ -109,6 +109,9 @@ export function playableCopy(file: string, cacheDir: string, ffmpeg = 'ffmpeg'):
   return made;
 }
 
+/** `/derived/<id>`: a file a processor made (a thumbnail), served like an item's file. */
+export const DERIVED_FILE_PATH = /^\/derived\/(\d{1,15})$/;
+
 export const ITEM_FILE_PATH = /^\/files\/(\d{1,15})(?:\/(.{1,1024}))?$/;
 
 /**

@@ -120,4 +120,36 @@ export const migrations: readonly Migration[] = [
       CREATE VIRTUAL TABLE items_fts USING fts5(title, description, channel, tags, subtitles, tokenize = 'unicode61 remove_diacritics 2');
     `,
   },
+  {
+    version: 4,
+    name: 'files processors made from archived items',
+    sql: `
+      CREATE TABLE derived_files (
+        id         INTEGER PRIMARY KEY,
+        item_id    INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+        plugin     TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        path       TEXT NOT NULL,
+        mime       TEXT,
+        label      TEXT,
+        size       INTEGER,
+        sha256     TEXT,
+        created_at INTEGER NOT NULL,
+        UNIQUE (item_id, path)
+      ) STRICT;
+      CREATE INDEX derived_by_item ON derived_files (item_id, kind);
+
+      -- Text processors extract (subtitles), per item and processor, searchable in its own column.
+      CREATE TABLE derived_text (
+        item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+        plugin  TEXT NOT NULL,
+        text    TEXT NOT NULL,
+        PRIMARY KEY (item_id, plugin)
+      ) STRICT;
+      CREATE VIRTUAL TABLE items_fts_v4 USING fts5(title, description, channel, tags, subtitles, derived, tokenize = 'unicode61 remove_diacritics 2');
+      INSERT INTO items_fts_v4 (rowid, title, description, channel, tags, subtitles) SELECT rowid, title, description, channel, tags, subtitles FROM items_fts;
+      DROP TABLE items_fts;
+      ALTER TABLE items_fts_v4 RENAME TO items_fts;
+    `,
+  },
 ];

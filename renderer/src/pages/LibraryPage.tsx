@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState } from 'react';
 import type { LibraryItem } from '@shared/domain/library';
-import { deleteLibraryItem, libraryQueryChanged, openLibraryItem, searchLibrary } from '../bridge';
+import { deleteLibraryItem, libraryQueryChanged, openLibraryItem, runPipeline, searchLibrary } from '../bridge';
 import { useRouteParam } from '../app/routes';
 import { EmptyState } from '../components/EmptyState';
 import { formatBytes, formatDuration, formatTime } from '../format';
@@ -119,7 +119,7 @@ export function LibraryPage() {
                 const item = items[row.index]!;
                 return (
                   <div key={item.id} className="job-row-slot" style={{ transform: `translateY(${row.start}px)`, height: row.size }}>
-                    <ItemRow item={item} selected={item.id === selectedId} onOpen={() => select(item.id)} />
+                    <ItemRow item={item} selected={item.id === selectedId} onOpen={() => void openLibraryItem(item.id)} />
                   </div>
                 );
               })}
@@ -131,7 +131,7 @@ export function LibraryPage() {
             </button>
           )}
         </div>
-        {selected && <ItemDetail item={selected} onClose={() => select(undefined)} />}
+        {selected && <ItemDetail key={selected.id} item={selected} onClose={() => select(undefined)} />}
       </div>
     </section>
   );
@@ -153,9 +153,13 @@ function ItemRow({ item, selected, onOpen }: { item: LibraryItem; selected: bool
         }
       }}
     >
-      <div className="item-icon" aria-hidden="true">
-        {item.mediaType === 'video' ? '▶' : item.mediaType === 'audio' ? '♪' : '▤'}
-      </div>
+      {item.thumbnailId !== undefined ? (
+        <img className="item-thumb" src={`./derived/${item.thumbnailId}`} alt="" data-testid="item-thumbnail" loading="lazy" />
+      ) : (
+        <div className="item-icon" aria-hidden="true">
+          {item.mediaType === 'video' ? '▶' : item.mediaType === 'audio' ? '♪' : '▤'}
+        </div>
+      )}
       <div className="job-main">
         <div className="job-title">
           <span className="ellipsis" title={item.title}>
@@ -176,6 +180,48 @@ function ItemRow({ item, selected, onOpen }: { item: LibraryItem; selected: bool
         </div>
       </div>
     </div>
+  );
+}
+
+const DERIVED_LABELS: Record<string, string> = { thumbnail: 'Thumbnail', preview: 'Preview strip', audio: 'Audio', video: 'Video', subtitle: 'Subtitles', metadata: 'Metadata', feed: 'Feed', other: 'File' };
+
+/** What processors made from the item, and a way to run its source's pipeline on it again. */
+function DerivedFiles({ item }: { item: LibraryItem }) {
+  const [message, setMessage] = useState<string>();
+  const derived = item.derived ?? [];
+  const images = derived.filter((file) => file.kind === 'thumbnail' || file.kind === 'preview');
+  return (
+    <section className="derived" aria-label="Made from this item" data-testid="derived-files">
+      <h3>Made from this item</h3>
+      {images.map((file) => (
+        <img key={file.id} className={file.kind === 'preview' ? 'derived-preview' : 'derived-thumb'} src={`./derived/${file.id}`} alt={`${DERIVED_LABELS[file.kind]} by ${file.plugin}`} />
+      ))}
+      {derived.length === 0 ? (
+        <p className="muted">Nothing yet. Processors (thumbnails, loudness) run after an archive when the source plugin has a pipeline (its page, Pipeline).</p>
+      ) : (
+        <ul className="plain-list">
+          {derived.map((file) => (
+            <li key={file.id}>
+              <a href={`./derived/${file.id}`} download>
+                {file.label ?? DERIVED_LABELS[file.kind]}
+              </a>{' '}
+              <span className="muted">
+                {file.plugin}
+                {file.size !== undefined ? ` · ${formatBytes(file.size)}` : ''}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <button type="button" className="secondary" onClick={() => void runPipeline(item.id).then((error) => setMessage(error ?? 'Queued: see Jobs.'))}>
+        Run the pipeline on this item
+      </button>
+      {message && (
+        <p className="muted" role="status">
+          {message}
+        </p>
+      )}
+    </section>
   );
 }
 
@@ -234,6 +280,7 @@ function ItemDetail({ item, onClose }: { item: LibraryItem; onClose: () => void 
           </>
         )}
       </dl>
+      <DerivedFiles item={item} />
       {Object.keys(item.metadata).length > 0 && (
         <details className="metadata">
           <summary>All metadata</summary>

@@ -11,12 +11,13 @@ import { useConnectionStore } from '../stores/connectionStore';
 import { usePluginDetailStore } from '../stores/pluginDetailStore';
 import { usePluginsStore } from '../stores/pluginsStore';
 import { Modal } from '../app/Modal';
+import { PipelinePanel } from './PipelinePanel';
 import { PluginViewPanel } from './PluginViewPanel';
 
-const TABS = ['overview', 'settings', 'permissions', 'health', 'jobs', 'log', 'test'] as const;
+const TABS = ['overview', 'settings', 'pipeline', 'permissions', 'health', 'jobs', 'log', 'test'] as const;
 /** The fixed tabs, and one per view the plugin shows (`view:seeding`). */
 type Tab = (typeof TABS)[number] | `view:${string}`;
-const TAB_LABELS: Record<Tab, string> = { overview: 'Overview', settings: 'Settings', permissions: 'Permissions', health: 'Health', jobs: 'Jobs', log: 'Log', test: 'Test' };
+const TAB_LABELS: Record<Tab, string> = { overview: 'Overview', settings: 'Settings', pipeline: 'Pipeline', permissions: 'Permissions', health: 'Health', jobs: 'Jobs', log: 'Log', test: 'Test' };
 
 function isTab(value: string | undefined): value is Tab {
   return value !== undefined && ((TABS as readonly string[]).includes(value) || /^view:[a-z0-9-]+$/.test(value));
@@ -60,6 +61,8 @@ export function PluginDetailPage({ pluginId, initialTab, focusField }: { pluginI
   }
   if (!info) return <p className="muted">Loading…</p>;
   const state = STATE_LABELS[info.state];
+  // Plugins that archive or record have a pipeline of processors to run after them.
+  const isSource = info.capabilities.includes('ARCHIVE') || info.capabilities.includes('STREAM');
   return (
     <section aria-labelledby="plugin-title" className="plugin-detail" data-testid="plugin-detail">
       <button type="button" className="link back" onClick={() => navigate('plugins')}>
@@ -91,7 +94,7 @@ export function PluginDetailPage({ pluginId, initialTab, focusField }: { pluginI
         </div>
       )}
       <div className="tabs" role="tablist" aria-label="Plugin sections">
-        {[...TABS.map((id): [Tab, string] => [id, TAB_LABELS[id]]), ...info.views.map((v): [Tab, string] => [`view:${v.id}`, v.title])].map(([id, label]) => (
+        {[...TABS.filter((id) => id !== 'pipeline' || isSource).map((id): [Tab, string] => [id, TAB_LABELS[id]]), ...info.views.map((v): [Tab, string] => [`view:${v.id}`, v.title])].map(([id, label]) => (
           <button key={id} type="button" role="tab" aria-selected={tab === id} className={tab === id ? 'tab active' : 'tab'} onClick={() => setTab(id)}>
             {label}
           </button>
@@ -100,6 +103,7 @@ export function PluginDetailPage({ pluginId, initialTab, focusField }: { pluginI
       <div className="tab-body" role="tabpanel">
         {tab === 'overview' && <Overview info={info} />}
         {tab === 'settings' && <Settings name={info.name} {...(focusField ? { focusField } : {})} />}
+        {tab === 'pipeline' && isSource && <PipelinePanel source={info.name} />}
         {tab === 'permissions' && <Permissions info={info} />}
         {tab === 'health' && <Health info={info} />}
         {tab === 'jobs' && <RecentJobs />}

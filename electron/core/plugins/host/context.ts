@@ -6,6 +6,7 @@ import type { IpcClient } from '@shared/ipc/client';
 import { HavenError } from '@shared/ipc/errors';
 import { type Emitter, toDisposable, type Disposable, type DisposableStore } from '@shared/lifecycle';
 import type { PluginManifest } from '@shared/sdk/manifest';
+import { toJsonValue, type MessageHandler } from '@shared/sdk/messaging';
 import type {
   HttpInit,
   HttpResponse,
@@ -14,6 +15,7 @@ import type {
   SpawnOptions,
   SpawnedProcess,
 } from '@shared/sdk/types';
+import { emitRefusal } from '../../events/bus';
 import { isBinaryPermitted, isHostPermitted } from '../permissions';
 import type { CoreContract } from './contracts';
 import type { TaskScheduler } from './scheduler';
@@ -31,7 +33,15 @@ export interface ContextOptions {
   state: Record<string, unknown>;
   config: () => Record<string, unknown>;
   configChanged: Emitter<{ config: Record<string, unknown>; previous: Record<string, unknown> }>;
+  /** Where ctx.onMessage puts its handlers; the host hands them what other plugins send. */
+  messageHandlers: Set<MessageHandler>;
 }
+
+/**
+ * Calls to Core that wait on another plugin (ctx.call, ctx.send): Core bounds them with its own
+ * timeouts (api 30 s, a full queue 30 s, a dependency's start), so this is only a backstop.
+ */
+const BETWEEN_PLUGINS_TIMEOUT_MS = 10 * 60_000;
 
 const MAX_REDIRECTS = 10;
 
@@ -164,7 +174,20 @@ export function createPluginContext(options: ContextOptions): PluginContext<Reco
 
   const logger = createLogger(core);
   const emit = (name: string, payload?: unknown): void => {
-    core.call('core.events.emit', { name, payload }).catch(() => undefined);
+    const refusal = emitRefusal(manifest, name);
+    if (refusal) throw new HavenError('FORBIDDEN', refusal);
+    const checked = payload === undefined ? undefined : toJsonValue(payload, `the payload of ${name}`).value;
+    core.call('core.events.emit', { name, payload: checked }).catch((error: unknown) => {
+      logger.warn(`event ${name} was not published: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  };
+  /** The recorder's stream.* events: a refused one is logged, the recording goes on. */
+  const emitQuietly = (name: string, payload?: unknown): void => {
+    try {
+      emit(name, payload);
+    } catch (error) {
+      logger.warn(`event ${name} was not published: ${error instanceof Error ? error.message : String(error)}`);
+    }
   };
 
   return {
@@ -207,16 +230,25 @@ export function createPluginContext(options: ContextOptions): PluginContext<Reco
       emit,
     },
     async call<T>(plugin: string, method: string, ...args: unknown[]) {
-      const { result } = await core.call('core.plugins.call', { plugin, method, args });
+      const { result } = await core.call('core.plugins.call', { plugin, method, args }, { timeoutMs: BETWEEN_PLUGINS_TIMEOUT_MS });
       return result as T;
+    },
+    async send(plugin: string, message: unknown) {
+      const { value } = toJsonValue(message, 'a message');
+      await core.call('core.plugins.send', { plugin, message: value }, { timeoutMs: BETWEEN_PLUGINS_TIMEOUT_MS });
+    },
+    onMessage(handler) {
+      if (typeof handler !== 'function') throw new HavenError('INVALID_INPUT', 'ctx.onMessage needs a function');
+      options.messageHandlers.add(handler);
+      return store.add(toDisposable(() => options.messageHandlers.delete(handler)));
     },
     http,
     which,
     spawn,
     recorder: {
-      start: (recordOptions) => startRecording({ spawn, spawnPiped, http, logger, emit }, recordOptions),
-      startFrames: (recordOptions) => startFrameRecording({ spawn, spawnPiped, http, logger, emit }, recordOptions),
-      startRtp: (recordOptions) => startRtpRecording({ spawn, spawnPiped, http, logger, emit }, recordOptions),
+      start: (recordOptions) => startRecording({ spawn, spawnPiped, http, logger, emit: emitQuietly }, recordOptions),
+      startFrames: (recordOptions) => startFrameRecording({ spawn, spawnPiped, http, logger, emit: emitQuietly }, recordOptions),
+      startRtp: (recordOptions) => startRtpRecording({ spawn, spawnPiped, http, logger, emit: emitQuietly }, recordOptions),
       newFolder: newRecordingFolder,
     },
     schedule: (task) => store.add(options.scheduler.schedule(task)),

@@ -73,6 +73,11 @@ export const hostContract = defineContract({
       input: z.strictObject({ method: z.string().max(128), args: z.array(z.unknown()).max(32), caller: z.string() }),
       output: z.object({ result: z.unknown() }),
     }),
+    'host.message': call({
+      description: "Hand a message another plugin sent (ctx.send) to the plugin's ctx.onMessage handlers; answers when they are done.",
+      input: z.strictObject({ from: z.string().max(128), message: z.unknown() }),
+      output: z.null(),
+    }),
     'host.runAction': call({
       description: 'Run one of the actions the plugin offers the user.',
       input: z.strictObject({ action: z.string().max(64), input: z.string().max(8192).optional() }),
@@ -150,6 +155,11 @@ export const coreContract = defineContract({
       description: "ctx.call: a declared dependency's api",
       input: z.strictObject({ plugin: z.string().max(128), method: z.string().max(128), args: z.array(z.unknown()).max(32) }),
       output: z.object({ result: z.unknown() }),
+    }),
+    'core.plugins.send': call({
+      description: 'ctx.send: a message to a related plugin; answers once it is queued (waits while the queue is full)',
+      input: z.strictObject({ plugin: z.string().max(128), message: z.unknown() }),
+      output: z.null(),
     }),
     'core.jobs.discover': call({
       description: 'ctx.discover: run this plugin\'s discovery as a job and wait for it',

@@ -6,6 +6,7 @@ import { HavenError } from '@shared/ipc/errors';
 import { DisposableStore, Emitter } from '@shared/lifecycle';
 import { isPluginDefinition, type PluginDefinition } from '@shared/sdk/definePlugin';
 import type { PluginManifest } from '@shared/sdk/manifest';
+import type { MessageHandler } from '@shared/sdk/messaging';
 import { unloadingReason } from './unloading';
 import { ActionInfo, HOOK_NAMES, VIEW_MAX_ROWS, ViewInfo, ViewRow, type HookName, type JobHandle, type PluginHooks, type PluginView, type ProgressUpdate } from '@shared/sdk/types';
 import { StreamCoalescer } from '@shared/ipc/coalesce';
@@ -34,6 +35,7 @@ export class PluginHost {
   private readonly unload = new AbortController();
   private readonly jobs = new Map<string, AbortController>();
   private readonly state: Record<string, unknown> = {};
+  private readonly messageHandlers = new Set<MessageHandler>();
   private readonly startedAt = Date.now();
   private readonly scheduler: TaskScheduler;
   /** A plugin may report progress as often as it likes; Core hears at most ~10 updates a second per job. */
@@ -72,6 +74,7 @@ export class PluginHost {
           return { found: job !== undefined };
         },
         'host.callApi': (input) => this.callApi(input.method, input.args),
+        'host.message': (input) => this.receive(input.from, input.message),
         'host.runAction': (input) => this.runAction(input.action, input.input),
         'host.viewRows': ({ view }) => this.viewRows(view),
         'host.viewAction': (input) => this.viewAction(input.view, input.action, input.row),
@@ -150,6 +153,7 @@ export class PluginHost {
       state: this.state,
       config: () => this.config,
       configChanged: this.configChanged,
+      messageHandlers: this.messageHandlers,
     });
     const hooks = await definition.setup(ctx);
     if (typeof hooks !== 'object' || hooks === null) throw new HavenError('INVALID_OUTPUT', 'setup(ctx) must return an object of hooks');
@@ -195,6 +199,27 @@ export class PluginHost {
     const fn = Object.hasOwn(api, method) ? (api[method] as HookFn | undefined) : undefined;
     if (typeof fn !== 'function') throw new HavenError('NOT_FOUND', `${this.manifest?.name} has no api function ${method}`);
     return { result: await fn.apply(api, args) };
+  }
+
+  /** A message from another plugin: every ctx.onMessage handler, one after the other. */
+  private readonly receiving = new Map<string, Promise<unknown>>();
+
+  private async receive(from: string, message: unknown): Promise<null> {
+    this.requireHooks();
+    if (this.messageHandlers.size === 0) throw new HavenError('NOT_FOUND', `${this.manifest?.name} does not take messages (it has no ctx.onMessage handler)`);
+    // One message per sender at a time, even when Core gave up waiting for the one before (a
+    // handler over the time limit): the next waits here, so handlers never overlap.
+    const previous = this.receiving.get(from) ?? Promise.resolve();
+    const handled = previous.then(async () => {
+      for (const handler of [...this.messageHandlers]) await handler(message, from);
+    });
+    const settled = handled.catch(() => undefined);
+    this.receiving.set(from, settled);
+    void settled.then(() => {
+      if (this.receiving.get(from) === settled) this.receiving.delete(from);
+    });
+    await handled;
+    return null;
   }
 
   private async runAction(id: string, input: string | undefined): Promise<{ message: string }> {
