@@ -1,19 +1,18 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { MediaItem } from '../../shared/sdk/types';
-import type { Core } from '../../electron/core/core';
 import type { ProgressEvent } from '../../electron/core/plugins/runtime';
-import { REPO_ROOT, tempHome, waitFor } from '../../electron/testing/fixtures';
-import { pluginCores } from '../../electron/testing/pluginCores';
+import { waitFor } from '../../electron/testing/fixtures';
+import { ffmpeg, ffprobe, homeFiles, processorHarness, sha256, snapshot } from '../../electron/testing/processorHarness';
 
 // LoudnessPlugin in a real Core, on files ffmpeg makes here; the result is measured again by a
 // separate ffmpeg pass (the ebur128 filter, not loudnorm).
 
-const cores = pluginCores([path.join(REPO_ROOT, 'plugins')]);
-afterEach(() => cores.disposeAll());
+const harness = processorHarness('loudness');
+const { itemFor, start } = harness;
+afterEach(() => harness.cores.disposeAll());
+afterAll(() => harness.cleanup());
 
 let media: string;
 let video: string;
@@ -21,12 +20,8 @@ let quietSong: string;
 let silentVideo: string;
 let long: string;
 
-function ffmpeg(...args: string[]): void {
-  execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-y', ...args]);
-}
-
 beforeAll(() => {
-  media = tempHome('haven-loudness-media-');
+  media = harness.tempDir('haven-loudness-media-');
   video = path.join(media, 'talk.mp4');
   quietSong = path.join(media, 'quiet song.flac');
   silentVideo = path.join(media, 'no sound.mp4');
@@ -44,19 +39,6 @@ beforeAll(() => {
   ffmpeg('-f', 'lavfi', '-i', 'sine=frequency=440:duration=600:sample_rate=48000', '-c:a', 'flac', long);
 });
 
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of [media, ...made]) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-let serial = 0;
-function itemFor(file: string, mime: string, extra: Partial<MediaItem> = {}): MediaItem {
-  serial += 1;
-  const derivedDir = tempHome('haven-derived-');
-  made.push(derivedDir);
-  return { id: `item-${serial}`, plugin: 'RssPlugin', sourceId: `test:${serial}`, title: path.basename(file), path: file, mime, metadata: {}, derivedDir, derived: [], ...extra };
-}
-
 /** Integrated loudness (LUFS) by the ebur128 filter: a measurement independent of loudnorm. */
 function loudnessOf(file: string): number {
   const result = spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-nostats', '-i', file, '-map', '0:a:0', '-af', 'ebur128', '-f', 'null', '-'], { encoding: 'utf8' });
@@ -66,22 +48,7 @@ function loudnessOf(file: string): number {
 }
 
 function probe(file: string): { streams: { codec_name: string; codec_type: string; sample_rate?: string }[] } {
-  return JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', file]).toString()) as ReturnType<typeof probe>;
-}
-
-function sha256(file: string): string {
-  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-}
-
-function snapshot(dir: string): string[] {
-  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
-    .filter((entry) => entry.isFile())
-    .map((entry) => {
-      const file = path.join(entry.parentPath, entry.name);
-      const stat = fs.statSync(file);
-      return `${path.relative(dir, file)} ${stat.size} ${stat.mtimeMs}`;
-    })
-    .sort();
+  return ffprobe(file);
 }
 
 /** Pids of running ffmpeg processes reading `file` (Linux: /proc). */
@@ -99,18 +66,6 @@ function ffmpegsReading(file: string): number[] {
   return pids;
 }
 
-async function start(config?: Record<string, unknown>): Promise<{ core: Core; home: string }> {
-  const home = tempHome();
-  made.push(home);
-  const core = await cores.start(home);
-  if (config) {
-    const set = await core.plugins.setConfig('loudness', config, false);
-    expect(set.ok, JSON.stringify(set)).toBe(true);
-  }
-  await core.plugins.start('loudness');
-  return { core, home };
-}
-
 describe('LoudnessPlugin', () => {
   it('passes its health check (ffmpeg with loudnorm, ffprobe)', async () => {
     const { core } = await start();
@@ -123,7 +78,7 @@ describe('LoudnessPlugin', () => {
     const item = itemFor(video, 'video/mp4', { duration: 12 });
     const before = sha256(video);
     const mediaBefore = snapshot(media);
-    const homeBefore = snapshot(home).filter((line) => !/^(logs\/|haven\.db)/.test(line));
+    const homeBefore = homeFiles(home);
     const inputLoudness = loudnessOf(video);
     const progress: ProgressEvent[] = [];
     core.plugins.onProgress((event) => event.jobId === 'job-loud-1' && progress.push(event));
@@ -145,7 +100,7 @@ describe('LoudnessPlugin', () => {
     expect(fs.readdirSync(item.derivedDir)).toEqual(['normalised.m4a']);
     expect(sha256(video)).toBe(before);
     expect(snapshot(media)).toEqual(mediaBefore);
-    expect(snapshot(home).filter((line) => !/^(logs\/|haven\.db)/.test(line))).toEqual(homeBefore);
+    expect(homeFiles(home)).toEqual(homeBefore);
     const phases = progress.map((event) => event.update.phase);
     expect(phases).toContain('measuring');
     expect(phases).toContain('done');

@@ -1,18 +1,15 @@
-import { execFileSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MediaItem } from '../../shared/sdk/types';
 import type { Core } from '../../electron/core/core';
 import type { ProgressEvent } from '../../electron/core/plugins/runtime';
-import { REPO_ROOT, tempHome } from '../../electron/testing/fixtures';
-import { pluginCores } from '../../electron/testing/pluginCores';
+import { ffmpeg, ffprobe, homeFiles, processorHarness, sha256, snapshot } from '../../electron/testing/processorHarness';
 
 // RemuxPlugin in one real Core, on short clips ffmpeg makes here: an H.264/AAC MP4 with a
 // mov_text subtitle, a VP8/Vorbis WebM (which does not fit MP4) and a FLAC tone.
 
-const cores = pluginCores([path.join(REPO_ROOT, 'plugins')]);
+const harness = processorHarness('remux');
+const { itemFor } = harness;
 
 let media: string;
 let clip: string;
@@ -21,14 +18,9 @@ let tone: string;
 let core: Core;
 let home: string;
 const progress: ProgressEvent[] = [];
-const made: string[] = [];
-
-function ffmpeg(...args: string[]): void {
-  execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-y', ...args]);
-}
 
 beforeAll(async () => {
-  media = tempHome('haven-remux-media-');
+  media = harness.tempDir('haven-remux-media-');
   clip = path.join(media, 'clip: with odd name.mp4');
   webm = path.join(media, 'old.webm');
   tone = path.join(media, 'tone.flac');
@@ -39,63 +31,30 @@ beforeAll(async () => {
   ffmpeg(...video, '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k', '-c:a', 'libvorbis', webm);
   ffmpeg('-f', 'lavfi', '-i', 'sine=frequency=330:duration=3:sample_rate=44100', '-c:a', 'flac', tone);
   fs.rmSync(srt);
-  home = tempHome();
-  made.push(home);
-  core = await cores.start(home);
+  ({ core, home } = await harness.start());
   core.plugins.onProgress((event) => progress.push(event));
-  await core.plugins.start('remux');
 });
 
-afterAll(async () => {
-  await cores.disposeAll();
-  for (const dir of [media, ...made]) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-let serial = 0;
-function itemFor(file: string, mime: string): MediaItem {
-  serial += 1;
-  const derivedDir = tempHome('haven-derived-');
-  made.push(derivedDir);
-  return { id: `item-${serial}`, plugin: 'RssPlugin', sourceId: `test:${serial}`, title: path.basename(file), path: file, mime, metadata: {}, derivedDir, derived: [] };
-}
+afterAll(() => harness.cleanup());
 
 interface Probe {
   format: { format_name: string; duration: string };
   streams: { codec_name: string; codec_type: string }[];
 }
-function probe(file: string): Probe {
-  return JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', file]).toString()) as Probe;
-}
+const probe = (file: string): Probe => ffprobe(file, '-show_format');
 const codecs = (file: string): string[] => probe(file).streams.map((stream) => `${stream.codec_type}:${stream.codec_name}`);
-
-function sha256(file: string): string {
-  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-}
-
-/** Every file under a folder, relative, with its size and mtime: what changed shows. */
-function snapshot(dir: string): string[] {
-  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
-    .filter((entry) => entry.isFile())
-    .map((entry) => {
-      const file = path.join(entry.parentPath, entry.name);
-      const stat = fs.statSync(file);
-      return `${path.relative(dir, file)} ${stat.size} ${stat.mtimeMs}`;
-    })
-    .sort();
-}
-const homeFiles = (): string[] => snapshot(home).filter((line) => !/^(logs\/|haven\.db)/.test(line));
 
 async function remux(preset: string, file: string, mime: string, speed = 'fastest') {
   const set = await core.plugins.setConfig('remux', { preset, speed }, false);
   expect(set.ok, JSON.stringify(set)).toBe(true);
   const item = itemFor(file, mime);
-  const before = { original: sha256(file), media: snapshot(media), home: homeFiles() };
-  const jobId = `job-${preset}-${serial}`;
+  const before = { original: sha256(file), media: snapshot(media), home: homeFiles(home) };
+  const jobId = `job-${preset}-${item.id}`;
   const result = await core.plugins.process('remux', item, jobId);
   // The original, its folder and Haven's home are as they were; nothing but the result in derivedDir.
   expect(sha256(file)).toBe(before.original);
   expect(snapshot(media)).toEqual(before.media);
-  expect(homeFiles()).toEqual(before.home);
+  expect(homeFiles(home)).toEqual(before.home);
   expect(fs.readdirSync(item.derivedDir)).toEqual(result.derived.map((d) => path.basename(d.path)));
   for (const derived of result.derived) expect(path.dirname(derived.path)).toBe(item.derivedDir);
   return { item, result, jobId };
@@ -199,8 +158,7 @@ describe('RemuxPlugin', () => {
   });
 
   it('fails with the reason on a file that is not media', async () => {
-    const broken = path.join(tempHome('haven-remux-broken-'), 'broken.mp4');
-    made.push(path.dirname(broken));
+    const broken = path.join(harness.tempDir('haven-remux-broken-'), 'broken.mp4');
     fs.writeFileSync(broken, 'not a video');
     await core.plugins.setConfig('remux', { preset: 'mp4-copy' }, false);
     const item = itemFor(broken, 'video/mp4');

@@ -1,19 +1,16 @@
-import { execFileSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MediaItem } from '../../shared/sdk/types';
 import type { Core } from '../../electron/core/core';
 import type { ProgressEvent } from '../../electron/core/plugins/runtime';
-import { REPO_ROOT, tempHome } from '../../electron/testing/fixtures';
-import { pluginCores } from '../../electron/testing/pluginCores';
+import { ffmpeg, ffprobe, homeFiles, processorHarness, sha256, snapshot } from '../../electron/testing/processorHarness';
 
 // SubtitlesPlugin in one real Core, on files ffmpeg makes here: an MP4 with an embedded
 // mov_text track, sidecar files beside it as yt-dlp names them (and some it must not take),
 // and an MP4 without subtitles.
 
-const cores = pluginCores([path.join(REPO_ROOT, 'plugins')]);
+const harness = processorHarness('subtitles', { itemPlugin: 'YouTubePlugin' });
+const { itemFor } = harness;
 
 let media: string;
 let talk: string;
@@ -21,11 +18,6 @@ let plain: string;
 let core: Core;
 let home: string;
 const progress: ProgressEvent[] = [];
-const made: string[] = [];
-
-function ffmpeg(...args: string[]): void {
-  execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-y', ...args]);
-}
 
 const EMBEDDED_SRT = '1\n00:00:00,200 --> 00:00:01,000\nHello from Haven\n\n2\n00:00:01,100 --> 00:00:02,400\n<i>Second</i> cue\n';
 const SIDECAR_VTT = [
@@ -46,7 +38,7 @@ const SIDECAR_VTT = [
 const GERMAN_SRT = '1\n00:00:00,500 --> 00:00:01,500\nGuten Tag\n\n2\n00:00:01,600 --> 00:00:02,000\n{\\an8}Oben steht es\n';
 
 beforeAll(async () => {
-  media = tempHome('haven-subtitles-media-');
+  media = harness.tempDir('haven-subtitles-media-');
   talk = path.join(media, 'talk [abc123].mp4');
   plain = path.join(media, 'plain.mp4');
   const srt = path.join(media, 'make.srt');
@@ -61,50 +53,18 @@ beforeAll(async () => {
   // Not this item's: another video's, and a name whose middle is not a language.
   fs.writeFileSync(path.join(media, 'talk [abc123].cut.en.srt'), '1\n00:00:00,000 --> 00:00:01,000\nNot mine\n');
   fs.writeFileSync(path.join(media, 'other.en.srt'), '1\n00:00:00,000 --> 00:00:01,000\nNot mine either\n');
-  home = tempHome();
-  made.push(home);
-  core = await cores.start(home);
+  ({ core, home } = await harness.start());
   core.plugins.onProgress((event) => progress.push(event));
-  await core.plugins.start('subtitles');
 });
 
-afterAll(async () => {
-  await cores.disposeAll();
-  for (const dir of [media, ...made]) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-let serial = 0;
-function itemFor(file: string, mime: string): MediaItem {
-  serial += 1;
-  const derivedDir = tempHome('haven-derived-');
-  made.push(derivedDir);
-  return { id: `item-${serial}`, plugin: 'YouTubePlugin', sourceId: `test:${serial}`, title: path.basename(file), path: file, mime, metadata: {}, derivedDir, derived: [] };
-}
-
-function sha256(file: string): string {
-  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-}
-
-/** Every file under a folder, relative, with its size and mtime: what changed shows. */
-function snapshot(dir: string): string[] {
-  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
-    .filter((entry) => entry.isFile())
-    .map((entry) => {
-      const file = path.join(entry.parentPath, entry.name);
-      const stat = fs.statSync(file);
-      return `${path.relative(dir, file)} ${stat.size} ${stat.mtimeMs}`;
-    })
-    .sort();
-}
-const homeFiles = (): string[] => snapshot(home).filter((line) => !/^(logs\/|haven\.db)/.test(line));
-
+afterAll(() => harness.cleanup());
 /** The container, the codec and where the last cue ends, as ffprobe reads a subtitle file. */
 function probeSubtitle(file: string): { format: string; codec: string; end: number } {
-  const out = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_format', '-show_streams', '-show_packets', '-of', 'json', file]).toString()) as {
+  const out = ffprobe<{
     format: { format_name: string };
     streams: { codec_name: string }[];
     packets: { pts_time: string; duration_time: string }[];
-  };
+  }>(file, '-show_format', '-show_packets');
   const end = Math.max(...out.packets.map((packet) => Number(packet.pts_time) + Number(packet.duration_time)));
   return { format: out.format.format_name, codec: out.streams[0]!.codec_name, end };
 }
@@ -113,14 +73,15 @@ async function subtitles(file: string, config: Record<string, unknown> = { langu
   const set = await core.plugins.setConfig('subtitles', config, false);
   expect(set.ok, JSON.stringify(set)).toBe(true);
   const item = itemFor(file, 'video/mp4');
-  const before = { original: sha256(file), media: snapshot(media), home: homeFiles() };
-  const result = await core.plugins.process('subtitles', item, `job-subs-${serial}`);
+  const before = { original: sha256(file), media: snapshot(media), home: homeFiles(home) };
+  const jobId = `job-subs-${item.id}`;
+  const result = await core.plugins.process('subtitles', item, jobId);
   expect(sha256(file)).toBe(before.original);
   expect(snapshot(media)).toEqual(before.media);
-  expect(homeFiles()).toEqual(before.home);
+  expect(homeFiles(home)).toEqual(before.home);
   expect(fs.readdirSync(item.derivedDir).sort()).toEqual(result.derived.map((d) => path.basename(d.path)).sort());
   for (const derived of result.derived) expect(path.dirname(derived.path)).toBe(item.derivedDir);
-  return { item, result };
+  return { item, result, jobId };
 }
 
 describe('SubtitlesPlugin', () => {
@@ -131,7 +92,7 @@ describe('SubtitlesPlugin', () => {
   });
 
   it('converts the embedded track and the sidecars to SRT and WebVTT, labelled by language, and returns their text', async () => {
-    const { item, result } = await subtitles(talk);
+    const { item, result, jobId } = await subtitles(talk);
     expect(result.skipped).toBeUndefined();
     expect(result.derived.map((d) => [path.basename(d.path), d.kind, d.mime, d.label])).toEqual([
       ['en.srt', 'subtitle', 'application/x-subrip', 'English (embedded) — SRT'],
@@ -159,7 +120,7 @@ describe('SubtitlesPlugin', () => {
     expect(fs.readFileSync(path.join(item.derivedDir, 'en.vtt'), 'utf8')).toMatch(/^WEBVTT/);
     expect(fs.readFileSync(path.join(item.derivedDir, 'de.srt'), 'utf8')).toContain('Guten Tag');
 
-    const phases = progress.filter((event) => event.jobId === `job-subs-${serial}`).map((event) => event.update.phase);
+    const phases = progress.filter((event) => event.jobId === jobId).map((event) => event.update.phase);
     expect(phases).toContain('done');
   });
 

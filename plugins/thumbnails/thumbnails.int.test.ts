@@ -1,31 +1,25 @@
 import { execFileSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { MediaItem } from '../../shared/sdk/types';
-import type { Core } from '../../electron/core/core';
 import type { ProgressEvent } from '../../electron/core/plugins/runtime';
-import { REPO_ROOT, tempHome } from '../../electron/testing/fixtures';
-import { pluginCores } from '../../electron/testing/pluginCores';
+import { ffmpeg, ffprobe, homeFiles, processorHarness, sha256, snapshot } from '../../electron/testing/processorHarness';
 
 // ThumbnailsPlugin in a real Core, on files ffmpeg makes here: a video whose first frames are
 // black, an audio file with cover art and one without.
 
-const cores = pluginCores([path.join(REPO_ROOT, 'plugins')]);
-afterEach(() => cores.disposeAll());
+const harness = processorHarness('thumbnails');
+const { itemFor, start } = harness;
+afterEach(() => harness.cores.disposeAll());
+afterAll(() => harness.cleanup());
 
 let media: string;
 let video: string;
 let song: string;
 let coverSong: string;
 
-function ffmpeg(...args: string[]): void {
-  execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-y', ...args]);
-}
-
 beforeAll(() => {
-  media = tempHome('haven-thumbnails-media-');
+  media = harness.tempDir('haven-thumbnails-media-');
   video = path.join(media, 'clip with: odd name.mp4');
   song = path.join(media, 'song.m4a');
   coverSong = path.join(media, 'cover.mp3');
@@ -41,66 +35,15 @@ beforeAll(() => {
     '-map', '0:a', '-map', '1:v', '-c:a', 'libmp3lame', '-c:v', 'png', '-frames:v', '1', '-disposition:v:0', 'attached_pic', coverSong,
   );
 });
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of [media, ...made]) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-let serial = 0;
-function itemFor(file: string, mime: string, extra: Partial<MediaItem> = {}): MediaItem {
-  serial += 1;
-  const derivedDir = tempHome('haven-derived-');
-  made.push(derivedDir);
-  return {
-    id: `item-${serial}`,
-    plugin: 'RssPlugin',
-    sourceId: `test:${serial}`,
-    title: path.basename(file),
-    path: file,
-    mime,
-    metadata: {},
-    derivedDir,
-    derived: [],
-    ...extra,
-  };
-}
 
 function probe(file: string): { streams: { codec_name: string; codec_type: string; width?: number; height?: number }[] } {
-  return JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', file]).toString()) as ReturnType<typeof probe>;
-}
-
-function sha256(file: string): string {
-  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-}
-
-/** Every file under a folder, relative, with its size and mtime: what changed shows. */
-function snapshot(dir: string): string[] {
-  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
-    .filter((entry) => entry.isFile())
-    .map((entry) => {
-      const file = path.join(entry.parentPath, entry.name);
-      const stat = fs.statSync(file);
-      return `${path.relative(dir, file)} ${stat.size} ${stat.mtimeMs}`;
-    })
-    .sort();
+  return ffprobe(file);
 }
 
 /** Mean luma (0..255) of a picture. */
 function meanLuma(file: string): number {
   const out = execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-i', file, '-vf', 'signalstats,metadata=print:key=lavfi.signalstats.YAVG:file=-', '-f', 'null', '-']).toString();
   return Number(/YAVG=([\d.]+)/.exec(out)![1]);
-}
-
-async function start(config?: Record<string, unknown>): Promise<{ core: Core; home: string }> {
-  const home = tempHome();
-  made.push(home);
-  const core = await cores.start(home);
-  if (config) {
-    const set = await core.plugins.setConfig('thumbnails', config, false);
-    expect(set.ok, JSON.stringify(set)).toBe(true);
-  }
-  await core.plugins.start('thumbnails');
-  return { core, home };
 }
 
 describe('ThumbnailsPlugin', () => {
@@ -116,7 +59,7 @@ describe('ThumbnailsPlugin', () => {
     const item = itemFor(video, 'video/mp4', { duration: 20 });
     const before = sha256(video);
     const mediaBefore = snapshot(media);
-    const homeBefore = snapshot(home).filter((line) => !/^(logs\/|haven\.db)/.test(line));
+    const homeBefore = homeFiles(home);
     const progress: ProgressEvent[] = [];
     core.plugins.onProgress((event) => progress.push(event));
 
@@ -143,7 +86,7 @@ describe('ThumbnailsPlugin', () => {
     expect(sha256(video)).toBe(before);
     expect(snapshot(media)).toEqual(mediaBefore);
     // Nothing written in Haven's home by the plugin (its data folder stays as it was).
-    const homeAfter = snapshot(home).filter((line) => !/^(logs\/|haven\.db)/.test(line));
+    const homeAfter = homeFiles(home);
     expect(homeAfter).toEqual(homeBefore);
 
     const phases = progress.filter((event) => event.jobId === 'job-thumb-1').map((event) => event.update.phase);

@@ -80,3 +80,20 @@ export {
   processorDeclines,
   type ProcessResultInput,
 } from './processing';
+export {
+  STDERR_TAIL,
+  checkTools,
+  fileArg,
+  lastErrorLine,
+  parseProbe,
+  percentOf,
+  probe,
+  probeArgs,
+  progressSeconds,
+  runTool,
+  type FfmpegNeeds,
+  type ProbeInfo,
+  type ProbedStream,
+  type RunToolOptions,
+  type RunToolResult,
+} from './mediaTools';

@@ -211,10 +211,15 @@ export class Seeder {
   /** Stops sharing one torrent; it stays listed as stopped with its ratio, and its files stay where they are. */
   stop(infoHash: string, reason: string): Promise<boolean> {
     return this.serial(async () => {
-      if (!this.active.has(infoHash)) return false;
+      const entry = this.active.get(infoHash);
+      if (!entry) return false;
+      // Recorded as stopped, with its reason, before it leaves the active list: the Seeding view
+      // read in between must not show it stopped without one.
+      const stoppedAt = Date.now();
+      await this.put({ ...entry.record, uploadedBefore: entry.record.uploadedBefore + entry.torrent.uploaded, state: 'stopped', stoppedReason: reason, stoppedAt });
       const record = await this.halt(infoHash);
       if (!record) return false;
-      await this.put({ ...record, state: 'stopped', stoppedReason: reason, stoppedAt: Date.now() });
+      await this.put({ ...record, state: 'stopped', stoppedReason: reason, stoppedAt });
       this.deps.logger.info(`stopped seeding: ${reason}`, { infoHash, name: record.name });
       return true;
     });

@@ -1,14 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { HavenError, definePlugin, type JobHandle, type MediaItem, type ProcessResultInput } from '@haven/sdk';
+import { HavenError, checkTools, definePlugin, probe, runTool, type JobHandle, type MediaItem, type ProcessResultInput } from '@haven/sdk';
 import { configSchema } from './config';
-import { checkTools, probe, run } from './ffmpeg';
 import { OUTPUT, isSilent, labelFor, measureArgs, normalizeArgs, parseLoudnorm, passPercent, reported, type Target } from './loudnorm';
 
 export { configSchema };
 
 const OUTPUT_NAME = `normalised.${OUTPUT.extension}`;
 const FILTERS = ['loudnorm', 'aresample'];
+/** ffmpeg's stderr kept: loudnorm prints its figures at the very end of a long log. */
+const STDERR_TAIL = 256 * 1024;
 
 export default definePlugin({
   configSchema,
@@ -23,8 +24,9 @@ export default definePlugin({
       const cwd = item.derivedDir;
       job.progress({ phase: 'probing', percent: 0 });
       const info = await probe(ctx, item.path, { signal: job.signal, cwd });
-      if (!info.audio) return { derived: [], skipped: 'the file has no audio stream' };
-      const stream = info.audio.index;
+      const audio = info.streams.find((stream) => stream.type === 'audio');
+      if (!audio) return { derived: [], skipped: 'the file has no audio stream' };
+      const stream = audio.index;
       const duration = item.duration && item.duration > 0 ? item.duration : info.duration;
       const progress = (pass: 1 | 2) => (seconds: number) => {
         const percent = passPercent(pass, seconds, duration);
@@ -32,7 +34,7 @@ export default definePlugin({
       };
 
       job.progress({ phase: 'measuring', percent: 0 });
-      const first = await run(ctx, 'ffmpeg', measureArgs(item.path, target, stream), { signal: job.signal, cwd, onSeconds: progress(1) });
+      const first = await runTool(ctx, 'ffmpeg', measureArgs(item.path, target, stream), { signal: job.signal, cwd, onSeconds: progress(1), stderrTail: STDERR_TAIL });
       const measured = parseLoudnorm(first.stderr);
       const input = { input_i: reported(measured.input_i), input_tp: reported(measured.input_tp), input_lra: reported(measured.input_lra), input_thresh: reported(measured.input_thresh) };
       const targets = { target_i: target.target_lufs, target_tp: target.true_peak, target_lra: target.lra };
@@ -44,7 +46,7 @@ export default definePlugin({
       const part = `${final}.part`;
       job.progress({ phase: 'normalising', percent: 45 });
       try {
-        const second = await run(ctx, 'ffmpeg', normalizeArgs(item.path, part, target, measured, stream), { signal: job.signal, cwd, onSeconds: progress(2) });
+        const second = await runTool(ctx, 'ffmpeg', normalizeArgs(item.path, part, target, measured, stream), { signal: job.signal, cwd, onSeconds: progress(2), stderrTail: STDERR_TAIL });
         if (!fs.existsSync(part) || fs.statSync(part).size === 0) throw new HavenError('INTERNAL', 'ffmpeg wrote no audio');
         const result = parseLoudnorm(second.stderr);
         fs.renameSync(part, final);
@@ -70,7 +72,7 @@ export default definePlugin({
     }
 
     return {
-      healthCheck: () => checkTools(ctx, FILTERS, 'loudness', `normalises to ${ctx.config.target_lufs} LUFS (true peak ${ctx.config.true_peak} dBTP, LRA ${ctx.config.lra} LU)`),
+      healthCheck: () => checkTools(ctx, { filters: FILTERS }, 'loudness', `normalises to ${ctx.config.target_lufs} LUFS (true peak ${ctx.config.true_peak} dBTP, LRA ${ctx.config.lra} LU)`),
       process,
     };
   },

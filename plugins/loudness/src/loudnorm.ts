@@ -1,5 +1,4 @@
-import { HavenError } from '@haven/sdk';
-import { fileArg } from './ffmpeg';
+import { HavenError, fileArg } from '@haven/sdk';
 
 // The two loudnorm passes (EBU R128): arguments and the figures loudnorm prints. Pure, so the
 // tests can check them without ffmpeg.

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { HavenError, definePlugin, type JobHandle, type MediaItem, type ProcessResultInput } from '@haven/sdk';
+import { HavenError, checkTools, definePlugin, percentOf, probe, runTool, type JobHandle, type MediaItem, type ProcessResultInput } from '@haven/sdk';
 import { configSchema } from './config';
-import { checkTools, percentOf, probe, run } from './ffmpeg';
 import { PRESET_INFO, ffmpegArgs, outputName, planFor } from './presets';
 
 export { configSchema };
@@ -31,7 +30,7 @@ export default definePlugin({
       const phase = plan.preset.endsWith('-copy') ? 'remuxing' : 'encoding';
       job.progress({ phase, percent: 0, message: plan.label });
       try {
-        await run(ctx, 'ffmpeg', ffmpegArgs(item.path, part, plan, speed), {
+        await runTool(ctx, 'ffmpeg', ffmpegArgs(item.path, part, plan, speed), {
           signal: job.signal,
           cwd,
           onSeconds: (seconds) => {
@@ -58,7 +57,7 @@ export default definePlugin({
     }
 
     return {
-      healthCheck: () => checkTools(ctx, PRESET_INFO[ctx.config.preset].encoders, 'remux', `makes ${PRESET_INFO[ctx.config.preset].label} (${ctx.config.preset})`),
+      healthCheck: () => checkTools(ctx, { encoders: PRESET_INFO[ctx.config.preset].encoders }, 'remux', `makes ${PRESET_INFO[ctx.config.preset].label} (${ctx.config.preset})`),
       process,
     };
   },

@@ -1,4 +1,4 @@
-import { fileArg, type ProbeInfo, type StreamInfo } from './ffmpeg';
+import { fileArg, type ProbeInfo, type ProbedStream } from '@haven/sdk';
 
 // The presets: which streams each keeps, ffmpeg's arguments, whether streams fit MP4 as they are.
 // Pure, so the tests can check them without ffmpeg.
@@ -57,11 +57,11 @@ export function codecName(codec: string): string {
 }
 
 /** The real video streams (not cover art). */
-export function videoStreams(info: ProbeInfo): StreamInfo[] {
+export function videoStreams(info: ProbeInfo): ProbedStream[] {
   return info.streams.filter((stream) => stream.type === 'video' && !stream.cover);
 }
 
-export function audioStreams(info: ProbeInfo): StreamInfo[] {
+export function audioStreams(info: ProbeInfo): ProbedStream[] {
   return info.streams.filter((stream) => stream.type === 'audio');
 }
 
@@ -91,7 +91,7 @@ export interface Plan {
   info: PresetInfo;
   label: string;
   /** Input stream indexes, in output order. */
-  streams: StreamInfo[];
+  streams: ProbedStream[];
   /** Streams left out, and why (`stream 3 (hdmv_pgs_subtitle): picture subtitles do not fit MP4`). */
   dropped: string[];
   /** Why mp4-copy re-encodes. */
@@ -127,7 +127,7 @@ export function planFor(requested: Preset, info: ProbeInfo): Plan | { skipped: s
   }
   const subtitles = info.streams.filter((stream) => stream.type === 'subtitle');
   const attachments = info.streams.filter((stream) => stream.type === 'attachment');
-  let streams: StreamInfo[];
+  let streams: ProbedStream[];
   let why: string;
   if (preset === 'mkv-copy') {
     streams = [...video, ...audio, ...subtitles, ...attachments];
@@ -151,7 +151,7 @@ export function planFor(requested: Preset, info: ProbeInfo): Plan | { skipped: s
   return { requested, preset, info: info2, label, streams, dropped: dropNote(info.streams, streams, why), ...(fallback ? { fallback } : {}) };
 }
 
-function dropNote(all: readonly StreamInfo[], kept: readonly StreamInfo[], why: string): string[] {
+function dropNote(all: readonly ProbedStream[], kept: readonly ProbedStream[], why: string): string[] {
   const keptIndexes = new Set(kept.map((stream) => stream.index));
   return all.filter((stream) => !keptIndexes.has(stream.index)).map((stream) => `stream ${stream.index} (${stream.type} ${stream.cover ? 'cover art' : stream.codec}): ${why}`);
 }

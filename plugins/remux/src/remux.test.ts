@@ -1,9 +1,9 @@
+import type { ProbeInfo, ProbedStream } from '@haven/sdk';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from './config';
-import { lastErrorLine, parseProbe, percentOf, progressSeconds, type ProbeInfo, type StreamInfo } from './ffmpeg';
 import { ffmpegArgs, mp4Fit, outputName, planFor, type Plan } from './presets';
 
-const s = (index: number, type: string, codec: string, extra: Partial<StreamInfo> = {}): StreamInfo => ({ index, type, codec, cover: false, ...extra });
+const s = (index: number, type: string, codec: string, extra: Partial<ProbedStream> = {}): ProbedStream => ({ index, type, codec, cover: false, ...extra });
 const h264Aac: ProbeInfo = { duration: 10, streams: [s(0, 'video', 'h264'), s(1, 'audio', 'aac'), s(2, 'subtitle', 'mov_text')] };
 const vp8Vorbis: ProbeInfo = { duration: 10, streams: [s(0, 'video', 'vp8'), s(1, 'audio', 'vorbis')] };
 const audioOnly: ProbeInfo = { duration: 10, streams: [s(0, 'audio', 'flac'), s(1, 'video', 'mjpeg', { cover: true })] };
@@ -150,32 +150,6 @@ describe('helpers', () => {
     expect(outputName('/a/.hidden', 'mkv')).toBe('media.mkv');
     expect(outputName('/a/noext', 'opus')).toBe('noext.opus');
     expect(outputName(`/a/${'x'.repeat(300)}.mp4`, 'mp4')).toHaveLength(154);
-  });
-
-  it('reads ffprobe: codecs, cover art, language, duration', () => {
-    const json = JSON.stringify({
-      streams: [
-        { index: 0, codec_type: 'video', codec_name: 'h264', disposition: { attached_pic: 0 } },
-        { index: 1, codec_type: 'audio', codec_name: 'aac', tags: { language: 'eng' } },
-        { index: 2, codec_type: 'video', codec_name: 'mjpeg', disposition: { attached_pic: 1 } },
-      ],
-      format: { duration: '12.5' },
-    });
-    expect(parseProbe(json)).toEqual({ duration: 12.5, streams: [s(0, 'video', 'h264'), s(1, 'audio', 'aac', { language: 'eng' }), s(2, 'video', 'mjpeg', { cover: true })] });
-    expect(() => parseProbe('nope')).toThrow(/not media/);
-  });
-
-  it('turns -progress out_time into a percentage of the duration', () => {
-    expect(progressSeconds('out_time_us=5000000')).toBe(5);
-    expect(progressSeconds('out_time=00:00:05.000000')).toBeUndefined();
-    expect(percentOf(5, 10)).toBe(50);
-    expect(percentOf(12, 10)).toBe(99);
-    expect(percentOf(5, undefined)).toBeUndefined();
-    expect(percentOf(5, 0)).toBeUndefined();
-  });
-
-  it('keeps the telling line of stderr', () => {
-    expect(lastErrorLine('x\n[mp4] flac in MP4 support is experimental\nCould not write header: Invalid argument\nConversion failed!\n')).toBe('Could not write header: Invalid argument');
   });
 
   it('defaults to mp4-copy, balanced, and refuses unknown presets', () => {

@@ -1,11 +1,11 @@
-import { fileArg, type StreamInfo } from './ffmpeg';
+import { fileArg, type ProbedStream } from '@haven/sdk';
 
 // ffmpeg's arguments for turning subtitle tracks into SRT and WebVTT. Pure, for the tests.
 
 /** Subtitle codecs ffmpeg can turn into text (picture subtitles need OCR). */
 export const TEXT_CODECS = new Set(['subrip', 'srt', 'ass', 'ssa', 'webvtt', 'mov_text', 'text', 'microdvd', 'subviewer', 'subviewer1', 'sami', 'realtext', 'jacosub', 'mpl2', 'pjs', 'stl', 'vplayer']);
 
-export function isTextSubtitle(stream: StreamInfo): boolean {
+export function isTextSubtitle(stream: ProbedStream): boolean {
   return stream.type === 'subtitle' && TEXT_CODECS.has(stream.codec);
 }
 

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { HavenError, definePlugin, type DerivedFileResult, type JobHandle, type MediaItem, type ProcessResultInput } from '@haven/sdk';
+import { HavenError, checkTools, definePlugin, percentOf, probe, runTool, type DerivedFileResult, type JobHandle, type MediaItem, type ProcessResultInput } from '@haven/sdk';
 import { convertArgs, isTextSubtitle, sidecarCharset, uniqueSlug, type Conversion } from './args';
 import { configSchema } from './config';
 import { cueLines, searchText } from './cues';
-import { checkTools, percentOf, probe, run } from './ffmpeg';
 import { canonicalLanguage, findSidecars, languageName, wantedLanguage } from './sidecars';
 
 export { configSchema };
@@ -110,7 +109,7 @@ export default definePlugin({
           job.progress({ phase: 'extracting', percent: 1, message: `${embedded.length} embedded track${embedded.length > 1 ? 's' : ''}` });
           const duration = item.duration && item.duration > 0 ? item.duration : info.duration;
           const share = sidecars.length ? 80 : 95;
-          await run(
+          await runTool(
             ctx,
             'ffmpeg',
             convertArgs(
@@ -132,7 +131,7 @@ export default definePlugin({
           job.progress({ phase: 'converting', percent: (embedded.length ? 80 : 0) + (i / sidecars.length) * (embedded.length ? 15 : 95), message: sidecar.origin });
           const charenc = sidecarCharset(fs.readFileSync(sidecar.file));
           try {
-            await run(ctx, 'ffmpeg', convertArgs(sidecar.file, [sidecar.conversion], charenc ? { charenc } : {}), { signal: job.signal, cwd });
+            await runTool(ctx, 'ffmpeg', convertArgs(sidecar.file, [sidecar.conversion], charenc ? { charenc } : {}), { signal: job.signal, cwd });
             converted.push(sidecar);
           } catch (error) {
             if (job.signal.aborted) throw error;
@@ -185,7 +184,7 @@ export default definePlugin({
     }
 
     return {
-      healthCheck: () => checkTools(ctx, ['srt', 'webvtt'], 'subtitles', `converts subtitles to SRT and WebVTT${ctx.config.languages.length ? ` (${ctx.config.languages.join(', ')})` : ''}`),
+      healthCheck: () => checkTools(ctx, { encoders: ['srt', 'webvtt'] }, 'subtitles', `converts subtitles to SRT and WebVTT${ctx.config.languages.length ? ` (${ctx.config.languages.join(', ')})` : ''}`),
       process,
     };
   },

@@ -1,4 +1,4 @@
-import { fileArg } from './ffmpeg';
+import { fileArg } from '@haven/sdk';
 
 // ffmpeg's arguments for the thumbnail and the preview strip, and the times their frames come from.
 // Pure, so the tests can check them without ffmpeg.

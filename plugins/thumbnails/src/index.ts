@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { HavenError, definePlugin, type JobHandle, type MediaItem, type ProcessResultInput } from '@haven/sdk';
+import { HavenError, checkTools, definePlugin, probe, runTool, type JobHandle, type MediaItem, type ProcessResultInput } from '@haven/sdk';
 import { coverArgs, stripArgs, stripTimes, thumbnailArgs, thumbnailTime } from './args';
 import { configSchema } from './config';
-import { checkTools, probe, run } from './ffmpeg';
 
 export { configSchema };
 
@@ -23,7 +22,7 @@ export default definePlugin({
       const part = `${final}.part`;
       fs.rmSync(part, { force: true });
       try {
-        await run(ctx, 'ffmpeg', args(part), { signal: job.signal, cwd: item.derivedDir });
+        await runTool(ctx, 'ffmpeg', args(part), { signal: job.signal, cwd: item.derivedDir });
         if (!fs.existsSync(part) || fs.statSync(part).size === 0) return undefined;
         fs.renameSync(part, final);
         return final;
@@ -41,12 +40,14 @@ export default definePlugin({
       fs.mkdirSync(item.derivedDir, { recursive: true });
       job.progress({ phase: 'probing', percent: 0 });
       const info = await probe(ctx, item.path, { signal: job.signal, cwd: item.derivedDir });
+      const videoStream = info.streams.find((stream) => stream.type === 'video' && !stream.cover);
+      const coverStream = info.streams.find((stream) => stream.type === 'video' && stream.cover);
 
-      if (!info.video) {
-        if (!info.cover) {
-          return { derived: [], skipped: info.audio ? 'audio only, without cover art: there is no picture to make a thumbnail from' : 'the file has no video stream or picture' };
+      if (!videoStream) {
+        if (!coverStream) {
+          return { derived: [], skipped: info.streams.some((stream) => stream.type === 'audio') ? 'audio only, without cover art: there is no picture to make a thumbnail from' : 'the file has no video stream or picture' };
         }
-        const cover = info.cover.index;
+        const cover = coverStream.index;
         job.progress({ phase: 'thumbnail', percent: 20, message: 'cover art' });
         const made = await jpeg(item, job, THUMBNAIL, (output) => coverArgs(item.path, output, { width: config.width, streamIndex: cover }));
         if (!made) throw new HavenError('INTERNAL', 'ffmpeg could not read the cover art of this file');
@@ -58,7 +59,7 @@ export default definePlugin({
       }
 
       const duration = item.duration && item.duration > 0 ? item.duration : info.duration;
-      const video = info.video.index;
+      const video = videoStream.index;
       const derived: NonNullable<ProcessResultInput['derived']> = [];
       const metadata: Record<string, unknown> = { width: config.width };
 
@@ -96,7 +97,7 @@ export default definePlugin({
     }
 
     return {
-      healthCheck: () => checkTools(ctx, FILTERS, 'thumbnails', `makes ${ctx.config.width} px thumbnails${ctx.config.preview_frames ? ` and ${ctx.config.preview_frames}-frame preview strips` : ''}`),
+      healthCheck: () => checkTools(ctx, { filters: FILTERS }, 'thumbnails', `makes ${ctx.config.width} px thumbnails${ctx.config.preview_frames ? ` and ${ctx.config.preview_frames}-frame preview strips` : ''}`),
       process,
     };
   },

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { coverArgs, stripArgs, stripTimes, thumbnailArgs, thumbnailTime, THUMBNAIL_CANDIDATES } from './args';
 import { configSchema } from './config';
-import { lastErrorLine, parseProbe, probeArgs, progressSeconds } from './ffmpeg';
 
 describe('thumbnailTime', () => {
   it('takes 10 % of the duration', () => {
@@ -74,54 +73,9 @@ describe('ffmpeg arguments', () => {
     expect(args).toEqual(expect.arrayContaining(['-map', '[strip]', '-frames:v', '1']));
     expect(() => stripArgs('/v.mp4', '/o', { times: [], width: 160 })).toThrow();
   });
-
-  it('asks ffprobe for streams and format as JSON', () => {
-    expect(probeArgs('/x.mp4')).toEqual(['-v', 'error', '-hide_banner', '-show_streams', '-show_format', '-of', 'json', 'file:/x.mp4']);
-  });
-});
-
-describe('parseProbe', () => {
-  it('finds the video, audio and duration', () => {
-    const json = JSON.stringify({
-      streams: [
-        { index: 0, codec_type: 'video', width: 640, height: 360, disposition: { attached_pic: 0 } },
-        { index: 1, codec_type: 'audio', channels: 2, sample_rate: '48000' },
-      ],
-      format: { duration: '10.000000' },
-    });
-    expect(parseProbe(json)).toEqual({ duration: 10, video: { index: 0, width: 640, height: 360 }, audio: { index: 1, channels: 2, sampleRate: 48000 } });
-  });
-
-  it('tells cover art from video, and takes a stream duration when the format has none', () => {
-    const json = JSON.stringify({
-      streams: [
-        { index: 0, codec_type: 'audio', duration: '3.5' },
-        { index: 1, codec_type: 'video', width: 600, height: 600, disposition: { attached_pic: 1 } },
-      ],
-      format: {},
-    });
-    expect(parseProbe(json)).toEqual({ duration: 3.5, audio: { index: 0 }, cover: { index: 1 } });
-  });
-
-  it('gives nothing for a file without streams, and refuses output that is not JSON', () => {
-    expect(parseProbe('{}')).toEqual({});
-    expect(() => parseProbe('Invalid data found')).toThrow(/not media/);
-  });
 });
 
 describe('helpers', () => {
-  it('reads ffmpeg -progress lines', () => {
-    expect(progressSeconds('out_time_us=12500000')).toBe(12.5);
-    expect(progressSeconds('out_time_ms=2000000\r')).toBe(2);
-    expect(progressSeconds('out_time=00:00:12.5')).toBeUndefined();
-    expect(progressSeconds('progress=end')).toBeUndefined();
-  });
-
-  it('keeps the last line of stderr', () => {
-    expect(lastErrorLine('a\nb: No such file\n\n')).toBe('b: No such file');
-    expect(lastErrorLine('')).toBe('no output');
-  });
-
   it('has the defaults the issue asks for, and bounds', () => {
     expect(configSchema.parse({})).toEqual({ width: 320, preview_frames: 10, preview_width: 160 });
     expect(configSchema.safeParse({ preview_frames: 0 }).success).toBe(true);

@@ -1,23 +1,29 @@
-import { HavenError, type PluginContext } from '@haven/sdk';
+import { HavenError } from '../ipc/errors';
+import type { PluginContext } from './types';
 
-// Running ffmpeg and ffprobe through ctx.spawn, and reading what ffprobe says about a file.
-// (A helper like this one lives in each ffmpeg plugin: each plugin is bundled on its own.)
+// Running ffmpeg and ffprobe (or any declared tool) through ctx.spawn, reading ffmpeg's
+// `-progress` lines and what ffprobe says about a file: the part every processor plugin that
+// uses ffmpeg needs. No Node modules: the SDK runs wherever plugins do.
 
-export interface RunOptions {
+export interface RunToolOptions {
   /** The job's signal: aborting it stops the program (SIGTERM, then SIGKILL after 2 s). */
   signal: AbortSignal;
-  /** Where the program runs: the item's derivedDir, so nothing stray lands anywhere else. */
+  /** Where the program runs: the item's derivedDir, so nothing stray lands anywhere else (default: the plugin's data folder). */
   cwd?: string;
   /** Seconds of media done, from `-progress pipe:1` lines on stdout. */
   onSeconds?: (seconds: number) => void;
+  /** How much of the end of stderr to keep, in characters (default 64 Ki); more when the figures a program prints last are wanted (loudnorm's). */
+  stderrTail?: number;
 }
 
-export interface RunResult {
+export interface RunToolResult {
+  /** Stdout, up to 8 MiB. */
   stdout: string;
+  /** The end of stderr (`stderrTail` characters). */
   stderr: string;
 }
 
-const STDERR_KEEP = 64 * 1024;
+export const STDERR_TAIL = 64 * 1024;
 const STDOUT_KEEP = 8 * 1024 * 1024;
 
 /** Seconds of media done, from one `-progress` line (`out_time_us=12345678`), or undefined. */
@@ -50,11 +56,14 @@ export function fileArg(file: string): string {
   return `file:${file}`;
 }
 
-type Runner = Pick<PluginContext<unknown>, 'spawn'>;
+type Spawner = Pick<PluginContext<unknown>, 'spawn'>;
+/** shared/'s host-neutral AbortSignal type leaves this out; every host (browser, Electron, Node) has it. */
+type RemovableSignal = AbortSignal & { removeEventListener(type: 'abort', listener: () => void): void };
 
-/** Runs ffmpeg or ffprobe to the end; throws CANCELLED when the signal aborts, INTERNAL when it fails. */
-export async function run(ctx: Runner, binary: 'ffmpeg' | 'ffprobe', args: readonly string[], options: RunOptions): Promise<RunResult> {
+/** Runs a declared tool (ffmpeg, ffprobe) to the end; throws CANCELLED when the signal aborts, INTERNAL when it fails. */
+export async function runTool(ctx: Spawner, binary: string, args: readonly string[], options: RunToolOptions): Promise<RunToolResult> {
   if (options.signal.aborted) throw new HavenError('CANCELLED', 'cancelled');
+  const keep = options.stderrTail ?? STDERR_TAIL;
   const proc = ctx.spawn(binary, args, { ...(options.cwd ? { cwd: options.cwd } : {}), signal: options.signal });
   let stdout = '';
   let stderr = '';
@@ -72,7 +81,7 @@ export async function run(ctx: Runner, binary: 'ffmpeg' | 'ffprobe', args: reado
   });
   proc.onStderr((chunk) => {
     stderr += chunk;
-    if (stderr.length > 2 * STDERR_KEEP) stderr = stderr.slice(-STDERR_KEEP);
+    if (stderr.length > 2 * keep) stderr = stderr.slice(-keep);
   });
   // ctx.spawn sends SIGTERM on abort; a program that ignores it is killed 2 s later.
   let killTimer: ReturnType<typeof setTimeout> | undefined;
@@ -84,42 +93,54 @@ export async function run(ctx: Runner, binary: 'ffmpeg' | 'ffprobe', args: reado
   try {
     const { code, signal } = await proc.exited;
     if (options.signal.aborted) throw new HavenError('CANCELLED', 'cancelled');
+    stderr = stderr.slice(-keep);
     if (code !== 0) {
       throw new HavenError('INTERNAL', `${binary} failed (${code === null ? `signal ${signal ?? 'unknown'}` : `exit ${code}`}): ${lastErrorLine(stderr)}`);
     }
-    return { stdout, stderr: stderr.slice(-STDERR_KEEP) };
+    return { stdout, stderr };
   } finally {
-    options.signal.removeEventListener('abort', onAbort);
+    (options.signal as RemovableSignal).removeEventListener('abort', onAbort);
     clearTimeout(killTimer);
   }
 }
 
-/** One stream as ffprobe describes it, reduced to what the presets need. */
-export interface StreamInfo {
+/** One stream as ffprobe describes it. */
+export interface ProbedStream {
   index: number;
-  /** `video`, `audio`, `subtitle`, `data`, `attachment`. */
+  /** `video`, `audio`, `subtitle`, `data`, `attachment`, or `unknown`. */
   type: string;
   /** ffmpeg's codec name (`h264`, `aac`, `mov_text`), or `unknown`. */
   codec: string;
-  /** An embedded picture (cover art), not a real video stream. */
+  /** An embedded picture (cover art: `attached_pic`), not a real video stream. */
   cover: boolean;
+  /** The stream's `language` tag (`eng`). */
   language?: string;
   /** The stream's `title` tag (`English (SDH)`). */
   title?: string;
   /** Marked forced (only the foreign-language parts). */
   forced?: boolean;
+  /** Pixels, for video and pictures. */
+  width?: number;
+  height?: number;
+  /** For audio. */
+  channels?: number;
+  sampleRate?: number;
 }
 
 export interface ProbeInfo {
   /** Seconds, when the container or a stream says. */
   duration?: number;
-  streams: StreamInfo[];
+  streams: ProbedStream[];
 }
 
 interface RawStream {
   index?: number;
   codec_type?: string;
   codec_name?: string;
+  width?: number;
+  height?: number;
+  channels?: number;
+  sample_rate?: string;
   duration?: string;
   disposition?: { attached_pic?: number; forced?: number };
   tags?: Record<string, string>;
@@ -139,11 +160,12 @@ export function parseProbe(json: string): ProbeInfo {
     throw new HavenError('INVALID_INPUT', 'ffprobe gave no readable answer: the file is not media ffmpeg can read');
   }
   const raw = Array.isArray(data.streams) ? data.streams : [];
-  const streams: StreamInfo[] = [];
+  const streams: ProbedStream[] = [];
   for (const stream of raw) {
     if (typeof stream.index !== 'number') continue;
     const language = stream.tags?.language ?? stream.tags?.LANGUAGE;
     const title = stream.tags?.title ?? stream.tags?.TITLE;
+    const [width, height, channels, sampleRate] = [stream.width, stream.height, stream.channels, stream.sample_rate].map(positive);
     streams.push({
       index: stream.index,
       type: stream.codec_type ?? 'unknown',
@@ -152,6 +174,10 @@ export function parseProbe(json: string): ProbeInfo {
       ...(language ? { language } : {}),
       ...(title ? { title } : {}),
       ...(stream.disposition?.forced === 1 ? { forced: true } : {}),
+      ...(width ? { width } : {}),
+      ...(height ? { height } : {}),
+      ...(channels ? { channels } : {}),
+      ...(sampleRate ? { sampleRate } : {}),
     });
   }
   const info: ProbeInfo = { streams };
@@ -165,26 +191,46 @@ export function probeArgs(file: string): string[] {
   return ['-v', 'error', '-hide_banner', '-show_streams', '-show_format', '-of', 'json', fileArg(file)];
 }
 
-export async function probe(ctx: Runner, file: string, options: Omit<RunOptions, 'onSeconds'>): Promise<ProbeInfo> {
-  return parseProbe((await run(ctx, 'ffprobe', probeArgs(file), options)).stdout);
+/** Runs ffprobe on a file; throws INVALID_INPUT when it is not media. */
+export async function probe(ctx: Spawner, file: string, options: Omit<RunToolOptions, 'onSeconds'>): Promise<ProbeInfo> {
+  return parseProbe((await runTool(ctx, 'ffprobe', probeArgs(file), options)).stdout);
 }
 
-/** The health of ffmpeg and ffprobe, and which of the needed encoders this ffmpeg lacks. */
+/** What a plugin needs of ffmpeg besides the program: filters (`-filters`) and encoders (`-encoders`) by name. */
+export interface FfmpegNeeds {
+  filters?: readonly string[];
+  encoders?: readonly string[];
+}
+
+/** AbortSignal.timeout, which shared/'s host-neutral typings leave out. */
+function timeoutSignal(ms: number): AbortSignal {
+  return (globalThis as unknown as { AbortSignal: { timeout(ms: number): AbortSignal } }).AbortSignal.timeout(ms);
+}
+
+/** A health check's answer on ffmpeg and ffprobe: found, running, and with the filters and encoders needed. */
 export async function checkTools(
   ctx: Pick<PluginContext<unknown>, 'spawn' | 'which'>,
-  encoders: readonly string[],
+  needs: FfmpegNeeds,
   componentId: string,
   what: string,
 ): Promise<{ status: 'pass' | 'fail'; componentId: string; output: string; version?: string }> {
   const [ffmpeg, ffprobe] = await Promise.all([ctx.which('ffmpeg'), ctx.which('ffprobe')]);
   const missing = [!ffmpeg && 'ffmpeg', !ffprobe && 'ffprobe'].filter(Boolean);
   if (missing.length) return { status: 'fail', componentId, output: `${missing.join(' and ')} not found: install ffmpeg (it brings ffprobe)` };
-  const signal = AbortSignal.timeout(8000);
+  const signal = timeoutSignal(8000);
   try {
-    const version = ((await run(ctx, 'ffmpeg', ['-hide_banner', '-version'], { signal })).stdout.split('\n')[0] ?? '').trim().slice(0, 200);
-    const listed = (await run(ctx, 'ffmpeg', ['-hide_banner', '-encoders'], { signal })).stdout;
-    const lacking = encoders.filter((encoder) => !new RegExp(`^\\s*\\S+\\s+${encoder}\\s`, 'm').test(listed));
-    if (lacking.length) return { status: 'fail', componentId, output: `this ffmpeg (${ffmpeg}) lacks the ${lacking.join(', ')} encoder${lacking.length > 1 ? 's' : ''}`, version };
+    const version = ((await runTool(ctx, 'ffmpeg', ['-hide_banner', '-version'], { signal })).stdout.split('\n')[0] ?? '').trim().slice(0, 200);
+    const lacking: string[] = [];
+    for (const [kind, names] of [
+      ['filter', needs.filters],
+      ['encoder', needs.encoders],
+    ] as const) {
+      if (!names) continue;
+      const listed = (await runTool(ctx, 'ffmpeg', ['-hide_banner', `-${kind}s`], { signal })).stdout;
+      const absent = names.filter((name) => !new RegExp(`^\\s*\\S+\\s+${name}\\s`, 'm').test(listed));
+      if (absent.length) lacking.push(`the ${absent.join(', ')} ${kind}${absent.length > 1 ? 's' : ''}`);
+    }
+    if (lacking.length) return { status: 'fail', componentId, output: `this ffmpeg (${ffmpeg}) lacks ${lacking.join(' and ')}`, version };
     return { status: 'pass', componentId, output: `${what} with ${ffmpeg} and ${ffprobe}`, version };
   } catch (error) {
     return { status: 'fail', componentId, output: `ffmpeg does not run: ${(error as Error).message}` };
