@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { indexBenchmark } from './index1m';
 import { fanoutBenchmark } from './ipcFanout';
 import { recorderBenchmark } from './recorderCpu';
+import { memoryBenchmark, startupBenchmark } from './startupMemory';
 import { torrentBenchmark } from './torrentArchive';
 import { ytdlpBenchmark } from './ytdlpArchive';
 import type { BenchResult } from './stats';
@@ -23,6 +24,8 @@ const benchmarks: { name: string; run: () => Promise<BenchResult> }[] = [
   { name: 'ytdlp_archive', run: () => ytdlpBenchmark({ megabytes: quick ? 50 : 200, rounds: quick ? 2 : 3, repo }) },
   { name: 'recorder_cpu', run: () => recorderBenchmark({ seconds: quick ? 20 : 60, rounds: quick ? 1 : 2, repo }) },
   { name: 'torrent_archive', run: () => torrentBenchmark({ megabytes: quick ? 50 : 200, rounds: quick ? 2 : 3, repo, bareScript: path.join(here, 'bare-webtorrent.js') }) },
+  { name: 'startup', run: () => startupBenchmark({ rounds: quick ? 1 : 3 }) },
+  { name: 'memory', run: () => memoryBenchmark({ soakSeconds: quick ? 30 : 600, repo }) },
 ];
 
 function markdown(results: BenchResult[], meta: Record<string, unknown>): string {

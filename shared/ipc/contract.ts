@@ -30,7 +30,7 @@ export const AppInfo = z.object({
   runtime: z.string(),
   /**
    * `haven serve`: the read-only token of podcast feeds (`/feeds/<plugin>.xml?feed=…`), which
-   * opens feeds and the files they list, and nothing else.
+   * opens feeds and archived and derived files (read-only), and nothing else: not the UI, not the WebSocket.
    */
   feedToken: z.string().optional(),
 });

@@ -78,8 +78,8 @@ export const MIN_TOKEN_LENGTH = 16;
 
 /**
  * The read-only token of podcast feeds, derived from the access token: podcast apps (and the
- * services some of them fetch through) get this one, which opens `/feeds/…` and the files and
- * images those feeds list, never the UI or the WebSocket.
+ * services some of them fetch through) get this one, which opens `/feeds/…`, `/files/…` and
+ * `/derived/…` for reading, never the UI or the WebSocket.
  */
 export function feedTokenFor(token: string): string {
   return crypto.createHmac('sha256', token).update('haven podcast feeds').digest('base64url').slice(0, 32);

@@ -118,7 +118,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       return;
     }
     const token = extractToken(url, req.headers.cookie, req.headers.authorization);
-    // The feed token opens only feeds and the files and images they list, read-only.
+    // The feed token opens only feeds and archived and derived files, read-only: not the UI or the WebSocket.
     const feedRoute = FEED_PATH.test(url.pathname) || ITEM_FILE_PATH.test(url.pathname) || DERIVED_FILE_PATH.test(url.pathname);
     const feedAccess = feedRoute && (req.method === 'GET' || req.method === 'HEAD') && tokensMatch(url.searchParams.get('feed') ?? undefined, feedToken);
     if (!feedAccess && !tokensMatch(token, options.token)) {

@@ -142,7 +142,7 @@ function PodcastFeed({ source }: { source: string }) {
   const url = `${window.location.origin}/feeds/${encodeURIComponent(source)}.xml?feed=${encodeURIComponent(feedToken)}`;
   return (
     <label className="feed-url">
-      <span className="muted">Podcast feed of what {source} archived, for a podcast app (its token opens only feeds and the files they list):</span>
+      <span className="muted">Podcast feed of what {source} archived, for a podcast app (its token opens only feeds and archived files, read-only; not the app):</span>
       <input readOnly value={url} onFocus={(event) => event.target.select()} data-testid="podcast-feed-url" />
     </label>
   );
