@@ -148,7 +148,7 @@ export function createHandlers(services: HandlerServices): {
         const processorOf = (name: string) => {
           try {
             const info = plugins.info(name);
-            return { enabled: info.enabled, state: info.state, ...(info.processes ? { processes: info.processes } : {}) };
+            return { enabled: info.enabled, ...(info.processes ? { processes: info.processes } : {}) };
           } catch {
             return undefined;
           }

@@ -40,10 +40,10 @@ describe('pipelines', () => {
     expect(() => positionOf({ ...source, metadata: {} })).toThrow(/names no item/);
   });
   it('dry-run each step against an item without running anything', () => {
-    const processors: Record<string, { processes?: { accepts: string[]; sources: string[]; produces: ('thumbnail' | 'audio')[] }; enabled: boolean; state: string }> = {
-      Thumbs: { processes: { accepts: ['video/*'], sources: [], produces: ['thumbnail'] }, enabled: true, state: 'running' },
-      Loud: { processes: { accepts: ['audio/*', 'video/*'], sources: [], produces: ['audio'] }, enabled: false, state: 'disabled' },
-      Plain: { enabled: true, state: 'running' },
+    const processors: Record<string, { processes?: { accepts: string[]; sources: string[]; produces: ('thumbnail' | 'audio')[] }; enabled: boolean }> = {
+      Thumbs: { processes: { accepts: ['video/*'], sources: [], produces: ['thumbnail'] }, enabled: true },
+      Loud: { processes: { accepts: ['audio/*', 'video/*'], sources: [], produces: ['audio'] }, enabled: false },
+      Plain: { enabled: true },
     };
     const steps = ['Thumbs', 'Loud', 'Plain', 'Gone'].map((plugin) => ({ plugin, enabled: true }));
     const plan = dryRunPipeline(steps, { plugin: 'RssPlugin', mime: 'audio/mpeg' }, (name) => processors[name]);

@@ -71,7 +71,7 @@ export interface DryRunStep {
 export function dryRunPipeline(
   steps: readonly PipelineStep[],
   item: Pick<LibraryItem, 'plugin' | 'mime'> | undefined,
-  processorOf: (name: string) => { processes?: ProcessesDeclaration; enabled: boolean; state: string } | undefined,
+  processorOf: (name: string) => { processes?: ProcessesDeclaration; enabled: boolean } | undefined,
 ): DryRunStep[] {
   return steps.map((step): DryRunStep => {
     const processor = processorOf(step.plugin);

@@ -120,11 +120,6 @@ export class ArchiveIndex {
     return result;
   }
 
-  /** Tells listeners an item changed without a change to its row (a processor made files for it). */
-  touched(id: number): void {
-    this.changed.fire({ itemId: id, change: 'updated' });
-  }
-
   /**
    * Sets the text a processor extracted from an item (empty: none), replacing what it gave
    * before; the item's search row holds all processors' text in its own column.

@@ -4,7 +4,7 @@ import type { ProgressUpdate } from '@shared/sdk/types';
 import type { IpcClient } from '@shared/ipc/client';
 import type { HavenContract } from '@shared/ipc/contract';
 import { DisposableObject, Emitter } from '@shared/lifecycle';
-import type { ActiveJob, TrayInput } from './trayModel';
+import { isRecording, type ActiveJob, type TrayInput } from './trayModel';
 
 const NO_JOBS: JobCounts = { queued: 0, running: 0, paused: 0, completed: 0, failed: 0, cancelled: 0, skipped: 0 };
 const BROKEN = new Set(['crashed', 'failed']);
@@ -75,7 +75,7 @@ export class TrayState extends DisposableObject {
 
   /** Running recordings, for the question before quitting. */
   recordingCount(): number {
-    return [...this.running.values()].filter((job) => job.kind === 'record' || job.recordedSeconds !== undefined).length;
+    return [...this.running.values()].filter(isRecording).length;
   }
 
   input(): TrayInput {
