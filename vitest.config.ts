@@ -17,7 +17,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: sources.map((dir) => `${dir}/**/*.test.{ts,tsx}`),
-          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          exclude: ['**/*.int.test.ts', '**/*.fault.test.ts', '**/node_modules/**'],
           environment: 'node',
         },
       },
@@ -26,6 +26,20 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: sources.map((dir) => `${dir}/**/*.int.test.ts`),
+          exclude: ['**/*.fault.test.ts', '**/node_modules/**'],
+          environment: 'node',
+          pool: 'forks',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // Faults (issue 12): killed processes, broken servers, a full disk, floods. Same settings
+        // as integration: real Core, real plugin hosts, the built app (`npm run build` first).
+        resolve: { alias },
+        test: {
+          name: 'faults',
+          include: sources.map((dir) => `${dir}/**/*.fault.test.ts`),
           exclude: ['**/node_modules/**'],
           environment: 'node',
           pool: 'forks',

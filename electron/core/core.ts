@@ -43,6 +43,8 @@ export interface CoreOptions {
   /** Tests shorten these. */
   pluginTimeouts?: PluginRuntimeOptions['timeouts'];
   pluginRestart?: PluginRuntimeOptions['restart'];
+  /** Plugin hosts under Node's permission model; default on unless HAVEN_PLUGIN_SANDBOX=off. */
+  pluginSandbox?: boolean;
   /** Run queued jobs (desktop, serve). The CLI starts the queue itself for the jobs it runs. */
   runJobs?: boolean;
   /** Tests shorten retry delays. */
@@ -135,6 +137,9 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       defaultHeapMb: () => settings.get().pluginMemoryMb,
       ...(options.pluginTimeouts ? { timeouts: options.pluginTimeouts } : {}),
       ...(options.pluginRestart ? { restart: options.pluginRestart } : {}),
+      sandbox: options.pluginSandbox ?? process.env.HAVEN_PLUGIN_SANDBOX !== 'off',
+      // Imported archives stay where they are; processors read their originals there.
+      importedFolders: () => db.prepare("SELECT DISTINCT substr(source_id, 8) FROM jobs WHERE kind = 'import' AND source_id LIKE 'import:%'").pluck().all() as string[],
     });
     store.add(plugins);
 

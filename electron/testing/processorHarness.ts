@@ -37,9 +37,12 @@ export function snapshot(dir: string): string[] {
     .sort();
 }
 
-/** A Haven home's files but its logs and database, which Core itself writes. */
+/**
+ * A Haven home's files but its logs and database, which Core itself writes, and the derived
+ * folder, where the harness gives each item its derivedDir (checked on its own).
+ */
 export function homeFiles(home: string): string[] {
-  return snapshot(home).filter((line) => !/^(logs\/|haven\.db)/.test(line));
+  return snapshot(home).filter((line) => !/^(logs\/|haven\.db|derived\/)/.test(line));
 }
 
 /**
@@ -51,6 +54,9 @@ export function processorHarness(plugin: string, options: { itemPlugin?: string 
   const cores = pluginCores([path.join(REPO_ROOT, 'plugins')]);
   const made: string[] = [];
   let serial = 0;
+  // Core hands a processor a derivedDir inside its home's derived folder; so does the harness,
+  // once a Core has started (the plugin sandbox lets processors write only there).
+  let lastHome: string | undefined;
   const tempDir = (prefix?: string): string => {
     const dir = tempHome(prefix);
     made.push(dir);
@@ -63,7 +69,8 @@ export function processorHarness(plugin: string, options: { itemPlugin?: string 
     /** An archived item for `file`, with its own empty derivedDir. */
     itemFor(file: string, mime: string, extra: Partial<MediaItem> = {}): MediaItem {
       serial += 1;
-      const derivedDir = tempDir('haven-derived-');
+      const derivedDir = lastHome ? path.join(lastHome, 'derived', `item-${serial}`, plugin) : tempDir('haven-derived-');
+      fs.mkdirSync(derivedDir, { recursive: true });
       return {
         id: `item-${serial}`,
         plugin: options.itemPlugin ?? 'RssPlugin',
@@ -80,6 +87,7 @@ export function processorHarness(plugin: string, options: { itemPlugin?: string 
     /** A Core in a new home with the plugin started, after setting its config when given. */
     async start(config?: Record<string, unknown>): Promise<{ core: Core; home: string }> {
       const home = tempDir();
+      lastHome = home;
       const core = await cores.start(home);
       if (config) {
         const set = await core.plugins.setConfig(plugin, config, false);

@@ -100,3 +100,47 @@ export function throttledFile(urlPath: string, file: string, bytesPerSecond: num
     return true;
   };
 }
+
+/**
+ * What one request to a `faultyFile` gets: `reset` (part of the file, then a TCP reset), `stall`
+ * (headers and part of the file, then nothing while the connection stays open), `silent` (no
+ * answer at all), `html` (200 with a web page where the file should be), `short` (a
+ * Content-Length larger than the file, the whole file, then the connection ends), `ok`.
+ */
+export type SourceFault = 'reset' | 'stall' | 'silent' | 'html' | 'short' | 'ok';
+
+/**
+ * Serves `file` at `urlPath`, answering the n-th request with `plan[n]` (the last entry once the
+ * plan runs out). `served` counts the requests answered, by fault.
+ */
+export function faultyFile(urlPath: string, file: string, plan: SourceFault[], served: SourceFault[] = []): Route {
+  return (req, res) => {
+    if (new URL(req.url ?? '/', 'http://x').pathname !== urlPath) return false;
+    const fault = plan[Math.min(served.length, plan.length - 1)] ?? 'ok';
+    served.push(fault);
+    const data = fs.readFileSync(file);
+    const part = data.subarray(0, Math.floor(data.length / 3));
+    switch (fault) {
+      case 'silent':
+        return true;
+      case 'html':
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!DOCTYPE html><html><head><title>Sign in</title></head><body>Please sign in.</body></html>');
+        return true;
+      case 'reset':
+        res.writeHead(200, { 'Content-Type': contentTypeOf(file), 'Content-Length': data.length });
+        res.write(part, () => setTimeout(() => res.socket?.resetAndDestroy(), 50));
+        return true;
+      case 'stall':
+        res.writeHead(200, { 'Content-Type': contentTypeOf(file), 'Content-Length': data.length });
+        res.write(part);
+        return true;
+      case 'short':
+        res.writeHead(200, { 'Content-Type': contentTypeOf(file), 'Content-Length': data.length + 4096 });
+        res.write(data, () => res.socket?.end());
+        return true;
+      default:
+        res.writeHead(200, { 'Content-Type': contentTypeOf(file), 'Content-Length': data.length }).end(data);
+        return true;
+    }
+  };
+}

@@ -73,14 +73,25 @@ function itemFor(extra: Partial<MediaItem> = {}): MediaItem {
     mime: 'video/mp4',
     duration: 2,
     metadata: { channel: 'Sea Films', uploader: 'seafilms', upload_date: '20240305', description: "Waves & <gulls> at 'dawn'." },
-    derivedDir: fresh('haven-derived-'),
+    derivedDir: derivedDirIn(currentHome),
     derived: [{ id: 1, plugin: 'ThumbnailsPlugin', kind: 'thumbnail', path: thumbnail, mime: 'image/jpeg', label: 'Thumbnail (320 px)', createdAt: new Date().toISOString() }],
     ...extra,
   };
 }
 
+/** A fresh derivedDir where Core makes them: in its home's derived folder (the sandbox allows only there). */
+let currentHome = '';
+let derivedSerial = 0;
+function derivedDirIn(home: string): string {
+  derivedSerial += 1;
+  const dir = home ? path.join(home, 'derived', `run-${derivedSerial}`, 'mediaserver') : fresh('haven-derived-');
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 async function start(config: Record<string, unknown>): Promise<Core> {
-  const core = await cores.start(fresh('haven-home-'));
+  currentHome = fresh('haven-home-');
+  const core = await cores.start(currentHome);
   const set = await core.plugins.setConfig('mediaserver', config, false);
   expect(set.ok, JSON.stringify(set)).toBe(true);
   await core.plugins.start('mediaserver');

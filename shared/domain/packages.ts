@@ -36,8 +36,8 @@ export const CatalogEntry = z.object({
   category: z.string().default('other'),
   capabilities: z.array(z.string()).default([]),
   permissions: z
-    .object({ network: z.array(z.string()).default([]), filesystem: z.array(z.string()).default([]), binaries: z.array(z.string()).default([]) })
-    .default({ network: [], filesystem: [], binaries: [] }),
+    .object({ network: z.array(z.string()).default([]), filesystem: z.array(z.string()).default([]), binaries: z.array(z.string()).default([]), addons: z.boolean().default(false) })
+    .default({ network: [], filesystem: [], binaries: [], addons: false }),
   /** Where the .havenplugin is: http(s), file:, or a path relative to the index. */
   url: z.string().min(1),
   sha256: z.string().regex(/^[0-9a-f]{64}$/i),

@@ -53,9 +53,33 @@ export function isHavenError(value: unknown): value is HavenError {
   return value instanceof HavenError;
 }
 
+const DENIED_ACTIONS: Record<string, string> = {
+  FileSystemRead: 'reading',
+  FileSystemWrite: 'writing',
+  ChildProcess: 'starting a program:',
+  WorkerThreads: 'starting a worker thread',
+  Addon: 'loading a native addon',
+};
+
+/**
+ * Node's permission model (and the host's program check) refusing something, in words a user
+ * can act on; undefined for any other error.
+ */
+export function describeAccessDenied(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || (error as { code?: unknown }).code !== 'ERR_ACCESS_DENIED') return undefined;
+  const { permission, resource, message } = error as { permission?: unknown; resource?: unknown; message?: unknown };
+  const detail = typeof message === 'string' ? message.replace(/^Access to this API has been restricted:? ?/, '') : '';
+  if (detail) return `blocked by Haven's plugin sandbox: ${detail}`;
+  const action = (typeof permission === 'string' && DENIED_ACTIONS[permission]) || 'an operation';
+  const target = typeof resource === 'string' && resource ? ` ${resource}` : '';
+  return `blocked by Haven's plugin sandbox: ${action}${target} is not allowed by the plugin's manifest (permissions)`;
+}
+
 /** Turns anything thrown into a payload; messages of unexpected errors are kept, stacks are not. */
 export function toErrorPayload(error: unknown): ErrorPayload {
   if (error instanceof HavenError) return error.toPayload();
+  const denied = describeAccessDenied(error);
+  if (denied) return { code: 'FORBIDDEN', message: denied };
   // A HavenError from another copy of this module (a plugin's SDK build) has the same shape.
   if (error instanceof Error && isErrorCode((error as { code?: unknown }).code)) {
     return { code: (error as unknown as { code: ErrorCode }).code, message: error.message };

@@ -12,7 +12,7 @@ describe('PluginManifest', () => {
   it('accepts a minimal manifest and fills defaults', () => {
     const manifest = PluginManifest.parse(valid);
     expect(manifest.main).toBe('index.js');
-    expect(manifest.permissions).toEqual({ network: [], filesystem: [], binaries: [] });
+    expect(manifest.permissions).toEqual({ network: [], filesystem: [], binaries: [], programFiles: [], links: false, addons: false });
     expect(manifest.dependencies).toEqual({});
   });
 

@@ -36,6 +36,18 @@ export const PluginPermissions = z.strictObject({
   filesystem: z.array(z.string().min(1).max(1024)).max(32).default([]),
   /** Executables `ctx.spawn` may start, by name (`yt-dlp`, `ffmpeg`). */
   binaries: z.array(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a program name')).max(16).default([]),
+  /**
+   * Settings that name a program file the user chose (`${config.ytdlp_path}`): the plugin may run
+   * exactly that file, whatever its name or folder.
+   */
+  programFiles: z.array(z.string().regex(/^\$\{config\.[A-Za-z0-9_]+\}$/, 'must be a setting such as ${config.tool_path}')).max(8).default([]),
+  /**
+   * May have Haven make hard and symbolic links to files it can read (`ctx.linkFile`). A link
+   * shares the file, so the plugin can change what it links to: shown at install.
+   */
+  links: z.boolean().default(false),
+  /** Loads native addons (`.node` files): code the sandbox cannot contain, so it is shown at install. */
+  addons: z.boolean().default(false),
 });
 export type PluginPermissions = z.infer<typeof PluginPermissions>;
 
@@ -67,7 +79,7 @@ export const PluginManifest = z.strictObject({
   engines: z.strictObject({ haven: SemverRange }),
   capabilities: z.array(Capability).max(5).default([]),
   dependencies: z.record(PluginName, SemverRange).default({}),
-  permissions: PluginPermissions.default({ network: [], filesystem: [], binaries: [] }),
+  permissions: PluginPermissions.default({ network: [], filesystem: [], binaries: [], programFiles: [], links: false, addons: false }),
   /** Regular expressions (JavaScript syntax) for URLs this plugin archives. */
   urlPatterns: z
     .array(

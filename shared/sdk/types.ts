@@ -211,6 +211,13 @@ export interface PluginContext<Config> {
   which(binary: string): Promise<string | undefined>;
   /** Starts a binary the manifest declares. */
   spawn(binary: string, args: readonly string[], options?: SpawnOptions): SpawnedProcess;
+  /**
+   * Makes a hard (or, with `symbolic`, a symbolic) link at `target` to `source`, which the plugin
+   * sandbox does not let a plugin do itself. Needs `permissions.links`; `source` must be a file
+   * the plugin may read, `target` a new name in a folder it may write. Resolves with the error
+   * code (`EEXIST`, `EXDEV`, `EPERM` …) when the filesystem refuses, so the plugin can copy instead.
+   */
+  linkFile(source: string, target: string, options?: { symbolic?: boolean }): Promise<{ ok: true } | { ok: false; code: string; message: string }>;
   schedule(task: ScheduledTask): Disposable;
   /** Records live streams into crash-safe segments (the manifest must declare ffmpeg and ffprobe). */
   readonly recorder: RecorderApi;

@@ -23,6 +23,8 @@ export function describePreview(preview: PackagePreview): string[] {
     `  may reach:    ${m.permissions.network.join(', ') || 'no network hosts'}`,
     `  may run:      ${m.permissions.binaries.join(', ') || 'no programs'}`,
     `  folders:      ${m.permissions.filesystem.join(', ') || 'only its own'}`,
+    ...(m.permissions.links ? ['  links:        may link to files it reads, and so change them'] : []),
+    ...(m.permissions.addons ? ['  native code:  yes (addons are outside the sandbox)'] : []),
     `  size:         ${preview.files} files, ${formatBytes(preview.unpackedBytes)} (sha256 ${preview.sha256.slice(0, 16)}…)`,
   ];
   for (const dep of preview.dependencies) {

@@ -139,6 +139,7 @@ export async function pluginsInfo(session: CoreSession, name: string, flags: { j
     ['Network', info.permissions.network.join(', ') || '-'],
     ['Folders', info.permissions.filesystem.join(', ') || '-'],
     ['Programs', info.permissions.binaries.join(', ') || '-'],
+    ['Native code', info.permissions.addons ? 'yes (outside the sandbox)' : 'no'],
     ['URLs', info.urlPatterns.join('  ') || '-'],
     ['Health', info.health ? `${info.health.status}${info.health.output ? `: ${info.health.output}` : ''} (${info.health.checkedAt})` : 'not checked yet'],
   ];

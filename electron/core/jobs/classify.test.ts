@@ -30,6 +30,11 @@ describe('classifyError', () => {
   it('gives a hint where the user can do something', () => {
     expect(classifyError(undefined, 'ENOSPC').hint).toMatch(/free some space/);
   });
+
+  it("fails a sandbox refusal as forbidden, not retried, pointing at the plugin's log", () => {
+    const refused = classifyError('FORBIDDEN', "blocked by Haven's plugin sandbox: reading /home/ann/.ssh/id_rsa is not allowed by the plugin's manifest (permissions)");
+    expect(refused).toMatchObject({ errorClass: 'forbidden', retryable: false, hint: expect.stringMatching(/its log lists each refusal/) });
+  });
 });
 
 describe('retryDelay', () => {

@@ -43,6 +43,8 @@ const HINTS: Partial<Record<ErrorClass, string>> = {
   plugin_error: 'the plugin reported something impossible; report it to its author',
 };
 
+const SANDBOX_HINT = "the plugin did something its manifest does not declare (its log lists each refusal): report it to the plugin's author";
+
 /** Sorts a failure into a class, from its code and the words of its message. */
 export function classifyError(code: ErrorCode | undefined, message: string): Classified {
   // The words before the first ": " are the plugin's verdict ("ffmpeg is not installed: …not
@@ -57,5 +59,6 @@ export function classifyError(code: ErrorCode | undefined, message: string): Cla
   const decisive: (ErrorClass | undefined)[] = ['plugin_crashed', 'disk_full', 'tool_missing'];
   if (byCode && !decisive.includes(errorClass)) errorClass = byCode;
   errorClass ??= code === 'UNAVAILABLE' ? 'network' : 'internal';
-  return { errorClass, retryable: RETRYABLE.has(errorClass), ...(HINTS[errorClass] ? { hint: HINTS[errorClass] } : {}) };
+  const hint = /Haven's plugin sandbox/.test(message) ? SANDBOX_HINT : HINTS[errorClass];
+  return { errorClass, retryable: RETRYABLE.has(errorClass), ...(hint ? { hint } : {}) };
 }

@@ -213,21 +213,27 @@ describe('pipelines', () => {
   });
 
   it('refuses a processor that changes the original or names a file outside its folder', async () => {
-    const core = await cores.start();
-    const { itemId } = await archive(core, 'tone.mp3');
-    const item = core.library.get(itemId);
-    for (const [name, pattern] of [
-      ['VandalProcessor', /changed or removed the original/],
-      ['EscaperProcessor', /not a file it made/],
-    ] as const) {
-      const job = core.jobs.enqueueProcess(item, name, { itemId, step: 0 }, 'test');
-      const done = await waitFor(() => {
-        const current = core.jobs.get(job.id);
-        return current.state === 'failed' ? current : undefined;
-      }, 30_000, `${name} to fail`);
-      expect(done.error).toMatch(pattern);
+    // The sandbox stops the write itself; without it (HAVEN_PLUGIN_SANDBOX=off) Core's own check
+    // of the original after the run still catches it.
+    for (const sandboxed of [true, false]) {
+      const core = await cores.start(undefined, { pluginSandbox: sandboxed });
+      const { itemId } = await archive(core, 'tone.mp3');
+      const item = core.library.get(itemId);
+      const before = fs.readFileSync(item.outputPath!);
+      for (const [name, pattern] of [
+        ['VandalProcessor', sandboxed ? /blocked by Haven's plugin sandbox: writing .*tone\.mp3/ : /changed or removed the original/],
+        ['EscaperProcessor', /not a file it made/],
+      ] as const) {
+        const job = core.jobs.enqueueProcess(item, name, { itemId, step: 0 }, 'test');
+        const done = await waitFor(() => {
+          const current = core.jobs.get(job.id);
+          return current.state === 'failed' ? current : undefined;
+        }, 30_000, `${name} to fail`);
+        expect(done.error).toMatch(pattern);
+      }
+      expect(fs.readFileSync(item.outputPath!).equals(before)).toBe(sandboxed);
+      expect(core.derived.list(itemId)).toEqual([]);
     }
-    expect(core.derived.list(itemId)).toEqual([]);
   });
 
   it('a dry run says which steps would run on the newest item and why the others would not', async () => {

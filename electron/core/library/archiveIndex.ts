@@ -182,21 +182,9 @@ export class ArchiveIndex {
     if (duplicateRow) metadata.duplicate_of = duplicateRow.id;
     const mime = stat.isFile() ? mimeFor(file) : 'inode/directory';
     const searchText = stat.isDirectory() ? recordingChatText(file) : undefined;
-    const { id } = this.upsert({
-      ...(searchText ? { searchText } : {}),
-      plugin,
-      sourceId: source.sourceId,
-      mediaType: mediaTypeOf(mime, source.mediaType),
-      title: source.title ?? path.basename(file),
-      uri: source.uri,
-      outputPath: file,
-      size,
-      ...(result.duration !== undefined ? { duration: result.duration } : {}),
-      ...(mime ? { mime } : {}),
-      ...(sha256 ? { sha256 } : {}),
-      metadata,
-      tags: Array.isArray(metadata.tags) ? metadata.tags.filter((t): t is string => typeof t === 'string') : [],
-    });
+    // The sidecar is written before the row: a row in the index means the job is done (a job
+    // requeued after a crash finds it and stops there), so Haven must not die between the two
+    // with the sidecar still to write. A crash before the row only means archiving again.
     let sidecarError: string | undefined;
     {
       const sidecar: Sidecar = {
@@ -215,6 +203,21 @@ export class ArchiveIndex {
         sidecarError = (error as Error).message;
       }
     }
+    const { id } = this.upsert({
+      ...(searchText ? { searchText } : {}),
+      plugin,
+      sourceId: source.sourceId,
+      mediaType: mediaTypeOf(mime, source.mediaType),
+      title: source.title ?? path.basename(file),
+      uri: source.uri,
+      outputPath: file,
+      size,
+      ...(result.duration !== undefined ? { duration: result.duration } : {}),
+      ...(mime ? { mime } : {}),
+      ...(sha256 ? { sha256 } : {}),
+      metadata,
+      tags: Array.isArray(metadata.tags) ? metadata.tags.filter((t): t is string => typeof t === 'string') : [],
+    });
     return { item: this.get(id), ...(duplicateRow ? { duplicateOf: this.toItem(duplicateRow) } : {}), ...(sidecarError ? { sidecarError } : {}) };
   }
 

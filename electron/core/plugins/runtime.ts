@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ConfigIssue, PluginConfigView, PluginDetail, PluginHealthReport, PluginState, PluginSummary } from '@shared/domain/plugins';
 import { HavenError, isHavenError } from '@shared/ipc/errors';
 import { StreamCoalescer } from '@shared/ipc/coalesce';
@@ -35,6 +37,7 @@ import { cleanEnvironment, type ProcessLauncher } from './launcher';
 import type { PluginLogBook } from './pluginLogs';
 import type { PluginStore, StoredHealth } from './pluginStore';
 import { redactConfig, scrub, scrubValue, secretPaths, secretValues } from './secrets';
+import { allowsRead, allowsWrite, declaredFolders, permissionFlags, planSandbox, samePlan, SANDBOX_REFUSAL, type SandboxPlan } from './sandbox';
 import { sourceForPlugin } from './sources';
 
 export interface RuntimeTimeouts {
@@ -74,6 +77,13 @@ export interface PluginRuntimeOptions {
   defaultHeapMb?: () => number;
   timeouts?: Partial<Omit<RuntimeTimeouts, 'host'>> & { host?: Partial<HostTimeouts> };
   restart?: Partial<RestartPolicy>;
+  /**
+   * Run plugin hosts under Node's permission model (default). Off only for debugging a plugin
+   * (`HAVEN_PLUGIN_SANDBOX=off`), or where the launcher cannot pass the flags.
+   */
+  sandbox?: boolean;
+  /** Folders outside the plugins' own where library items live (imported archives). */
+  importedFolders?: () => string[];
 }
 
 export interface ProgressEvent {
@@ -106,6 +116,11 @@ interface Entry {
   configIssues: ConfigIssue[];
   /** Progress of this plugin's jobs, at most ~10 updates a second per job. */
   progress: StreamCoalescer<ProgressEvent>;
+  /** What the running process may touch (undefined when not sandboxed or not running). */
+  sandbox?: SandboxPlan;
+  /** Folders of originals a processor was asked to read outside the library roots. */
+  extraRead: Set<string>;
+  sandboxChange?: Promise<void>;
   /** Shared by ctx.logger and the process output: a flood is cut, not stored. */
   logLimit: () => 'keep' | 'drop' | 'resume';
 }
@@ -383,7 +398,10 @@ export class PluginRuntime extends DisposableObject {
     this.options.store.setConfig(entry.key, candidate);
     entry.secrets = secretValues(result.config, secrets);
     entry.configIssues = [];
-    if (entry.conn && entry.state === 'running') {
+    if (entry.conn && entry.state === 'running' && entry.sandbox && !samePlan(entry.sandbox, this.sandboxPlan(entry))) {
+      // A folder setting changed what the process may touch: it restarts with the new folders.
+      await this.reload(entry.key).catch(() => undefined);
+    } else if (entry.conn && entry.state === 'running') {
       await entry.conn.client.call('host.configChanged', { config: result.config }, { timeoutMs: this.timeouts.apiMs }).catch(() => undefined);
     } else if (entry.state === 'needs-config') {
       this.setState(entry, 'stopped');
@@ -452,6 +470,8 @@ export class PluginRuntime extends DisposableObject {
     if (capability && !entry.discovered.manifest!.capabilities.includes(capability)) {
       throw new HavenError('FORBIDDEN', `${entry.key} does not declare the ${capability} capability`);
     }
+    const local = hook === 'archive' || hook === 'record' ? localFileOf(args[0]) : undefined;
+    if (local) await this.allowRead(entry, [local], 'file');
     await this.ensureRunning(entry);
     if (!entry.hooks.includes(hook)) throw new HavenError('NOT_IMPLEMENTED', `${entry.key} does not implement ${hook}`);
     const raw = await this.invokeOn(entry, hook, args, options);
@@ -465,6 +485,8 @@ export class PluginRuntime extends DisposableObject {
 
   /** Runs a PROCESS plugin on one archived item (`item` already built by Core). */
   async process(ref: string, item: MediaItem, jobId: string): Promise<ProcessResult> {
+    // The original (its folder: sidecars) and what other processors made from it.
+    await this.allowRead(this.resolve(ref), [item.path, ...item.derived.map((file) => file.path)], 'folder');
     return (await this.invoke(ref, 'process', [item], { jobId, timeoutMs: 24 * 3600_000 })) as ProcessResult;
   }
 
@@ -487,6 +509,8 @@ export class PluginRuntime extends DisposableObject {
   /** Runs one of the plugin's user actions (updating a tool can take minutes). */
   async runAction(ref: string, action: string, input?: string): Promise<string> {
     const entry = this.resolve(ref);
+    // A file the user names (an archive list to import) is theirs to share with the plugin.
+    if (input && path.isAbsolute(input.trim())) await this.allowRead(entry, [input.trim()], 'file');
     await this.ensureRunning(entry);
     if (!entry.actions.some((a) => a.id === action)) {
       const offered = entry.actions.map((a) => a.id).join(', ');
@@ -585,6 +609,10 @@ export class PluginRuntime extends DisposableObject {
   private async explainCallError(entry: Entry, conn: HostConnection, what: string, error: unknown): Promise<HavenError> {
     const base = isHavenError(error) ? error : new HavenError('INTERNAL', String(error));
     const own = new HavenError(base.code, scrub(base.message.replace(/^host\.\w+: /, ''), entry.secrets));
+    if (own.message.includes(SANDBOX_REFUSAL)) {
+      this.options.logs.write({ time: new Date().toISOString(), plugin: entry.key, level: 'error', message: `${what}: ${own.message}` });
+      this.options.logger.warn('plugin sandbox refused an operation', { plugin: entry.key, message: own.message });
+    }
     // Only a call that lost its process is a crash; UNAVAILABLE from the plugin itself is its answer.
     const lostProcess = !conn.isAlive || /connection to Core closed|not connected to Core/.test(base.message);
     if (!lostProcess) return own;
@@ -737,13 +765,14 @@ export class PluginRuntime extends DisposableObject {
     const dataDir = path.join(this.options.paths.pluginData, id);
     fs.mkdirSync(dataDir, { recursive: true });
     const heap = manifest.maxMemoryMb ?? this.options.defaultHeapMb?.() ?? 1024;
+    entry.sandbox = this.options.sandbox === false ? undefined : this.sandboxPlan(entry);
     const conn = HostConnection.launch(
       this.options.launcher,
       {
         serviceName: `plugin-${id}`,
         entry: this.options.hostEntry,
-        env: cleanEnvironment({ HAVEN_PLUGIN: manifest.name }),
-        execArgv: [`--max-old-space-size=${heap}`],
+        env: this.hostEnvironment(entry),
+        execArgv: [`--max-old-space-size=${heap}`, ...(entry.sandbox ? permissionFlags(entry.sandbox) : [])],
         cwd: dataDir,
       },
       this.coreHandlers(entry),
@@ -768,6 +797,93 @@ export class PluginRuntime extends DisposableObject {
     return conn;
   }
 
+  /**
+   * `ctx.linkFile`: Node's permission model refuses links to a sandboxed plugin (a symbolic link
+   * always, a hard link unless it may write the source), so Core makes them for a plugin that
+   * declares `links`, from a file it may read to a new name where it may write.
+   */
+  private async linkFile(entry: Entry, source: string, target: string, symbolic: boolean): Promise<{ ok: true } | { ok: false; code: string; message: string }> {
+    const manifest = entry.discovered.manifest!;
+    if (!manifest.permissions.links) throw new HavenError('FORBIDDEN', `${entry.key} may not make links: add "links": true to permissions in plugin.json`);
+    if (!path.isAbsolute(source) || !path.isAbsolute(target)) throw new HavenError('INVALID_INPUT', 'linkFile takes absolute paths');
+    const plan = entry.sandbox ?? this.sandboxPlan(entry);
+    if (!allowsRead(plan, source)) throw new HavenError('FORBIDDEN', `blocked by ${SANDBOX_REFUSAL}: ${entry.key} may not read ${source}, so it may not link to it`);
+    if (!allowsWrite(plan, target)) throw new HavenError('FORBIDDEN', `blocked by ${SANDBOX_REFUSAL}: ${entry.key} may not write ${target}`);
+    try {
+      const stat = await fs.promises.stat(source);
+      if (!stat.isFile()) return { ok: false, code: 'EISDIR', message: `${source} is not a file` };
+      if (symbolic) await fs.promises.symlink(await fs.promises.realpath(source), target);
+      else await fs.promises.link(source, target);
+      return { ok: true };
+    } catch (error) {
+      const { code = 'EIO', message = String(error) } = error as NodeJS.ErrnoException;
+      return { ok: false, code, message };
+    }
+  }
+
+  /** A clean environment; temporary files go to the plugin's own folder, inside its sandbox. */
+  private hostEnvironment(entry: Entry): Record<string, string> {
+    const manifest = entry.discovered.manifest!;
+    const tmp = path.join(this.options.paths.pluginData, pluginShortId(manifest.name), 'tmp');
+    fs.mkdirSync(tmp, { recursive: true });
+    return cleanEnvironment({ HAVEN_PLUGIN: manifest.name, TMPDIR: tmp, TMP: tmp, TEMP: tmp });
+  }
+
+  private sandboxPlan(entry: Entry): SandboxPlan {
+    const manifest = entry.discovered.manifest!;
+    const id = pluginShortId(manifest.name);
+    const { paths } = this.options;
+    return planSandbox({
+      manifest,
+      config: this.options.store.getConfig(entry.key),
+      havenHome: paths.home,
+      userHome: os.homedir(),
+      pluginDir: entry.discovered.dir,
+      hostEntry: this.options.hostEntry,
+      dataDir: path.join(paths.pluginData, id),
+      outputDir: path.join(paths.downloads, id),
+      binDirs: [path.join(paths.home, 'bin')],
+      searchPath: process.env.PATH ?? '',
+      libraryRoots: manifest.capabilities.includes('PROCESS') ? this.libraryRoots() : [],
+      derivedRoot: paths.derived,
+      // Files dropped on the window to archive (a .torrent) are kept there for their jobs.
+      extraRead: [paths.dropped, ...entry.extraRead],
+    });
+  }
+
+  /** Where originals can be: the downloads folder, every plugin's declared folders, imports. */
+  private libraryRoots(): string[] {
+    const context = { havenHome: this.options.paths.home, userHome: os.homedir() };
+    const declared = [...this.entries.values()].flatMap((other) =>
+      other.discovered.manifest ? declaredFolders(other.discovered.manifest, { ...context, config: this.options.store.getConfig(other.key) }) : [],
+    );
+    return [this.options.paths.downloads, ...declared, ...(this.options.importedFolders?.() ?? [])];
+  }
+
+  /**
+   * A plugin asked to read a file the user named (a local .torrent or SDP file, an action's
+   * input) or, for a processor, an original outside the library roots (its folder, for
+   * sidecars): it is added to what the process may read, restarting a running process that
+   * cannot (jobs it was running are retried).
+   */
+  private async allowRead(entry: Entry, targets: readonly string[], scope: 'file' | 'folder'): Promise<void> {
+    if (this.options.sandbox === false) return;
+    while (entry.sandboxChange) await entry.sandboxChange;
+    const plan = this.sandboxPlan(entry);
+    for (const target of targets) {
+      if (!allowsRead(plan, target)) entry.extraRead.add(scope === 'file' ? path.resolve(target) : path.dirname(path.resolve(target)));
+    }
+    const running = entry.sandbox;
+    if (!entry.conn || !running || targets.every((target) => allowsRead(running, target))) return;
+    this.options.logger.info('restarting a plugin to let it read what it was given', { plugin: entry.key, paths: targets });
+    entry.sandboxChange = this.reload(entry.key)
+      .then(() => undefined)
+      .finally(() => {
+        entry.sandboxChange = undefined;
+      });
+    await entry.sandboxChange;
+  }
+
   private async loadInto(entry: Entry, conn: HostConnection): Promise<HostDescription> {
     const manifest = entry.discovered.manifest!;
     const description = await conn.client.call(
@@ -780,6 +896,7 @@ export class PluginRuntime extends DisposableObject {
         outputDir: path.join(this.options.paths.downloads, pluginShortId(manifest.name)),
         havenVersion: this.options.havenVersion,
         binDirs: [path.join(this.options.paths.home, 'bin')],
+        programFiles: entry.sandbox?.programFiles ?? [],
       },
       { timeoutMs: this.timeouts.loadMs },
     );
@@ -811,11 +928,12 @@ export class PluginRuntime extends DisposableObject {
   private async withInspector<T>(entry: Entry, work: (conn: HostConnection) => Promise<T>): Promise<T> {
     const manifest = entry.discovered.manifest!;
     const id = pluginShortId(manifest.name);
+    const sandbox = this.options.sandbox === false ? [] : permissionFlags(this.sandboxPlan(entry));
     const process = this.options.launcher.launch({
       serviceName: `plugin-${id}-inspect`,
       entry: this.options.hostEntry,
-      env: cleanEnvironment({ HAVEN_PLUGIN: manifest.name }),
-      execArgv: [`--max-old-space-size=${manifest.maxMemoryMb ?? 256}`],
+      env: this.hostEnvironment(entry),
+      execArgv: [`--max-old-space-size=${manifest.maxMemoryMb ?? 256}`, ...sandbox],
       cwd: this.options.paths.pluginData,
     });
     const conn = new HostConnection(process, this.coreHandlers(entry), this.options.logger.child(`plugin.${id}`), this.timeouts.host);
@@ -890,6 +1008,7 @@ export class PluginRuntime extends DisposableObject {
     const { store, logs, bus } = this.options;
     return {
       calls: {
+        'core.linkFile': ({ source, target, symbolic }) => this.linkFile(entry, source, target, symbolic),
         'core.log': ({ level, message, fields }) => {
           const verdict = entry.logLimit();
           if (verdict === 'drop') return null;
@@ -978,6 +1097,7 @@ export class PluginRuntime extends DisposableObject {
           configIssues: [],
           progress: this.progressCoalescer(),
           logLimit: rateLimiter(MAX_OUTPUT_LINES_PER_SECOND),
+          extraRead: new Set(),
         };
         this.entries.set(key, created);
         if (plugin.manifest && !plugin.error) {
@@ -1150,7 +1270,7 @@ export class PluginRuntime extends DisposableObject {
       ...(latest ? { health: toPluginHealth(latest) } : {}),
       dependencies: Object.entries(manifest?.dependencies ?? {}).map(([depName, range]) => ({ name: depName, range })),
       dependents: this.plan.dependents.get(entry.key) ?? [],
-      permissions: manifest?.permissions ?? { network: [], filesystem: [], binaries: [] },
+      permissions: manifest?.permissions ?? { network: [], filesystem: [], binaries: [], programFiles: [], links: false, addons: false },
       urlPatterns: manifest?.urlPatterns ?? [],
       ...(manifest?.processes ? { processes: manifest.processes } : {}),
       restarts: entry.restarts,
@@ -1285,4 +1405,17 @@ function restoreSecret(candidate: Record<string, unknown>, stored: Record<string
     node = node[key] as Record<string, unknown>;
   }
   node[keys.at(-1)!] = previous.value;
+}
+
+/** The local file a source names, with a `file:` URI or as an absolute path, if it does. */
+function localFileOf(source: unknown): string | undefined {
+  const uri = typeof source === 'object' && source !== null ? (source as { uri?: unknown }).uri : undefined;
+  if (typeof uri !== 'string') return undefined;
+  if (path.isAbsolute(uri)) return path.resolve(uri);
+  if (!/^file:/i.test(uri)) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
 }

@@ -43,7 +43,13 @@ export interface HttpServerOptions {
   /** Serves the contract over one connection; returns the handle that ends it. */
   connect: (protocol: MessagePassingProtocol, transport: string) => Disposable;
   logger: Logger;
+  /** WebSocket connections at most (default 64); an upgrade over it gets a 503 saying so. */
   maxConnections?: number;
+  /**
+   * TCP connections at most, HTTP and WebSocket together (default 256); the server closes one
+   * over it at once, unanswered (a flood is not worth an answer), and logs that it did.
+   */
+  maxSockets?: number;
   /** The socket is closed above this; frames between MAX_FRAME_BYTES and this get TOO_LARGE. */
   hardMaxPayload?: number;
 }
@@ -81,11 +87,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const { logger } = options;
   let allowed = allowedHostHeaders(options.host, options.port);
   const maxConnections = options.maxConnections ?? 64;
+  const maxSockets = options.maxSockets ?? 256;
   const sockets = new Set<net.Socket>();
   const connections = new Map<WebSocket, Disposable>();
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.hardMaxPayload ?? 16 * 1024 * 1024 });
-  const server = http.createServer((req, res) => {
+  // A connection that sends nothing is closed once headersTimeout passes; Node checks every
+  // connectionsCheckingInterval (30 s by default, so a silent flood would hold its sockets far longer).
+  const server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
     try {
       handleHttp(req, res);
     } catch (error) {
@@ -99,6 +108,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
+  // Every connection holds a file descriptor, and they are shared with the database and the
+  // plugins: over the bound, Node closes new connections before reading a byte.
+  server.maxConnections = maxSockets;
+  const refusals = refusalLog(logger);
+  server.on('drop', () => refusals.note(`more than ${maxSockets} connections are open: new ones are closed unanswered until some close`));
 
   const deny = (res: http.ServerResponse, status: number, message: string): void => {
     res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
@@ -198,8 +212,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   server.on('upgrade', (req, socket, head) => {
     // Nothing a client sends before the upgrade may take Core down: errors end the socket.
     socket.on('error', (error) => logger.debug('serve: upgrade socket error', { error: String(error) }));
-    const refuse = (status: number, text: string): void => {
-      if (!socket.destroyed) socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    const refuse = (status: number, text: string, message = ''): void => {
+      const body = message ? `Haven: ${message}\n` : '';
+      if (!socket.destroyed) {
+        socket.end(
+          `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n${body ? 'Content-Type: text/plain; charset=utf-8\r\n' : ''}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
+      }
     };
     try {
       handleUpgrade(req, socket, head, refuse);
@@ -209,7 +228,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     }
   });
 
-  function handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, refuse: (status: number, text: string) => void): void {
+  function handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, refuse: (status: number, text: string, message?: string) => void): void {
     const url = parseRequestUrl(req.url);
     if (!url) return refuse(400, 'Bad Request');
     if (url.pathname !== '/ws') return refuse(404, 'Not Found');
@@ -218,7 +237,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (!tokensMatch(extractToken(url, req.headers.cookie, req.headers.authorization), options.token)) {
       return refuse(401, 'Unauthorized');
     }
-    if (connections.size >= maxConnections) return refuse(503, 'Service Unavailable');
+    if (connections.size >= maxConnections) {
+      const message = `too many connections (${maxConnections} open): close another tab or client of this Haven, or try again later.`;
+      refusals.note(`a WebSocket was refused: ${maxConnections} are open`);
+      return refuse(503, 'Service Unavailable', message);
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const handle = options.connect(serverWebSocketProtocol(ws), 'websocket');
       connections.set(ws, handle);
@@ -292,6 +315,26 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         }, 500).unref();
       });
       wss.close();
+    },
+  };
+}
+
+/** Logs refusals under a flood once per REFUSAL_LOG_MS each, with how many there were, not once per connection. */
+const REFUSAL_LOG_MS = 10_000;
+
+function refusalLog(logger: Logger): { note(what: string): void } {
+  const seen = new Map<string, { count: number; loggedAt: number }>();
+  return {
+    note(what) {
+      const now = Date.now();
+      const entry = seen.get(what) ?? { count: 0, loggedAt: 0 };
+      entry.count++;
+      if (now - entry.loggedAt >= REFUSAL_LOG_MS) {
+        logger.warn(`serve: ${what}`, { times: entry.count });
+        entry.count = 0;
+        entry.loggedAt = now;
+      }
+      seen.set(what, entry);
     },
   };
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { HavenError, type DerivedFileInfo, type ProcessResultInput, type ProgressUpdate } from '@haven/sdk';
 import type { MediaServerConfig } from './config';
-import { copyAtomic, ensureFolders, insidePath, placeMedia, realLibrary, sameFile, writeAtomic, type Placed } from './files';
+import { copyAtomic, ensureFolders, insidePath, placeMedia, realLibrary, sameFile, writeAtomic, type Linker, type Placed } from './files';
 import { dateOf, planExport, sourceType, type ExportPlan, type ItemFacts } from './layout';
 import { safeExtension } from './names';
 import { buildNfo, buildTvShowNfo, uniqueIdIn } from './nfo';
@@ -16,6 +16,8 @@ export interface ExportOptions {
   signal?: AbortSignal | undefined;
   progress?: ((update: ProgressUpdate) => void) | undefined;
   log?: ((message: string, fields?: Record<string, unknown>) => void) | undefined;
+  /** How links are made (Haven's `ctx.linkFile`); directly when not given. */
+  link?: Linker | undefined;
 }
 
 const LABEL = 'Jellyfin/Kodi .nfo';
@@ -98,6 +100,7 @@ export async function exportItem(item: ExportItem, config: MediaServerConfig, op
 
   const placed: Placed = await placeMedia(item.path, dir, plan.base, plan.ext, config.link_mode, {
     signal,
+    link: options.link,
     onBytes: (bytes) => progress({ phase: 'exporting', bytesDone: bytes, bytesTotal: stat.size, percent: stat.size ? Math.min(90, (90 * bytes) / stat.size) : 0 }),
   });
   options.log?.(placed.mode === 'existing' ? 'already in the library' : `exported (${placed.mode})`, { path: placed.path, ...(placed.note ? { note: placed.note } : {}) });

@@ -82,9 +82,19 @@ export async function sameFile(source: string, target: string): Promise<boolean>
   return (await prefixHash(source)) === (await prefixHash(target));
 }
 
+/** Makes a link, throwing an error with the filesystem's `code` when refused. */
+export type Linker = (source: string, target: string, symbolic: boolean) => Promise<void>;
+
+/** Links made here directly; in Haven the plugin sandbox refuses them, so `ctx.linkFile` makes them. */
+const directLink: Linker = async (source, target, symbolic) => {
+  if (symbolic) await fs.promises.symlink(await fs.promises.realpath(source), target);
+  else await fs.promises.link(source, target);
+};
+
 export interface CopyOptions {
   signal?: AbortSignal | undefined;
   onBytes?: ((bytes: number) => void) | undefined;
+  link?: Linker | undefined;
   /** Never replace an existing target (poster.jpg, folder.jpg): false when one was there. */
   exclusive?: boolean;
 }
@@ -166,13 +176,14 @@ export async function placeMedia(source: string, dir: string, base: string, ext:
       continue;
     }
     try {
+      const link = options.link ?? directLink;
       if (mode === 'symlink') {
-        await fs.promises.symlink(await fs.promises.realpath(source), target);
+        await link(source, target, true);
         return { path: target, base: name, mode };
       }
       if (mode === 'hardlink') {
         try {
-          await fs.promises.link(source, target);
+          await link(source, target, false);
           return { path: target, base: name, mode };
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code ?? '';

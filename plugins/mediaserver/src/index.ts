@@ -14,6 +14,11 @@ export default definePlugin({
         signal: job.signal,
         progress: (update) => job.progress(update),
         log: (message, fields) => ctx.logger.info(message, { item: item.id, ...fields }),
+        // Haven makes the links: the plugin sandbox does not let a plugin link to an original.
+        link: async (source, target, symbolic) => {
+          const made = await ctx.linkFile(source, target, { symbolic });
+          if (!made.ok) throw Object.assign(new Error(made.message), { code: made.code });
+        },
       });
     }
 

@@ -71,6 +71,20 @@ export function InstallDialog() {
               <dd data-testid="install-binaries">{m.permissions.binaries.join(', ') || 'no programs'}</dd>
               <dt>Folders</dt>
               <dd>{m.permissions.filesystem.join(', ') || 'only its own'}</dd>
+              {m.permissions.links ? (
+                <>
+                  <dt>Links</dt>
+                  <dd data-testid="install-links">may link to files it reads, and so change them</dd>
+                </>
+              ) : null}
+              {m.permissions.addons ? (
+                <>
+                  <dt>Native code</dt>
+                  <dd data-testid="install-addons" className="error-text">
+                    yes: it loads native addons, which Haven&apos;s sandbox cannot contain
+                  </dd>
+                </>
+              ) : null}
               <dt>Needs</dt>
               <dd>
                 {preview.dependencies.length === 0

@@ -1,5 +1,6 @@
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { redirectedInit } from './context';
+import { fetchAnswered, redirectedInit } from './context';
 
 const a = new URL('https://a.example/x');
 const b = new URL('https://b.example/y');
@@ -17,5 +18,26 @@ describe('redirects followed by ctx.http', () => {
     const headers = { Authorization: 'Bearer t', Cookie: 'c=1', Accept: 'x' };
     expect(redirectedInit({ headers }, 302, a, b).headers).toEqual({ Accept: 'x' });
     expect(redirectedInit({ headers }, 302, a, new URL('https://a.example/z')).headers).toEqual(headers);
+  });
+});
+
+describe('ctx.http against a server that never answers', () => {
+  it('fails with TIMEOUT once no headers came in time, instead of fetch waiting 300 s', async () => {
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((socket) => sockets.push(socket)).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    try {
+      const started = Date.now();
+      await expect(fetchAnswered(new URL(`http://127.0.0.1:${port}/`), {}, 300)).rejects.toMatchObject({ code: 'TIMEOUT', message: `no answer from 127.0.0.1:${port} within 300 ms` });
+      expect(Date.now() - started).toBeLessThan(5000);
+      // The caller's own abort stays an abort, not a timeout.
+      const aborted = new AbortController();
+      setTimeout(() => aborted.abort(), 50);
+      await expect(fetchAnswered(new URL(`http://127.0.0.1:${port}/`), { signal: aborted.signal }, 10_000)).rejects.toMatchObject({ name: 'AbortError' });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    }
   });
 });

@@ -3,7 +3,7 @@ import { newRecordingFolder, startFrameRecording, startRecording, startRtpRecord
 import fs from 'node:fs';
 import path from 'node:path';
 import type { IpcClient } from '@shared/ipc/client';
-import { HavenError } from '@shared/ipc/errors';
+import { HavenError, isHavenError } from '@shared/ipc/errors';
 import { type Emitter, toDisposable, type Disposable, type DisposableStore } from '@shared/lifecycle';
 import type { PluginManifest } from '@shared/sdk/manifest';
 import { toJsonValue, type MessageHandler } from '@shared/sdk/messaging';
@@ -44,6 +44,26 @@ export interface ContextOptions {
 const BETWEEN_PLUGINS_TIMEOUT_MS = 10 * 60_000;
 
 const MAX_REDIRECTS = 10;
+
+/** A server that accepts the connection and never answers fails a ctx.http call after this. */
+const HTTP_ANSWER_MS = 60_000;
+
+/**
+ * fetch, failing with TIMEOUT when no response headers come within `answerMs` (fetch itself
+ * waits 300 s). The body is the caller's to read, with its own signal.
+ */
+export async function fetchAnswered(url: URL, init: RequestInit, answerMs: number): Promise<Response> {
+  const unanswered = new AbortController();
+  const timer = setTimeout(() => unanswered.abort(), answerMs);
+  try {
+    return await fetch(url, { ...init, signal: init.signal ? AbortSignal.any([init.signal, unanswered.signal]) : unanswered.signal });
+  } catch (error) {
+    if (unanswered.signal.aborted && !init.signal?.aborted) throw new HavenError('TIMEOUT', `no answer from ${url.host} within ${answerMs >= 1000 ? `${Math.round(answerMs / 1000)} s` : `${answerMs} ms`}`);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 const LOG_LINES_PER_SECOND = 200;
 
@@ -128,9 +148,9 @@ export function createPluginContext(options: ContextOptions): PluginContext<Reco
       const signal = rest.signal ? AbortSignal.any([rest.signal as AbortSignal, options.signal]) : options.signal;
       let response: Response;
       try {
-        response = await fetch(url, { ...rest, signal, redirect: 'manual' } as RequestInit);
+        response = await fetchAnswered(url, { ...rest, signal, redirect: 'manual' } as RequestInit, HTTP_ANSWER_MS);
       } catch (error) {
-        if (signal.aborted) throw error;
+        if (signal.aborted || isHavenError(error)) throw error;
         // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, …) is in its cause.
         const cause = (error as { cause?: { code?: string; message?: string } }).cause;
         throw new HavenError('UNAVAILABLE', `cannot reach ${url.host}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
@@ -245,6 +265,7 @@ export function createPluginContext(options: ContextOptions): PluginContext<Reco
     http,
     which,
     spawn,
+    linkFile: (source, target, linkOptions = {}) => core.call('core.linkFile', { source, target, symbolic: linkOptions.symbolic === true }),
     recorder: {
       start: (recordOptions) => startRecording({ spawn, spawnPiped, http, logger, emit: emitQuietly }, recordOptions),
       startFrames: (recordOptions) => startFrameRecording({ spawn, spawnPiped, http, logger, emit: emitQuietly }, recordOptions),

@@ -13,6 +13,8 @@ export const HostLoadInput = z.strictObject({
   havenVersion: z.string(),
   /** Folders searched before PATH for binaries (HAVEN_HOME/bin). */
   binDirs: z.array(z.string()).default([]),
+  /** Program files the user chose in settings, which the plugin may run (sandboxed hosts). */
+  programFiles: z.array(z.string()).default([]),
 });
 export type HostLoadInput = z.input<typeof HostLoadInput>;
 
@@ -120,6 +122,11 @@ export const coreContract = defineContract({
         fields: z.record(z.string(), z.unknown()).optional(),
       }),
       output: z.null(),
+    }),
+    'core.linkFile': call({
+      description: 'ctx.linkFile: a hard or symbolic link the sandboxed plugin cannot make itself.',
+      input: z.strictObject({ source: z.string().min(1).max(4096), target: z.string().min(1).max(4096), symbolic: z.boolean().default(false) }),
+      output: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true) }), z.object({ ok: z.literal(false), code: z.string(), message: z.string() })]),
     }),
     'core.storage.get': call({
       description: 'ctx.storage.get',

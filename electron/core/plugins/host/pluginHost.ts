@@ -2,7 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import type { IpcClient } from '@shared/ipc/client';
-import { HavenError } from '@shared/ipc/errors';
+import { HavenError, describeAccessDenied } from '@shared/ipc/errors';
 import { DisposableStore, Emitter } from '@shared/lifecycle';
 import { isPluginDefinition, type PluginDefinition } from '@shared/sdk/definePlugin';
 import type { PluginManifest } from '@shared/sdk/manifest';
@@ -17,6 +17,7 @@ import type { HostLoadInput } from './contracts';
 
 import { TaskScheduler } from './scheduler';
 import { configJsonSchema } from './configJsonSchema';
+import { installChildProcessGuard } from './childProcessGuard';
 
 type HookFn = (...args: unknown[]) => unknown;
 
@@ -90,6 +91,15 @@ export class PluginHost {
     const entry = path.resolve(input.pluginDir, input.entry);
     if (!entry.startsWith(path.resolve(input.pluginDir) + path.sep)) {
       throw new HavenError('FORBIDDEN', `entry ${input.entry} is outside the plugin folder`);
+    }
+    // Sandboxed (Core started this process under the permission model): only declared programs.
+    if ('permission' in process) {
+      installChildProcessGuard({
+        plugin: input.manifest.name,
+        binaries: input.manifest.permissions.binaries,
+        programFiles: input.programFiles,
+        trustedDirs: [...input.binDirs, ...(process.env.PATH ?? '').split(path.delimiter).filter((dir) => path.isAbsolute(dir))],
+      });
     }
     let module: { default?: unknown };
     try {
@@ -292,7 +302,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return describeAccessDenied(error) ?? (error instanceof Error ? error.message : String(error));
 }
 
 /** The actions a plugin offers, as Core and the UI see them; malformed ones are left out. */

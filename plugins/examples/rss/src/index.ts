@@ -12,7 +12,17 @@ export const configSchema = z.object({
   max_items: z.number().int().min(1).max(10_000).default(20).describe('Newest items to take from each feed.'),
   media_types: z.array(z.string()).default(['audio/', 'video/']).describe('Enclosure types to take (prefixes).'),
   check_interval_minutes: z.number().int().min(0).default(0).describe('Check the feeds on a schedule; 0 means only when asked.'),
+  stall_timeout_seconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(60)
+    .describe('Give up on a download (and let Haven retry it) when the server sends nothing for this long.'),
 });
+
+/** The start of an HTML page: what a login wall, an error page or a link to a page sends instead of a media file. */
+const HTML_START = /^\s*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])/i;
 
 /** A file name from the item: its title, made safe, with the URL's extension. */
 function fileNameFor(source: MediaSource): string {
@@ -86,37 +96,88 @@ export default definePlugin({
         },
       },
 
-      /** Downloads to `<name>.part`, then renames: a half-written file never looks complete. */
+      /**
+       * Downloads to `<name>.part`, then renames: a half-written file never looks complete. A
+       * failed download removes its `.part` (a retry starts again from the first byte, so it is of
+       * no use, and on a full disk it is what fills it). A server that sends nothing for
+       * `stall_timeout_seconds` (before or during the body) fails the attempt as a network error, so
+       * the job is retried instead of waiting for ever; a web page instead of the file fails it as
+       * invalid input.
+       */
       async archive(source: MediaSource, job: JobHandle) {
         const dir = outputDir();
         await fs.promises.mkdir(dir, { recursive: true });
         const finalPath = path.join(dir, fileNameFor(source));
         const partPath = `${finalPath}.part`;
-        const response = await ctx.http(source.uri, { signal: job.signal });
-        if (!response.ok || !response.body) {
-          throw new HavenError(response.status === 404 ? 'NOT_FOUND' : 'UNAVAILABLE', `${source.uri}: HTTP ${response.status}`);
-        }
-        const total = Number(response.headers.get('content-length')) || undefined;
+        const stallMs = ctx.config.stall_timeout_seconds * 1000;
+        const stalled = new AbortController();
+        let stallTimer: ReturnType<typeof setTimeout> | undefined;
+        const armStallTimer = (): void => {
+          clearTimeout(stallTimer);
+          stallTimer = setTimeout(() => stalled.abort(), stallMs);
+        };
+        const signal = AbortSignal.any([job.signal, stalled.signal]);
+        let answered = false;
         let done = 0;
-        let lastReport = 0;
-        const started = Date.now();
-        const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
-        body.on('data', (chunk: Buffer) => {
-          done += chunk.length;
-          const now = Date.now();
-          if (now - lastReport < 100) return;
-          lastReport = now;
-          const speed = done / Math.max(0.001, (now - started) / 1000);
-          job.progress({
-            phase: 'downloading',
-            bytesDone: done,
-            ...(total ? { bytesTotal: total, etaSeconds: Math.max(0, (total - done) / speed) } : {}),
-            speedBps: speed,
+        let head = Buffer.alloc(0);
+        let contentType = '';
+        const notMedia = (): HavenError =>
+          new HavenError(
+            'INVALID_INPUT',
+            `${source.uri}: the server answered with a web page${contentType ? ` (${contentType})` : ''}, not a media file: the address may need a browser login, or lead to a page rather than the file`,
+          );
+        try {
+          armStallTimer();
+          const response = await ctx.http(source.uri, { signal });
+          answered = true;
+          if (!response.ok || !response.body) {
+            throw new HavenError(response.status === 404 ? 'NOT_FOUND' : 'UNAVAILABLE', `${source.uri}: HTTP ${response.status}`);
+          }
+          contentType = response.headers.get('content-type')?.split(';')[0]?.trim() ?? '';
+          const total = Number(response.headers.get('content-length')) || undefined;
+          let lastReport = 0;
+          const started = Date.now();
+          const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+          body.on('data', (chunk: Buffer) => {
+            armStallTimer();
+            done += chunk.length;
+            if (head.length < 64) {
+              head = Buffer.concat([head, chunk.subarray(0, 64)]);
+              if (HTML_START.test(head.toString('latin1'))) {
+                body.destroy(notMedia());
+                return;
+              }
+            }
+            const now = Date.now();
+            if (now - lastReport < 100) return;
+            lastReport = now;
+            const speed = done / Math.max(0.001, (now - started) / 1000);
+            job.progress({
+              phase: 'downloading',
+              bytesDone: done,
+              ...(total ? { bytesTotal: total, etaSeconds: Math.max(0, (total - done) / speed) } : {}),
+              speedBps: speed,
+            });
           });
-        });
-        await pipeline(body, fs.createWriteStream(partPath), { signal: job.signal });
-        if (total !== undefined && done !== total) {
-          throw new HavenError('UNAVAILABLE', `${source.uri}: the server sent ${done} of ${total} bytes`);
+          await pipeline(body, fs.createWriteStream(partPath), { signal });
+          if (HTML_START.test(head.toString('latin1'))) throw notMedia();
+          if (total !== undefined && done !== total) {
+            throw new HavenError('UNAVAILABLE', `${source.uri}: the server sent ${done} of ${total} bytes`);
+          }
+        } catch (error) {
+          await fs.promises.rm(partPath, { force: true }).catch(() => undefined);
+          if (stalled.signal.aborted && !job.signal.aborted) {
+            throw new HavenError(
+              'UNAVAILABLE',
+              `${source.uri}: the server stopped sending (nothing for ${ctx.config.stall_timeout_seconds} s ${answered ? `after ${done} bytes` : 'and no answer to the request'})`,
+            );
+          }
+          if ((error as NodeJS.ErrnoException).code === 'ENOSPC') {
+            throw new HavenError('UNAVAILABLE', `disk full: no space left in ${dir} after ${done} bytes of ${source.uri} (ENOSPC)`);
+          }
+          throw error;
+        } finally {
+          clearTimeout(stallTimer);
         }
         await fs.promises.rename(partPath, finalPath);
         job.progress({ phase: 'done', bytesDone: done, bytesTotal: done });

@@ -60,16 +60,29 @@ export async function installYtDlp(url: string, deps: UpdateDeps): Promise<strin
     // Nothing downloaded is run before it matches the release's published checksum.
     await verifyChecksum(response.url || url, hash.digest('hex'), deps, idle.signal);
     fs.chmodSync(part, 0o755);
+    // It runs under its own name (the plugin sandbox lets it start only `yt-dlp`), so it goes in
+    // place first and the copy it replaced comes back if it does not run as yt-dlp.
+    const previous = `${target}.previous`;
+    const kept = `${target}.kept`;
+    const hadOne = fs.existsSync(target);
+    if (hadOne) fs.renameSync(target, kept);
+    fs.renameSync(part, target);
+    const restore = (): void => {
+      fs.rmSync(target, { force: true });
+      if (hadOne) fs.renameSync(kept, target);
+    };
     let version: string;
     try {
-      version = await ytDlpVersion(part, deps.env);
+      version = await ytDlpVersion(target, deps.env);
     } catch (error) {
+      restore();
       throw new HavenError('INVALID_INPUT', `the file from ${url} does not run as yt-dlp (${firstLine(error)}); the installed yt-dlp is unchanged`);
     }
-    if (!/^\d{4}\.\d{2}\.\d{2}/.test(version)) throw new HavenError('INVALID_INPUT', `the file from ${url} says its version is "${version.slice(0, 80)}", not a yt-dlp version; the installed yt-dlp is unchanged`);
-    const previous = `${target}.previous`;
-    if (fs.existsSync(target)) fs.renameSync(target, previous);
-    fs.renameSync(part, target);
+    if (!/^\d{4}\.\d{2}\.\d{2}/.test(version)) {
+      restore();
+      throw new HavenError('INVALID_INPUT', `the file from ${url} says its version is "${version.slice(0, 80)}", not a yt-dlp version; the installed yt-dlp is unchanged`);
+    }
+    if (hadOne) fs.renameSync(kept, previous);
     return `yt-dlp ${version} is installed in ${target}${fs.existsSync(previous) ? ` (the copy it replaced is kept as ${path.basename(previous)})` : ''}.`;
   } finally {
     clearTimeout(timer);
@@ -106,11 +119,11 @@ export async function rollbackYtDlp(deps: UpdateDeps): Promise<string> {
   const target = managedPath(deps.toolsDir);
   const previous = `${target}.previous`;
   if (!fs.existsSync(previous)) throw new HavenError('NOT_FOUND', 'there is no previous yt-dlp to go back to (none was replaced yet)');
-  const version = await ytDlpVersion(previous, deps.env).catch(() => 'unknown version');
   const swap = `${target}.swap`;
   if (fs.existsSync(target)) fs.renameSync(target, swap);
   fs.renameSync(previous, target);
   if (fs.existsSync(swap)) fs.renameSync(swap, previous);
+  const version = await ytDlpVersion(target, deps.env).catch(() => 'unknown version');
   return `Back to yt-dlp ${version}; the newer copy is kept as ${path.basename(previous)}.`;
 }
 
