@@ -37,7 +37,7 @@ test('"Install / update yt-dlp" runs from the plugin page and says what it did',
   await page.getByRole('tab', { name: 'Test' }).click();
   const action = page.locator('[data-action="update-yt-dlp"]');
   await action.getByRole('button', { name: 'Install / update yt-dlp' }).click();
-  await expect(action.getByTestId('action-result')).toHaveText(`yt-dlp 2023.03.04 is installed in ${path.join(haven.home, 'bin', 'yt-dlp')}.`, { timeout: 30_000 });
+  await expect(action.getByTestId('action-result')).toHaveText(`yt-dlp 2023.03.04 is installed in ${path.join(haven.home, 'plugin-data', 'youtube', 'bin', 'yt-dlp')}.`, { timeout: 30_000 });
   await page.getByRole('button', { name: 'Run health check' }).click();
   await expect(page.getByTestId('test-health')).toContainText('(managed,');
 });

@@ -179,7 +179,7 @@ describe('YouTubePlugin with yt-dlp', () => {
 });
 
 describe("YouTubePlugin's actions", () => {
-  it('installs yt-dlp into HAVEN_HOME/bin after checking its published checksum, keeps the previous copy, rolls back, and says why when it cannot', async () => {
+  it('installs yt-dlp into its own tools folder after checking its published checksum, keeps the previous copy, rolls back, and says why when it cannot', async () => {
     const release = tempHome('haven-yt-release-');
     fs.copyFileSync('/usr/bin/yt-dlp', path.join(release, 'yt-dlp'));
     fs.writeFileSync(path.join(release, 'not-yt-dlp'), '#!/bin/sh\necho hello\n');
@@ -194,7 +194,8 @@ describe("YouTubePlugin's actions", () => {
       const core = await start(home);
       const set = (values: Record<string, unknown>) => core.plugins.setConfig('youtube', values, false);
       await set({ ytdlp_release_url: `${releases.url}/yt-dlp` });
-      const managed = path.join(home, 'bin', 'yt-dlp');
+      // Its own tools folder, which only it runs from (HAVEN_HOME/bin is the user's, read-only to plugins).
+      const managed = path.join(home, 'plugin-data', 'youtube', 'bin', 'yt-dlp');
       expect(await core.plugins.runAction('youtube', 'update-yt-dlp')).toBe(`yt-dlp 2023.03.04 is installed in ${managed}.`);
       expect((await core.plugins.health(['youtube']))[0]?.result.output).toContain(`yt-dlp 2023.03.04 (managed, ${managed})`);
       expect(await core.plugins.runAction('youtube', 'update-yt-dlp')).toMatch(/kept as yt-dlp\.previous/);
@@ -216,7 +217,7 @@ describe("YouTubePlugin's actions", () => {
       await set({ ytdlp_release_url: `${releases.url}/gone` });
       await expect(core.plugins.runAction('youtube', 'update-yt-dlp')).rejects.toThrow(/HTTP 404/);
       expect(sha256(managed)).toBe(before);
-      expect(fs.readdirSync(path.join(home, 'bin')).sort()).toEqual(['yt-dlp', 'yt-dlp.previous']);
+      expect(fs.readdirSync(path.dirname(managed)).sort()).toEqual(['yt-dlp', 'yt-dlp.previous']);
     } finally {
       await releases.close();
     }

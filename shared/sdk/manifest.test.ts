@@ -30,6 +30,10 @@ describe('PluginManifest', () => {
     [{ ...valid, sourceIds: ['([a-z]'] }, 'sourceIds'],
     [{ ...valid, homepage: 'javascript:alert(1)' }, 'homepage'],
     [{ ...valid, permissions: { binaries: ['../../bin/sh'] } }, 'permissions'],
+    [{ ...valid, permissions: { binaries: ['ffmpeg', 'bash'] } }, 'permissions'],
+    [{ ...valid, permissions: { binaries: ['python3.12'] } }, 'permissions'],
+    [{ ...valid, permissions: { binaries: ['Node.exe'] } }, 'permissions'],
+    [{ ...valid, permissions: { programFiles: ['/usr/bin/yt-dlp'] } }, 'permissions'],
     [{ ...valid, surprise: true }, ''],
   ])('rejects %j at %s', (input, path) => {
     const result = PluginManifest.safeParse(input);

@@ -29,13 +29,35 @@ const Hostname = z
   .string()
   .regex(/^(\*\.)?[a-zA-Z0-9.-]+(:\d{1,5})?$|^\*$/, 'must be a host name such as example.com, *.example.com or 127.0.0.1:8080');
 
+/** Programs that run whatever they are told (`python3.12` and `bash.exe` count as `python` and `bash`). */
+const RUNS_ANY_CODE = new Set([
+  'sh', 'bash', 'dash', 'zsh', 'ksh', 'csh', 'tcsh', 'fish', 'ash', 'busybox', 'cmd', 'powershell', 'pwsh',
+  'node', 'nodejs', 'deno', 'bun', 'python', 'pypy', 'perl', 'ruby', 'php', 'lua', 'luajit', 'tclsh', 'wish', 'osascript',
+  'env', 'sudo', 'su', 'doas', 'pkexec', 'xargs', 'nohup', 'nice', 'timeout', 'setsid', 'script', 'expect', 'awk', 'gawk', 'mawk', 'nawk',
+  'find', 'sed', 'ssh', 'wine', 'java', 'dotnet', 'mono', 'cscript', 'wscript', 'mshta', 'rundll', 'regsvr',
+]);
+
 export const PluginPermissions = z.strictObject({
   /** Hosts `ctx.http` may reach; `*` means any host. */
   network: z.array(Hostname).max(64).default([]),
   /** Folders beyond the plugin's data and output folders; `~` and `$HAVEN_HOME` are expanded. */
   filesystem: z.array(z.string().min(1).max(1024)).max(32).default([]),
-  /** Executables `ctx.spawn` may start, by name (`yt-dlp`, `ffmpeg`). */
-  binaries: z.array(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a program name')).max(16).default([]),
+  /**
+   * Executables the plugin may start, by name (`yt-dlp`, `ffmpeg`). They run outside the sandbox
+   * with the arguments the plugin gives them; shells, interpreters and launchers would make that
+   * any code at all, so they are refused.
+   */
+  binaries: z
+    .array(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a program name')
+        .refine((name) => !RUNS_ANY_CODE.has(name.toLowerCase().replace(/\.(exe|cmd|bat)$/, '').replace(/[0-9.]+$/, '')), {
+          message: 'must not be a shell, an interpreter or a launcher (it would run any code outside the sandbox)',
+        }),
+    )
+    .max(16)
+    .default([]),
   /**
    * Settings that name a program file the user chose (`${config.ytdlp_path}`): the plugin may run
    * exactly that file, whatever its name or folder.

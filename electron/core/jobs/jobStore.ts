@@ -22,6 +22,8 @@ export interface JobRow {
   item_id: number | null;
   progress_json: string | null;
   force: number;
+  /** A local file the user named for this job (never one a plugin named): its plugin may read it. */
+  user_file: string | null;
   created_at: number;
   updated_at: number;
   started_at: number | null;
@@ -37,6 +39,7 @@ export interface NewJob {
   title: string;
   maxRetries: number;
   force?: boolean;
+  userFile?: string;
 }
 
 /** Time-ordered, unique job ids: `j` + time in base 36 + random. */
@@ -74,7 +77,7 @@ export function toSummary(row: JobRow, liveProgress?: ProgressUpdate): JobSummar
   };
 }
 
-export type JobPatch = Partial<Pick<JobRow, 'state' | 'attempts' | 'next_run_at' | 'error_class' | 'error_message' | 'result_json' | 'item_id' | 'progress_json' | 'started_at' | 'finished_at' | 'force' | 'max_retries' | 'title' | 'source_json'>>;
+export type JobPatch = Partial<Pick<JobRow, 'state' | 'attempts' | 'next_run_at' | 'error_class' | 'error_message' | 'result_json' | 'item_id' | 'progress_json' | 'started_at' | 'finished_at' | 'force' | 'max_retries' | 'title' | 'source_json' | 'user_file'>>;
 
 /** The jobs tables. Every state change and its trace event are written in one transaction. */
 export class JobStore {
@@ -86,8 +89,8 @@ export class JobStore {
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO jobs (id, plugin, kind, state, priority, source_id, source_json, title, max_retries, force, created_at, updated_at, finished_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO jobs (id, plugin, kind, state, priority, source_id, source_json, title, max_retries, force, user_file, created_at, updated_at, finished_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           id,
@@ -100,6 +103,7 @@ export class JobStore {
           job.title,
           job.maxRetries,
           job.force ? 1 : 0,
+          job.userFile ?? null,
           now,
           now,
           job.state === 'skipped' ? now : null,

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AppSettings } from '@shared/domain/settings';
 import type { JobCounts, JobDetail, JobFilter, JobProgressEvent, JobState, JobSummary } from '@shared/domain/jobs';
 import { FINISHED_JOB_STATES, JobFilter as JobFilterSchema } from '@shared/domain/jobs';
@@ -72,6 +74,8 @@ export class JobQueue extends DisposableObject {
   /** A job reached completed, failed, cancelled or skipped. */
   readonly onDidFinish = this.finished.event;
   private wakeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the wake timer is due to pump: the earliest retry time it was armed for. */
+  private wakeAt: number | undefined;
   private pumping = false;
   private pumpAgain = false;
   private active = false;
@@ -121,6 +125,8 @@ export class JobQueue extends DisposableObject {
     const kind = options.kind ?? 'archive';
     const reason = options.reason ?? 'requested';
     const byUser = options.byUser ?? true;
+    // Only a file the user names is opened to the plugin's sandbox; one discovery found is not.
+    const userFile = byUser ? localFileOf(source.uri) : undefined;
     const maxRetries = this.maxRetriesFor(plugin);
     const store = this.options.store;
     const existing = store.latestForSource(plugin, source.sourceId, kind);
@@ -151,7 +157,7 @@ export class JobQueue extends DisposableObject {
       // One row per source: a new request reuses the old job and says so in its trace.
       const row = store.update(
         existing.id,
-        { state: options.paused ? 'paused' : 'queued', attempts: 0, next_run_at: null, error_class: null, error_message: null, finished_at: null, force: options.force ? 1 : 0, max_retries: maxRetries },
+        { state: options.paused ? 'paused' : 'queued', attempts: 0, next_run_at: null, error_class: null, error_message: null, finished_at: null, force: options.force ? 1 : 0, max_retries: maxRetries, user_file: userFile ?? null },
         options.paused
           ? { kind: 'paused', message: `added again, paused (${reason}): resume it to archive it` }
           : { kind: 'queued', message: `queued again (${reason}${options.force ? ', archiving again even if already archived' : ''})` },
@@ -161,7 +167,7 @@ export class JobQueue extends DisposableObject {
       return this.summary(row);
     }
     const row = store.insert(
-      { plugin, kind, state: options.paused ? 'paused' : 'queued', priority: PRIORITY[kind], source, title: source.title ?? source.uri, maxRetries, force: options.force ?? false },
+      { plugin, kind, state: options.paused ? 'paused' : 'queued', priority: PRIORITY[kind], source, title: source.title ?? source.uri, maxRetries, force: options.force ?? false, ...(userFile ? { userFile } : {}) },
       options.paused ? { kind: 'paused', message: `added paused (${reason}): resume it to archive it` } : { kind: 'queued', message: `queued (${reason})` },
     );
     this.added(row);
@@ -570,13 +576,24 @@ export class JobQueue extends DisposableObject {
     }
   }
 
+  /**
+   * Arms the timer for the next retry, and re-arms it only when that time changes. The queue pumps
+   * many times a second while jobs run, and Node keeps the (empty) timer list of every cleared
+   * unref'd timer of a new duration until that duration ends: clearing and re-creating the timer
+   * on each pump held one list per pump until the retry was due (some 30 MB with an hour to go).
+   */
   private scheduleWake(): void {
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    this.wakeTimer = undefined;
     const now = Date.now();
     const at = this.options.store.nextWake(now);
+    if (this.wakeTimer && at === this.wakeAt) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+    this.wakeAt = at;
     if (at === undefined) return;
-    this.wakeTimer = setTimeout(() => this.pump(), Math.min(at - now + 5, 2 ** 31 - 1));
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.pump();
+    }, Math.min(at - now + 5, 2 ** 31 - 1));
     this.wakeTimer.unref();
   }
 
@@ -641,11 +658,22 @@ export class JobQueue extends DisposableObject {
             };
           }
         }
-        const result =
-          row.kind === 'archive'
-            ? await this.options.runtime.archive(row.plugin, source, row.id)
-            : ((await this.options.runtime.invoke(row.plugin, 'record', [source], { jobId: row.id, timeoutMs: 7 * 24 * 3600_000 })) as Awaited<ReturnType<PluginRuntime['archive']>>);
+        // A file the user named reaches the plugin where its sandbox lets it read (maybe a copy).
+        const shared = row.user_file ? await this.options.runtime.shareUserFile(row.plugin, row.user_file, row.id) : undefined;
+        const given = shared && shared.path !== row.user_file ? { ...source, uri: /^file:/i.test(source.uri) ? pathToFileURL(shared.path).href : shared.path } : source;
+        let result: Awaited<ReturnType<PluginRuntime['archive']>>;
+        try {
+          result =
+            row.kind === 'archive'
+              ? await this.options.runtime.archive(row.plugin, given, row.id)
+              : ((await this.options.runtime.invoke(row.plugin, 'record', [given], { jobId: row.id, timeoutMs: 7 * 24 * 3600_000 })) as Awaited<ReturnType<PluginRuntime['archive']>>);
+        } finally {
+          shared?.dispose();
+        }
         if (!result.success) throw new HavenError('INTERNAL', result.error ?? `${row.plugin} reported a failure without a reason`);
+        if (result.outputPath && !this.options.runtime.isOwnOutput(row.plugin, result.outputPath)) {
+          throw new HavenError('INVALID_OUTPUT', `${row.plugin} reported ${result.outputPath}, outside the folders it may write; not recorded`);
+        }
         const { item, duplicateOf, sidecarError } = await this.options.index.addArchived(row.plugin, source, result);
         if (duplicateOf) {
           this.options.store.addEvent(row.id, 'duplicate', `the same content (sha256) is already library item ${duplicateOf.id} from ${duplicateOf.plugin} ${duplicateOf.sourceId}`);
@@ -832,5 +860,16 @@ export class JobQueue extends DisposableObject {
     this.active = false;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     for (const job of this.running.values()) job.controller.abort();
+  }
+}
+
+/** The local file a source names, with a `file:` URI or as an absolute path, if it does. */
+export function localFileOf(uri: string): string | undefined {
+  if (path.isAbsolute(uri)) return path.resolve(uri);
+  if (!/^file:/i.test(uri)) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
   }
 }

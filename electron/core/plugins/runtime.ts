@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ConfigIssue, PluginConfigView, PluginDetail, PluginHealthReport, PluginState, PluginSummary } from '@shared/domain/plugins';
 import { HavenError, isHavenError } from '@shared/ipc/errors';
 import { StreamCoalescer } from '@shared/ipc/coalesce';
@@ -37,7 +36,7 @@ import { cleanEnvironment, type ProcessLauncher } from './launcher';
 import type { PluginLogBook } from './pluginLogs';
 import type { PluginStore, StoredHealth } from './pluginStore';
 import { redactConfig, scrub, scrubValue, secretPaths, secretValues } from './secrets';
-import { allowsRead, allowsWrite, declaredFolders, permissionFlags, planSandbox, samePlan, SANDBOX_REFUSAL, type SandboxPlan } from './sandbox';
+import { allowsRead, allowsWrite, declaredFolders, expandFolder, isInside, unsafeFolder, permissionFlags, planSandbox, samePlan, SANDBOX_REFUSAL, type SandboxPlan } from './sandbox';
 import { sourceForPlugin } from './sources';
 
 export interface RuntimeTimeouts {
@@ -60,6 +59,12 @@ export interface RestartPolicy {
   maxCrashes: number;
   windowMs: number;
 }
+
+/** Files and folders added to one plugin's sandbox at run time (user-named files, originals) kept at most. */
+const MAX_EXTRA_READ = 64;
+
+/** A file the user names for a job is copied to the plugin up to this size, opened to it above. */
+const MAX_SHARED_COPY_BYTES = 64 * 1024 * 1024;
 
 export interface PluginRuntimeOptions {
   catalog: PluginCatalog;
@@ -118,8 +123,10 @@ interface Entry {
   progress: StreamCoalescer<ProgressEvent>;
   /** What the running process may touch (undefined when not sandboxed or not running). */
   sandbox?: SandboxPlan;
-  /** Folders of originals a processor was asked to read outside the library roots. */
+  /** Files and folders opened to the plugin at run time (user-named files, originals' folders). */
   extraRead: Set<string>;
+  /** Of those, the folders of originals Haven handed a processor: media it may link to. */
+  handedMedia: Set<string>;
   sandboxChange?: Promise<void>;
   /** Shared by ctx.logger and the process output: a flood is cut, not stored. */
   logLimit: () => 'keep' | 'drop' | 'resume';
@@ -395,6 +402,8 @@ export class PluginRuntime extends DisposableObject {
     }
     const result = await this.validateWith(entry, candidate);
     if (!result.ok) return result;
+    const folderIssues = this.unsafeFolderSettings(entry, result.config);
+    if (folderIssues.length > 0) return { ok: false, issues: folderIssues };
     this.options.store.setConfig(entry.key, candidate);
     entry.secrets = secretValues(result.config, secrets);
     entry.configIssues = [];
@@ -470,8 +479,6 @@ export class PluginRuntime extends DisposableObject {
     if (capability && !entry.discovered.manifest!.capabilities.includes(capability)) {
       throw new HavenError('FORBIDDEN', `${entry.key} does not declare the ${capability} capability`);
     }
-    const local = hook === 'archive' || hook === 'record' ? localFileOf(args[0]) : undefined;
-    if (local) await this.allowRead(entry, [local], 'file');
     await this.ensureRunning(entry);
     if (!entry.hooks.includes(hook)) throw new HavenError('NOT_IMPLEMENTED', `${entry.key} does not implement ${hook}`);
     const raw = await this.invokeOn(entry, hook, args, options);
@@ -486,7 +493,11 @@ export class PluginRuntime extends DisposableObject {
   /** Runs a PROCESS plugin on one archived item (`item` already built by Core). */
   async process(ref: string, item: MediaItem, jobId: string): Promise<ProcessResult> {
     // The original (its folder: sidecars) and what other processors made from it.
-    await this.allowRead(this.resolve(ref), [item.path, ...item.derived.map((file) => file.path)], 'folder');
+    const entry = this.resolve(ref);
+    const handed = [item.path, ...item.derived.map((file) => file.path)];
+    for (const file of handed) entry.handedMedia.add(path.dirname(path.resolve(file)));
+    for (const old of [...entry.handedMedia].slice(0, Math.max(0, entry.handedMedia.size - MAX_EXTRA_READ))) entry.handedMedia.delete(old);
+    await this.allowRead(entry, handed, 'folder');
     return (await this.invoke(ref, 'process', [item], { jobId, timeoutMs: 24 * 3600_000 })) as ProcessResult;
   }
 
@@ -504,6 +515,39 @@ export class PluginRuntime extends DisposableObject {
     const entry = this.resolve(ref);
     await this.ensureRunning(entry);
     return entry.actions;
+  }
+
+  /**
+   * Whether a file a plugin reports as its output lies where it may write. Core records and
+   * serves what a plugin reports, and writes a sidecar beside it, so an output elsewhere (the
+   * database, a key file) is refused even before the sandbox would stop a write there.
+   */
+  isOwnOutput(ref: string, file: string): boolean {
+    if (this.options.sandbox === false) return true;
+    const entry = this.resolve(ref);
+    return allowsWrite(entry.sandbox ?? this.sandboxPlan(entry), file);
+  }
+
+  /**
+   * A local file the user named for a job of this plugin (a .torrent, an SDP file), where the
+   * plugin may read it: as it is when it may already, else a copy in its data folder (same name,
+   * removed by `dispose`), so no running job is interrupted; a file too big to copy is opened to
+   * the plugin instead, restarting it if it runs.
+   */
+  async shareUserFile(ref: string, file: string, jobId: string): Promise<{ path: string; dispose(): void }> {
+    const entry = this.resolve(ref);
+    const kept = { path: file, dispose: () => undefined };
+    if (this.options.sandbox === false || allowsRead(entry.sandbox ?? this.sandboxPlan(entry), file)) return kept;
+    const stat = await fs.promises.stat(file).catch(() => undefined);
+    if (!stat?.isFile() || stat.size > MAX_SHARED_COPY_BYTES) {
+      await this.allowRead(entry, [file], 'file');
+      return kept;
+    }
+    const inbox = path.join(this.options.paths.pluginData, pluginShortId(entry.discovered.manifest!.name), 'inbox', jobId.replace(/[^A-Za-z0-9_-]/g, '_'));
+    await fs.promises.mkdir(inbox, { recursive: true });
+    const copy = path.join(inbox, path.basename(file));
+    await fs.promises.copyFile(file, copy);
+    return { path: copy, dispose: () => fs.rmSync(inbox, { recursive: true, force: true }) };
   }
 
   /** Runs one of the plugin's user actions (updating a tool can take minutes). */
@@ -609,7 +653,7 @@ export class PluginRuntime extends DisposableObject {
   private async explainCallError(entry: Entry, conn: HostConnection, what: string, error: unknown): Promise<HavenError> {
     const base = isHavenError(error) ? error : new HavenError('INTERNAL', String(error));
     const own = new HavenError(base.code, scrub(base.message.replace(/^host\.\w+: /, ''), entry.secrets));
-    if (own.message.includes(SANDBOX_REFUSAL)) {
+    if (own.message.includes(SANDBOX_REFUSAL) && entry.logLimit() !== 'drop') {
       this.options.logs.write({ time: new Date().toISOString(), plugin: entry.key, level: 'error', message: `${what}: ${own.message}` });
       this.options.logger.warn('plugin sandbox refused an operation', { plugin: entry.key, message: own.message });
     }
@@ -807,18 +851,49 @@ export class PluginRuntime extends DisposableObject {
     if (!manifest.permissions.links) throw new HavenError('FORBIDDEN', `${entry.key} may not make links: add "links": true to permissions in plugin.json`);
     if (!path.isAbsolute(source) || !path.isAbsolute(target)) throw new HavenError('INVALID_INPUT', 'linkFile takes absolute paths');
     const plan = entry.sandbox ?? this.sandboxPlan(entry);
-    if (!allowsRead(plan, source)) throw new HavenError('FORBIDDEN', `blocked by ${SANDBOX_REFUSAL}: ${entry.key} may not read ${source}, so it may not link to it`);
-    if (!allowsWrite(plan, target)) throw new HavenError('FORBIDDEN', `blocked by ${SANDBOX_REFUSAL}: ${entry.key} may not write ${target}`);
+    // A link can be written through, so only media may be linked (never Haven's code, programs or
+    // another plugin's folder), judged by where the files really are, links in the path resolved.
+    const real = (p: string): string => {
+      try {
+        return fs.realpathSync(p);
+      } catch {
+        return path.resolve(p);
+      }
+    };
+    const media = [...this.libraryRoots(), this.options.paths.derived, ...plan.write, ...entry.handedMedia].map(real);
+    const writable = plan.write.map(real);
     try {
-      const stat = await fs.promises.stat(source);
+      const realSource = await fs.promises.realpath(source);
+      if (!media.some((root) => isInside(realSource, root))) {
+        throw new HavenError('FORBIDDEN', `blocked by ${SANDBOX_REFUSAL}: ${entry.key} may link only to archived media and its own files, not ${source}`);
+      }
+      const realTarget = path.join(await fs.promises.realpath(path.dirname(target)), path.basename(target));
+      if (!writable.some((root) => isInside(realTarget, root))) {
+        throw new HavenError('FORBIDDEN', `blocked by ${SANDBOX_REFUSAL}: ${entry.key} may not write ${target}`);
+      }
+      const stat = await fs.promises.stat(realSource);
       if (!stat.isFile()) return { ok: false, code: 'EISDIR', message: `${source} is not a file` };
-      if (symbolic) await fs.promises.symlink(await fs.promises.realpath(source), target);
-      else await fs.promises.link(source, target);
+      if (symbolic) await fs.promises.symlink(realSource, realTarget);
+      else await fs.promises.link(realSource, realTarget);
       return { ok: true };
     } catch (error) {
+      if (isHavenError(error)) throw error;
       const { code = 'EIO', message = String(error) } = error as NodeJS.ErrnoException;
       return { ok: false, code, message };
     }
+  }
+
+  /** Settings the manifest opens to the plugin as folders (`${config.key}`) that would open too much. */
+  private unsafeFolderSettings(entry: Entry, config: Record<string, unknown>): ConfigIssue[] {
+    const manifest = entry.discovered.manifest!;
+    const issues: ConfigIssue[] = [];
+    for (const declared of manifest.permissions.filesystem) {
+      const key = /^\$\{config\.([A-Za-z0-9_]+)\}/.exec(declared)?.[1];
+      const folder = key ? expandFolder(declared, { havenHome: this.options.paths.home, userHome: os.homedir(), config }) : undefined;
+      const reason = folder && unsafeFolder(folder, { havenHome: this.options.paths.home, userHome: os.homedir() });
+      if (key && reason) issues.push({ path: key, message: reason });
+    }
+    return issues;
   }
 
   /** A clean environment; temporary files go to the plugin's own folder, inside its sandbox. */
@@ -842,13 +917,23 @@ export class PluginRuntime extends DisposableObject {
       hostEntry: this.options.hostEntry,
       dataDir: path.join(paths.pluginData, id),
       outputDir: path.join(paths.downloads, id),
-      binDirs: [path.join(paths.home, 'bin')],
+      binDirs: this.binDirsOf(entry),
       searchPath: process.env.PATH ?? '',
       libraryRoots: manifest.capabilities.includes('PROCESS') ? this.libraryRoots() : [],
       derivedRoot: paths.derived,
       // Files dropped on the window to archive (a .torrent) are kept there for their jobs.
       extraRead: [paths.dropped, ...entry.extraRead],
     });
+  }
+
+  /**
+   * Where a plugin's programs are looked up before PATH: its own tools folder (in its data
+   * folder: what it installs, like a managed yt-dlp, only it runs) and HAVEN_HOME/bin, which the
+   * user fills and no plugin may write.
+   */
+  private binDirsOf(entry: Entry): string[] {
+    const id = pluginShortId(entry.discovered.manifest!.name);
+    return [path.join(this.options.paths.pluginData, id, 'bin'), path.join(this.options.paths.home, 'bin')];
   }
 
   /** Where originals can be: the downloads folder, every plugin's declared folders, imports. */
@@ -873,6 +958,8 @@ export class PluginRuntime extends DisposableObject {
     for (const target of targets) {
       if (!allowsRead(plan, target)) entry.extraRead.add(scope === 'file' ? path.resolve(target) : path.dirname(path.resolve(target)));
     }
+    // The oldest grants go first: a long-running plugin's flag list stays short.
+    for (const old of [...entry.extraRead].slice(0, Math.max(0, entry.extraRead.size - MAX_EXTRA_READ))) entry.extraRead.delete(old);
     const running = entry.sandbox;
     if (!entry.conn || !running || targets.every((target) => allowsRead(running, target))) return;
     this.options.logger.info('restarting a plugin to let it read what it was given', { plugin: entry.key, paths: targets });
@@ -895,7 +982,7 @@ export class PluginRuntime extends DisposableObject {
         dataDir: path.join(this.options.paths.pluginData, pluginShortId(manifest.name)),
         outputDir: path.join(this.options.paths.downloads, pluginShortId(manifest.name)),
         havenVersion: this.options.havenVersion,
-        binDirs: [path.join(this.options.paths.home, 'bin')],
+        binDirs: this.binDirsOf(entry),
         programFiles: entry.sandbox?.programFiles ?? [],
       },
       { timeoutMs: this.timeouts.loadMs },
@@ -1098,6 +1185,7 @@ export class PluginRuntime extends DisposableObject {
           progress: this.progressCoalescer(),
           logLimit: rateLimiter(MAX_OUTPUT_LINES_PER_SECOND),
           extraRead: new Set(),
+          handedMedia: new Set(),
         };
         this.entries.set(key, created);
         if (plugin.manifest && !plugin.error) {
@@ -1405,17 +1493,4 @@ function restoreSecret(candidate: Record<string, unknown>, stored: Record<string
     node = node[key] as Record<string, unknown>;
   }
   node[keys.at(-1)!] = previous.value;
-}
-
-/** The local file a source names, with a `file:` URI or as an absolute path, if it does. */
-function localFileOf(source: unknown): string | undefined {
-  const uri = typeof source === 'object' && source !== null ? (source as { uri?: unknown }).uri : undefined;
-  if (typeof uri !== 'string') return undefined;
-  if (path.isAbsolute(uri)) return path.resolve(uri);
-  if (!/^file:/i.test(uri)) return undefined;
-  try {
-    return fileURLToPath(uri);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PluginManifest } from '@shared/sdk/manifest';
-import { allowsRead, expandFolder, minimalRoots, nodeModulesAbove, permissionFlags, planSandbox, type SandboxInput } from './sandbox';
+import { allowsRead, declaredFolders, expandFolder, minimalRoots, nodeModulesAbove, permissionFlags, planSandbox, unsafeFolder, type SandboxInput } from './sandbox';
 
 const context = { havenHome: '/h', userHome: '/home/ann', config: { output_dir: '/media/videos', empty: '', count: 3 } };
 
@@ -45,6 +45,30 @@ describe('expandFolder', () => {
     expect(expandFolder('videos', context)).toBeUndefined();
     expect(expandFolder('$HAVEN_HOMEX/a', context)).toBeUndefined();
     expect(expandFolder('/media/../etc', context)).toBe('/etc');
+  });
+});
+
+describe('folder settings', () => {
+  it('are taken as they are: ~ and $HAVEN_HOME in a value are not expanded', () => {
+    expect(expandFolder('${config.output_dir}', { ...context, config: { output_dir: '~' } })).toBeUndefined();
+    expect(expandFolder('${config.output_dir}', { ...context, config: { output_dir: '$HAVEN_HOME' } })).toBeUndefined();
+  });
+
+  it("refuse the root, the home folder, Haven's folder, a folder holding it, or one inside it but downloads", () => {
+    const where = { havenHome: '/home/ann/.haven', userHome: '/home/ann' };
+    expect(unsafeFolder('/', where)).toMatch(/root/);
+    expect(unsafeFolder('/home/ann', where)).toMatch(/whole home folder/);
+    expect(unsafeFolder('/home/ann/.haven', where)).toMatch(/Haven's own folder/);
+    expect(unsafeFolder('/home', where)).toMatch(/holds it/);
+    expect(unsafeFolder('/home/ann/.haven/plugin-data/other', where)).toMatch(/except its downloads folder/);
+    expect(unsafeFolder('/home/ann/.haven/downloads/videos', where)).toBeUndefined();
+    expect(unsafeFolder('/home/ann/Videos', where)).toBeUndefined();
+    expect(unsafeFolder('/home/ann/.havenx', where)).toBeUndefined();
+  });
+
+  it('are left out of the sandbox when unsafe (a value stored before the check)', () => {
+    const m = manifest({ permissions: { filesystem: ['${config.output_dir}', '$HAVEN_HOME/derived'] } });
+    expect(declaredFolders(m, { havenHome: '/h', userHome: '/home/ann', config: { output_dir: '/' } })).toEqual(['/h/derived']);
   });
 });
 

@@ -44,23 +44,45 @@ export interface SandboxInput {
  * or the result is not an absolute path (a relative folder means nothing to a sandbox).
  */
 export function expandFolder(entry: string, context: { havenHome: string; userHome: string; config: Record<string, unknown> }): string | undefined {
+  // `~` and `$HAVEN_HOME` belong to the manifest's text; a setting's value is taken as it is.
+  let value = entry;
+  if (value === '~' || value.startsWith('~/') || value.startsWith('~\\')) value = context.userHome + value.slice(1);
+  value = value.replace(/^\$HAVEN_HOME(?=$|[\\/])/, context.havenHome);
   let unresolved = false;
-  let value = entry.replace(/\$\{config\.([A-Za-z0-9_]+)\}/g, (_match, key: string) => {
+  value = value.replace(/\$\{config\.([A-Za-z0-9_]+)\}/g, (_match, key: string) => {
     const setting = context.config[key];
     if (typeof setting === 'string' && setting.trim() !== '') return setting;
     unresolved = true;
     return '';
   });
-  if (unresolved) return undefined;
-  if (value === '~' || value.startsWith('~/') || value.startsWith('~\\')) value = context.userHome + value.slice(1);
-  value = value.replace(/^\$HAVEN_HOME(?=$|[\\/])/, context.havenHome);
-  if (!path.isAbsolute(value)) return undefined;
+  if (unresolved || !path.isAbsolute(value)) return undefined;
   return path.resolve(value);
+}
+
+/**
+ * Why a folder a setting names must not be opened to a plugin: the root, the user's home, or
+ * Haven's own folder (its database, other plugins' data) or one around it. Undefined when fine.
+ */
+export function unsafeFolder(folder: string, context: { havenHome: string; userHome: string }): string | undefined {
+  const resolved = path.resolve(folder);
+  if (path.dirname(resolved) === resolved) return 'must be a folder of its own, not the root of a drive';
+  if (resolved === path.resolve(context.userHome)) return 'must be a folder of its own, not your whole home folder';
+  if (isInside(context.havenHome, resolved)) return `must not be Haven's own folder (${context.havenHome}) or a folder that holds it`;
+  if (isInside(resolved, context.havenHome) && !isInside(resolved, path.join(context.havenHome, 'downloads'))) {
+    return `must not be inside Haven's own folder (${context.havenHome}), except its downloads folder`;
+  }
+  return undefined;
 }
 
 /** The folders a plugin declares beyond its own (`permissions.filesystem`), expanded. */
 export function declaredFolders(manifest: PluginManifest, context: { havenHome: string; userHome: string; config: Record<string, unknown> }): string[] {
-  return manifest.permissions.filesystem.map((entry) => expandFolder(entry, context)).filter((folder): folder is string => folder !== undefined);
+  return manifest.permissions.filesystem
+    .map((entry) => {
+      const folder = expandFolder(entry, context);
+      // A setting saved before this check (or edited in the database) is left out, not opened.
+      return folder && entry.includes('${config.') && unsafeFolder(folder, context) ? undefined : folder;
+    })
+    .filter((folder): folder is string => folder !== undefined);
 }
 
 /** Every `node_modules` from `dir` up to the root, as Node's module resolution walks them. */

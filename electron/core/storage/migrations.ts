@@ -152,4 +152,9 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE items_fts_v4 RENAME TO items_fts;
     `,
   },
+  {
+    version: 5,
+    name: 'the local file a user named for a job, which its plugin may read',
+    sql: `ALTER TABLE jobs ADD COLUMN user_file TEXT;`,
+  },
 ];

@@ -9,6 +9,7 @@ import childProcess, { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
+import workerThreads from 'node:worker_threads';
 
 export interface GuardOptions {
   plugin: string;
@@ -23,7 +24,7 @@ export interface GuardOptions {
 /** An error shaped like Node's own permission errors, so one path reports both. */
 export class ProgramDenied extends Error {
   readonly code = 'ERR_ACCESS_DENIED';
-  readonly permission = 'ChildProcess';
+  readonly permission: string = 'ChildProcess';
   constructor(
     readonly resource: string,
     reason: string,
@@ -35,7 +36,12 @@ export class ProgramDenied extends Error {
 
 function programName(file: string): string {
   const base = path.basename(file);
-  return process.platform === 'win32' ? base.replace(/\.(exe|cmd|bat)$/i, '') : base;
+  return process.platform === 'win32' ? base.replace(/\.(exe|cmd|bat)$/i, '').toLowerCase() : base;
+}
+
+/** Folders compare case-insensitively on Windows. */
+function sameFolder(a: string, b: string): boolean {
+  return process.platform === 'win32' ? a.toLowerCase() === b.toLowerCase() : a === b;
 }
 
 function defaultIsExecutable(file: string): boolean {
@@ -52,14 +58,14 @@ export function checkProgram(file: unknown, options: GuardOptions): string {
   if (typeof file !== 'string' || file === '') throw new ProgramDenied(String(file), `${options.plugin} tried to start a program without a name`);
   const name = programName(file);
   if ((options.programFiles ?? []).some((chosen) => path.resolve(chosen) === path.resolve(file))) return path.resolve(file);
-  if (!options.binaries.includes(name)) {
+  if (!options.binaries.some((declared) => (process.platform === 'win32' ? declared.toLowerCase() : declared) === name)) {
     throw new ProgramDenied(file, `${options.plugin} may not run "${name}": it is not in permissions.binaries (${options.binaries.join(', ') || 'none'})`);
   }
   const isExecutable = options.isExecutable ?? defaultIsExecutable;
   const trusted = options.trustedDirs.map((dir) => path.resolve(dir));
   if (file.includes('/') || file.includes('\\')) {
     const resolved = path.resolve(file);
-    if (!trusted.includes(path.dirname(resolved))) {
+    if (!trusted.some((dir) => sameFolder(dir, path.dirname(resolved)))) {
       throw new ProgramDenied(file, `${options.plugin} may run ${name} only from ${trusted.join(', ')}, not ${path.dirname(resolved)}`);
     }
     return resolved;
@@ -76,32 +82,76 @@ export function checkProgram(file: unknown, options: GuardOptions): string {
   return path.join(trusted[0] ?? path.resolve('/'), file);
 }
 
+/**
+ * Variables that make a program load or run something else (a library the plugin wrote, a
+ * script): removed from every child's environment.
+ */
+const LOADER_VARIABLES = /^(LD_|DYLD_|NODE_OPTIONS$|NODE_PATH$|PYTHONSTARTUP$|PYTHONPATH$|PYTHONHOME$|PERL5OPT$|PERL5LIB$|RUBYOPT$|RUBYLIB$|BASH_ENV$|ENV$|GCONV_PATH$|MALLOC_)/i;
+
+export function isLoaderVariable(name: string): boolean {
+  return LOADER_VARIABLES.test(name);
+}
+
+/** The options object among a child_process call's arguments (after the optional args array). */
+function optionsOf(rest: unknown[]): Record<string, unknown> | undefined {
+  const last = rest.find((arg) => typeof arg === 'object' && arg !== null && !Array.isArray(arg));
+  return last as Record<string, unknown> | undefined;
+}
+
+function shellOf(value: unknown): string | undefined {
+  if (value === true) return process.platform === 'win32' ? 'cmd' : 'sh';
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
 let installed = false;
 
-/** Wraps node:child_process for the rest of this process's life (a host runs one plugin). */
+/**
+ * Wraps node:child_process for the rest of this process's life (a host runs one plugin), and
+ * closes worker threads to the plugin: a worker would load its own, unwrapped child_process.
+ * Call it after the host's own workers (its module hooks) have started.
+ */
 export function installChildProcessGuard(options: GuardOptions): void {
   if (installed) return;
   installed = true;
   const check = (file: unknown): string => checkProgram(file, options);
-  const prototype = ChildProcess.prototype as unknown as { spawn: (spawnOptions: { file?: string }) => unknown };
+  const prototype = ChildProcess.prototype as unknown as { spawn: (spawnOptions: { file?: string; envPairs?: string[] }) => unknown };
   const originalSpawn = prototype.spawn;
-  // spawn, exec, execFile and fork all end here with the program in `file` (a shell for exec).
-  prototype.spawn = function guardedSpawn(this: ChildProcess, spawnOptions: { file?: string }) {
+  // spawn, exec, execFile and fork all end here with the program in `file` (a shell for exec or
+  // shell: true) and the environment as KEY=VALUE pairs.
+  prototype.spawn = function guardedSpawn(this: ChildProcess, spawnOptions: { file?: string; envPairs?: string[] }) {
     const file = check(spawnOptions.file);
-    return originalSpawn.call(this, { ...spawnOptions, file });
+    const envPairs = spawnOptions.envPairs?.filter((pair) => !isLoaderVariable(pair.split('=')[0] ?? ''));
+    return originalSpawn.call(this, { ...spawnOptions, file, ...(envPairs ? { envPairs } : {}) });
   };
   const module = childProcess as unknown as Record<string, (...args: unknown[]) => unknown>;
-  const wrapFirst = (name: 'spawnSync' | 'execFileSync'): void => {
+  /** The synchronous calls do not pass through ChildProcess: the program, the shell and the environment are checked here. */
+  const guardSync = (name: 'spawnSync' | 'execFileSync'): void => {
     const original = module[name]!;
-    module[name] = (file: unknown, ...rest: unknown[]) => original(check(file), ...rest);
+    module[name] = (file: unknown, ...rest: unknown[]) => {
+      const callOptions = optionsOf(rest);
+      const shell = shellOf(callOptions?.shell);
+      if (shell) check(shell);
+      const program = check(file);
+      if (callOptions?.env && typeof callOptions.env === 'object') {
+        callOptions.env = Object.fromEntries(Object.entries(callOptions.env as Record<string, unknown>).filter(([key]) => !isLoaderVariable(key)));
+      }
+      return original(shell ? file : program, ...rest);
+    };
   };
-  wrapFirst('spawnSync');
-  wrapFirst('execFileSync');
+  guardSync('spawnSync');
+  guardSync('execFileSync');
   const originalExecSync = module.execSync!;
   module.execSync = (command: unknown, execOptions?: unknown) => {
-    const shell = (execOptions as { shell?: unknown } | undefined)?.shell;
-    check(typeof shell === 'string' ? shell : process.platform === 'win32' ? 'cmd' : 'sh');
+    check(shellOf((execOptions as { shell?: unknown } | undefined)?.shell) ?? shellOf(true));
+    const env = (execOptions as { env?: unknown } | undefined)?.env;
+    if (env && typeof env === 'object') (execOptions as { env: unknown }).env = Object.fromEntries(Object.entries(env).filter(([key]) => !isLoaderVariable(key)));
     return originalExecSync(command, execOptions);
+  };
+  // The host's own environment is the default for children that are given none.
+  for (const key of Object.keys(process.env)) if (isLoaderVariable(key)) Reflect.deleteProperty(process.env, key);
+  const workers = workerThreads as unknown as { Worker: unknown };
+  workers.Worker = function RefusedWorker(): never {
+    throw new ProgramDenied('worker', `${options.plugin} may not start worker threads (a worker would run outside Haven's check of programs)`);
   };
   syncBuiltinESMExports();
 }

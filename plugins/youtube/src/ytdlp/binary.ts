@@ -25,7 +25,7 @@ function executable(file: string): boolean {
 }
 
 /**
- * Which yt-dlp to run: `ytdlp_path` if set, else the copy Haven manages (HAVEN_HOME/bin), else
+ * Which yt-dlp to run: `ytdlp_path` if set, else the copy Haven manages (its tools folder, `plugin-data/youtube/bin`), else
  * the one on PATH. A configured path that does not run is an error, not a silent fallback.
  */
 export function resolveYtDlp(configured: string | undefined, toolsDir: string, onPath: string | undefined): YtDlpBinary | { error: string } | undefined {

@@ -19,7 +19,7 @@ export interface UpdateDeps {
 }
 
 /**
- * Downloads yt-dlp into HAVEN_HOME/bin (as `.part`, checked against the release's SHA2-256SUMS,
+ * Downloads yt-dlp into the plugin's tools folder (as `.part`, checked against the release's SHA2-256SUMS,
  * renamed once it has run `--version`), keeping
  * the copy it replaces as `yt-dlp.previous` for a rollback. A failure leaves the installed copy
  * as it was.
@@ -27,7 +27,13 @@ export interface UpdateDeps {
 export async function installYtDlp(url: string, deps: UpdateDeps): Promise<string> {
   const target = managedPath(deps.toolsDir);
   const part = `${target}.part`;
+  const kept = `${target}.kept`;
   fs.mkdirSync(deps.toolsDir, { recursive: true });
+  // Haven stopped while a new copy was being tried: the one it had is put back first.
+  if (fs.existsSync(kept)) {
+    fs.rmSync(target, { force: true });
+    fs.renameSync(kept, target);
+  }
   const idle = new AbortController();
   let timer = setTimeout(() => idle.abort(), IDLE_MS);
   const touch = (): void => {
@@ -63,7 +69,6 @@ export async function installYtDlp(url: string, deps: UpdateDeps): Promise<strin
     // It runs under its own name (the plugin sandbox lets it start only `yt-dlp`), so it goes in
     // place first and the copy it replaced comes back if it does not run as yt-dlp.
     const previous = `${target}.previous`;
-    const kept = `${target}.kept`;
     const hadOne = fs.existsSync(target);
     if (hadOne) fs.renameSync(target, kept);
     fs.renameSync(part, target);
