@@ -1,5 +1,8 @@
 // `npm run bench [-- --quick] [-- --only NAME]`: every benchmark in one run, results in
-// bench/results.json and bench/RESULTS.md.
+// bench/results.json and bench/RESULTS.md. The memory benchmark also takes `--soak-seconds N`
+// (instead of 600, or 30 with --quick) and `--heap-snapshots` (Core's heap when the soak begins
+// and ends, in bench/.work, to diff by constructor in Chrome's DevTools; they inflate Core's RSS,
+// so such a run's growth figures do not count).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +20,10 @@ const repo = path.resolve(here, '..', '..');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const soakArg = args.includes('--soak-seconds') ? Number(args[args.indexOf('--soak-seconds') + 1]) : undefined;
+if (soakArg !== undefined && !(Number.isInteger(soakArg) && soakArg >= 10)) throw new Error('--soak-seconds needs a whole number of seconds, at least 10');
+const soakSeconds = soakArg ?? (quick ? 30 : 600);
+const workDir = path.join(repo, 'bench', '.work');
 
 const benchmarks: { name: string; run: () => Promise<BenchResult> }[] = [
   { name: 'index_1m', run: () => indexBenchmark(quick ? 100_000 : 1_000_000) },
@@ -25,7 +32,7 @@ const benchmarks: { name: string; run: () => Promise<BenchResult> }[] = [
   { name: 'recorder_cpu', run: () => recorderBenchmark({ seconds: quick ? 20 : 60, rounds: quick ? 1 : 2, repo }) },
   { name: 'torrent_archive', run: () => torrentBenchmark({ megabytes: quick ? 50 : 200, rounds: quick ? 2 : 3, repo, bareScript: path.join(here, 'bare-webtorrent.js') }) },
   { name: 'startup', run: () => startupBenchmark({ rounds: quick ? 1 : 3 }) },
-  { name: 'memory', run: () => memoryBenchmark({ soakSeconds: quick ? 30 : 600, repo }) },
+  { name: 'memory', run: () => memoryBenchmark({ soakSeconds, repo, workDir, heapSnapshots: args.includes('--heap-snapshots') }) },
 ];
 
 function markdown(results: BenchResult[], meta: Record<string, unknown>): string {
@@ -53,11 +60,12 @@ for (const bench of benchmarks) {
   for (const [key, metric] of Object.entries(result.metrics)) {
     process.stdout.write(`  ${key}: ${metric.value} ${metric.unit}${metric.target ? ` (target ${metric.target}: ${metric.ok ? 'met' : 'MISSED'})` : ''}\n`);
   }
+  for (const note of result.notes ?? []) process.stdout.write(`  ${note}\n`);
 }
-const meta = { date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.versions.node, quick };
+const meta = { date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.versions.node, quick, ...(soakArg !== undefined ? { soakSeconds } : {}) };
 if (only) {
   // One benchmark alone must not replace the full set of results.
-  const file = path.join(repo, 'bench', '.work', `only-${only}.json`);
+  const file = path.join(workDir, `only-${only}.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify({ ...meta, results }, null, 2) + '\n');
   process.stdout.write(`wrote ${path.relative(repo, file)} (bench/RESULTS.md keeps the last full run)\n`);

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { createClient, type IpcClient } from '../shared/ipc/client';
@@ -9,6 +10,7 @@ import type { HavenContract } from '../shared/ipc/contract';
 import { fromWebSocket, type WebSocketLike } from '../shared/ipc/transports/websocket';
 import { startServe, writePluginFolder, type ServeProcess } from '../electron/testing/fixtures';
 import { startStaticServer } from '../electron/testing/staticServer';
+import type { ProbeRequest, ProbeResponse } from './memoryProbe';
 import { median, round, type BenchResult } from './stats';
 
 async function connect(serve: ServeProcess): Promise<{ client: IpcClient<HavenContract>; socket: WebSocket }> {
@@ -80,16 +82,128 @@ export async function startupBenchmark(options: { rounds: number }): Promise<Ben
   };
 }
 
+/** One point of the memory curve (MiB, except `t` in seconds since the first job and `jobs`). */
+export interface MemorySample {
+  t: number;
+  phase: 'warmup' | 'soak';
+  /** Jobs completed so far. */
+  jobs: number;
+  core: number;
+  /** Core's RSS split by the kernel: anonymous (heaps, malloc) and file-backed (code, mapped files). */
+  coreAnon: number;
+  coreFile: number;
+  /** From inside Core (the probe): V8's heap, memory outside it that JS objects hold, and V8's own malloc. */
+  heapUsed?: number;
+  heapTotal?: number;
+  external?: number;
+  arrayBuffers?: number;
+  v8Malloced?: number;
+  host: number;
+  /** haven.db and its write-ahead log on disk. */
+  db: number;
+  wal: number;
+}
+
+/** RSS, RssAnon and RssFile of a process in MiB (Linux /proc). */
+function rssParts(pid: number): { rss: number; anon: number; file: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) / 1024;
+  return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') };
+}
+
+const MiB = 1024 * 1024;
+
+function fileMiB(file: string): number {
+  try {
+    return fs.statSync(file).size / MiB;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Asks the probe loaded into Core (bench/memoryProbe.ts) for its heap figures; undefined when it
+ * does not answer within 5 s (the curve then has RSS only).
+ */
+class CoreProbe {
+  private seq = 0;
+  constructor(
+    readonly dir: string,
+    private readonly pid: number,
+  ) {}
+
+  async ask(options: { gc?: boolean; snapshot?: string } = {}): Promise<ProbeResponse | undefined> {
+    const request: ProbeRequest = { seq: ++this.seq, ...options };
+    fs.writeFileSync(path.join(this.dir, 'request.json'), JSON.stringify(request));
+    process.kill(this.pid, 'SIGUSR2');
+    const file = path.join(this.dir, `response-${request.seq}.json`);
+    const deadline = Date.now() + (options.snapshot ? 120_000 : 5000);
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (!fs.existsSync(file)) continue;
+      try {
+        const response = JSON.parse(fs.readFileSync(file, 'utf8')) as ProbeResponse;
+        fs.rmSync(file);
+        return response.error ? undefined : response;
+      } catch {
+        // Read while being written: try again.
+      }
+    }
+    return undefined;
+  }
+}
+
+/** Growth in % of the median of the last `fraction` of the values against the first. */
+function growthOf(values: readonly number[], fraction: number): number {
+  const n = Math.max(1, Math.floor(values.length * fraction));
+  const first = median(values.slice(0, n));
+  const last = median(values.slice(-n));
+  return ((last - first) / first) * 100;
+}
+
+/** The curve in a few points: the value at 0 %, 25 %, 50 %, 75 % and 100 % of the samples. */
+function atQuarters(samples: readonly MemorySample[], pick: (s: MemorySample) => number | undefined, digits = 1): string {
+  if (samples.length === 0) return 'no samples';
+  return [0, 0.25, 0.5, 0.75, 1]
+    .map((q) => samples[Math.min(samples.length - 1, Math.round(q * (samples.length - 1)))]!)
+    .map((s) => `${round(s.t, 0)} s: ${pick(s) === undefined ? '?' : round(pick(s)!, digits)}`)
+    .join(', ');
+}
+
+export interface MemoryOptions {
+  soakSeconds: number;
+  repo: string;
+  /** Where the curve goes (memory-curve.json), and heap snapshots when asked for. */
+  workDir: string;
+  /**
+   * Heap snapshots of Core (after a full GC) when the soak begins and when it ends, for a diff by
+   * constructor. Writing one costs Core some 50 MB of native memory that the allocator keeps, so
+   * RSS jumps at the first: a run with snapshots is for finding what the heap holds, not for its
+   * growth figure.
+   */
+  heapSnapshots?: boolean;
+}
+
 /**
  * Idle RSS of Core (`haven serve`) and of one plugin host, then a soak: archive jobs back to back
- * (the RSS example downloading small files from 127.0.0.1) for `soakSeconds`, sampling both
- * processes' RSS. Growth compares the last quarter of the samples with the first.
+ * (the RSS example downloading small files from 127.0.0.1) for `soakSeconds` after a warm-up,
+ * sampling both processes' RSS and, through a probe loaded into Core for the benchmark only,
+ * Core's V8 heap. The whole curve (warm-up included) goes to `workDir/memory-curve.json`. Growth
+ * compares the last quarter of the soak's samples with the first.
  */
-export async function memoryBenchmark(options: { soakSeconds: number; repo: string }): Promise<BenchResult> {
+export async function memoryBenchmark(options: MemoryOptions): Promise<BenchResult> {
   const site = tempDir('haven-bench-soak-site-');
   fs.writeFileSync(path.join(site, 'episode.mp3'), Buffer.alloc(256 * 1024, 7));
   const server = await startStaticServer(site);
-  const serve = await startServe({ env: { HAVEN_BUILTIN_PLUGINS: path.join(options.repo, 'plugins', 'examples') } });
+  const probeDir = tempDir('haven-bench-probe-');
+  const probeEntry = path.join(options.repo, 'out', 'bench', 'memory-probe.js');
+  const serve = await startServe({
+    env: {
+      HAVEN_BUILTIN_PLUGINS: path.join(options.repo, 'plugins', 'examples'),
+      HAVEN_BENCH_PROBE_DIR: probeDir,
+      NODE_OPTIONS: `--import=${pathToFileURL(probeEntry).href}`,
+    },
+  });
   const { client, socket } = await connect(serve);
   try {
     const rss = await until(async () => {
@@ -98,21 +212,57 @@ export async function memoryBenchmark(options: { soakSeconds: number; repo: stri
     }, 30_000, 'RssPlugin to run');
     const hostPid = rss.pid!;
     const corePid = serve.child.pid!;
+    const probe = new CoreProbe(probeDir, corePid);
+    const dbFile = path.join(serve.home, 'haven.db');
     await new Promise((resolve) => setTimeout(resolve, 5000));
     const idleCore = rssMiB(corePid);
     const idleHost = rssMiB(hostPid);
+    const idleHeap = await probe.ask();
 
     // Jobs run through a warm-up first (code compiled, caches and heaps at their working size);
-    // the samples that count start after it.
+    // the samples that count start after it. The curve records the warm-up too.
     const warmupMs = Math.max(10_000, options.soakSeconds * 100);
-    const samples: { core: number; host: number }[] = [];
-    let sampler: NodeJS.Timeout | undefined;
-    const warm = setTimeout(() => {
-      sampler = setInterval(() => samples.push({ core: rssMiB(corePid), host: rssMiB(hostPid) }), Math.max(1000, (options.soakSeconds * 1000) / 60));
-    }, warmupMs);
-    const deadline = Date.now() + warmupMs + options.soakSeconds * 1000;
-    let queued = 0;
+    const intervalMs = Math.min(10_000, Math.max(1000, (options.soakSeconds * 1000) / 30));
+    const curve: MemorySample[] = [];
+    const begun = Date.now();
     let finished = 0;
+    let sampling: Promise<void> = Promise.resolve();
+    const sample = async (): Promise<void> => {
+      const phase = Date.now() - begun < warmupMs ? 'warmup' : 'soak';
+      const inside = await probe.ask();
+      const core = rssParts(corePid);
+      curve.push({
+        t: (Date.now() - begun) / 1000,
+        phase,
+        jobs: finished,
+        core: core.rss,
+        coreAnon: core.anon,
+        coreFile: core.file,
+        ...(inside
+          ? {
+              heapUsed: inside.heapUsed / MiB,
+              heapTotal: inside.heapTotal / MiB,
+              external: inside.external / MiB,
+              arrayBuffers: inside.arrayBuffers / MiB,
+              v8Malloced: inside.mallocedMemory / MiB,
+            }
+          : {}),
+        host: rssMiB(hostPid),
+        db: fileMiB(dbFile),
+        wal: fileMiB(`${dbFile}-wal`),
+      });
+    };
+    const sampler = setInterval(() => (sampling = sampling.then(sample)), intervalMs);
+    let snapshotStart: string | undefined;
+    const snapshotAt = options.heapSnapshots
+      ? setTimeout(() => {
+          // GC first, so the snapshot holds what is retained, not what waits to be collected.
+          const file = path.join(options.workDir, 'core-soak-start.heapsnapshot');
+          sampling = sampling.then(async () => void (snapshotStart = (await probe.ask({ gc: true, snapshot: file }))?.snapshot));
+        }, warmupMs)
+      : undefined;
+    const deadline = begun + warmupMs + options.soakSeconds * 1000;
+    let queued = 0;
     while (Date.now() < deadline) {
       // Three in flight at a time; each a new source (a new query string), so each is archived.
       const counts = await client.call('jobs.counts', {});
@@ -123,19 +273,47 @@ export async function memoryBenchmark(options: { soakSeconds: number; repo: stri
       }
       finished = counts.completed;
     }
-    clearTimeout(warm);
     clearInterval(sampler);
-    const quarter = Math.max(1, Math.floor(samples.length / 4));
-    const growth = (pick: (s: { core: number; host: number }) => number): number => {
-      const first = median(samples.slice(0, quarter).map(pick));
-      const last = median(samples.slice(-quarter).map(pick));
-      return ((last - first) / first) * 100;
+    clearTimeout(snapshotAt);
+    await sampling;
+    await sample();
+    // After a full GC: what the soak left retained, for the notes (not part of the growth figure).
+    const endSnapshot = options.heapSnapshots ? path.join(options.workDir, 'core-soak-end.heapsnapshot') : undefined;
+    const settled = await probe.ask({ gc: true, ...(endSnapshot ? { snapshot: endSnapshot } : {}) });
+    const settledRss = rssMiB(corePid);
+
+    const soak = curve.filter((s) => s.phase === 'soak');
+    const coreGrowth = growthOf(soak.map((s) => s.core), 1 / 4);
+    const hostGrowth = growthOf(soak.map((s) => s.host), 1 / 4);
+    const thirds = (pick: (s: MemorySample) => number | undefined): string => {
+      const values = soak.map(pick).filter((v): v is number => v !== undefined);
+      const n = Math.floor(values.length / 3);
+      if (n < 1) return '?';
+      const [a, b, c] = [median(values.slice(0, n)), median(values.slice(n, 2 * n)), median(values.slice(-n))];
+      return `${round(a, 1)} → ${round(b, 1)} → ${round(c, 1)} MiB (${round(((b - a) / a) * 100, 1)} %, then ${round(((c - b) / b) * 100, 1)} %)`;
     };
-    const coreGrowth = growth((s) => s.core);
-    const hostGrowth = growth((s) => s.host);
+    const mib = (bytes: number | undefined): string => (bytes === undefined ? '?' : `${round(bytes / MiB, 1)}`);
+    fs.mkdirSync(options.workDir, { recursive: true });
+    const curveFile = path.join(options.workDir, 'memory-curve.json');
+    fs.writeFileSync(
+      curveFile,
+      JSON.stringify(
+        {
+          soakSeconds: options.soakSeconds,
+          warmupSeconds: warmupMs / 1000,
+          intervalSeconds: intervalMs / 1000,
+          idle: { core: idleCore, host: idleHost, ...(idleHeap ? { heapUsed: idleHeap.heapUsed / MiB, external: idleHeap.external / MiB } : {}) },
+          afterGc: settled ? { core: settledRss, heapUsed: settled.heapUsed / MiB, heapTotal: settled.heapTotal / MiB, external: settled.external / MiB, spaces: settled.spaces } : undefined,
+          snapshots: options.heapSnapshots ? { start: snapshotStart, end: settled?.snapshot } : undefined,
+          samples: curve.map((s) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, typeof v === 'number' ? round(v, 2) : v]))),
+        },
+        null,
+        2,
+      ) + '\n',
+    );
     return {
       name: 'memory',
-      description: `Resident memory (VmRSS) of \`haven serve\` (Core) and of one plugin host (RssPlugin), idle for 5 s after start, then during a ${options.soakSeconds} s soak of archive jobs back to back (three at a time, 256 KiB files from 127.0.0.1), after a warm-up of ${warmupMs / 1000} s of the same jobs. Growth: the median of the last quarter of ${samples.length} samples against the first quarter.`,
+      description: `Resident memory (VmRSS) of \`haven serve\` (Core) and of one plugin host (RssPlugin), idle for 5 s after start, then during a ${options.soakSeconds} s soak of archive jobs back to back (three at a time, 256 KiB files from 127.0.0.1), after a warm-up of ${warmupMs / 1000} s of the same jobs. Growth: the median of the last quarter of ${soak.length} samples (every ${intervalMs / 1000} s) against the first quarter. The curve (RSS, and Core's V8 heap through a probe the benchmark loads into Core) is in bench/.work/memory-curve.json.`,
       metrics: {
         core_idle: { value: round(idleCore, 1), unit: 'MiB' },
         host_idle: { value: round(idleHost, 1), unit: 'MiB' },
@@ -143,10 +321,18 @@ export async function memoryBenchmark(options: { soakSeconds: number; repo: stri
         core_growth: { value: round(coreGrowth, 1), unit: '%', target: '≤ 10', ok: coreGrowth <= 10 },
         host_growth: { value: round(hostGrowth, 1), unit: '%', target: '≤ 10', ok: hostGrowth <= 10 },
       },
+      notes: [
+        ...(options.heapSnapshots ? ['Heap snapshots were taken (bench/.work/core-soak-*.heapsnapshot): writing one raises RSS by tens of MB for good, so this run\'s growth figures do not count.'] : []),
+        `Core RSS (MiB) at points of the curve, warm-up included: ${atQuarters(curve, (s) => s.core)}; heap used: ${atQuarters(curve, (s) => s.heapUsed)}; external: ${atQuarters(curve, (s) => s.external)}.`,
+        `Soak in thirds (medians): Core RSS ${thirds((s) => s.core)}; anonymous ${thirds((s) => s.coreAnon)}; heap used ${thirds((s) => s.heapUsed)}; heap total ${thirds((s) => s.heapTotal)}; host RSS ${thirds((s) => s.host)}.`,
+        `After the soak and a forced full GC: Core RSS ${round(settledRss, 1)} MiB, heap used ${mib(settled?.heapUsed)} MiB of ${mib(settled?.heapTotal)}, external ${mib(settled?.external)} MiB (idle before the jobs: heap used ${mib(idleHeap?.heapUsed)} MiB). Database ${round(soak.at(-1)?.db ?? 0, 1)} MiB, WAL ${round(soak.at(-1)?.wal ?? 0, 1)} MiB.`,
+      ],
     };
   } finally {
     socket.close();
     await serve.stop();
     await server.close();
+    // A full soak leaves a 20 MB database behind.
+    for (const dir of [probeDir, site, serve.home]) fs.rmSync(dir, { recursive: true, force: true });
   }
 }

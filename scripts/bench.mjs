@@ -23,7 +23,7 @@ await build({
     target: 'node20',
     minify: false,
     rollupOptions: {
-      input: { run: path.join(root, 'bench', 'run.ts'), 'fanout-server': path.join(root, 'bench', 'fanoutServer.ts'), 'bare-webtorrent': path.join(root, 'bench', 'bareWebtorrent.ts') },
+      input: { run: path.join(root, 'bench', 'run.ts'), 'fanout-server': path.join(root, 'bench', 'fanoutServer.ts'), 'bare-webtorrent': path.join(root, 'bench', 'bareWebtorrent.ts'), 'memory-probe': path.join(root, 'bench', 'memoryProbe.ts') },
       external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), ...deps, /^zod\//],
       output: { format: 'es', entryFileNames: '[name].js' },
     },

@@ -83,6 +83,32 @@ describe('RssPlugin example', () => {
     await waitFor(() => (progress.includes(fs.statSync(media).size) ? true : undefined), 5000, 'the final progress event');
   });
 
+  it("never writes over another source's file of the same name, even when both finish at once; the same source replaces its own", async () => {
+    const { core, server } = await setup();
+    const hash = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    // Two feeds' "Episode 1", different files: the tone, and the same tone one octave up.
+    const other = path.join(tempHome('haven-rss-other-'), 'episode.mp3');
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=880:duration=8', '-b:a', '96k', other]);
+    const otherServer = await startStaticServer(path.dirname(other));
+    cleanup.push(() => otherServer.close());
+    const source = (sourceId: string, uri: string) => ({ sourceId, mediaType: 'audio' as const, uri, title: 'Episode 1', metadata: {} });
+    const [first, second] = await Promise.all([
+      core.plugins.archive('rss', source('feed-a:1', `${server.url}/media/episode.mp3`), 'job-a'),
+      core.plugins.archive('rss', source('feed-b:1', `${otherServer.url}/episode.mp3`), 'job-b'),
+    ]);
+    const dir = path.join(core.paths.downloads, 'rss');
+    expect([first.outputPath, second.outputPath].sort()).toEqual([path.join(dir, 'Episode 1 (2).mp3'), path.join(dir, 'Episode 1.mp3')]);
+    expect(hash(first.outputPath!)).toBe(hash(media));
+    expect(hash(second.outputPath!)).toBe(hash(other));
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.part'))).toEqual([]);
+    // Haven's sidecar says whose a file is: archiving feed-a's episode again replaces its own file.
+    fs.writeFileSync(`${first.outputPath}.haven.json`, JSON.stringify({ haven: 1, plugin: 'RssPlugin', source: { sourceId: 'feed-a:1' } }));
+    fs.writeFileSync(`${second.outputPath}.haven.json`, JSON.stringify({ haven: 1, plugin: 'RssPlugin', source: { sourceId: 'feed-b:1' } }));
+    const again = await core.plugins.archive('rss', source('feed-a:1', `${server.url}/media/episode.mp3`), 'job-a2');
+    expect(again.outputPath).toBe(first.outputPath);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.mp3')).sort()).toEqual(['Episode 1 (2).mp3', 'Episode 1.mp3']);
+  });
+
   it('reports a missing file as NOT_FOUND and leaves no finished file behind', async () => {
     const { core } = await setup();
     const { sources } = await core.plugins.discover('rss', true);

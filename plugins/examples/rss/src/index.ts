@@ -25,6 +25,51 @@ export const configSchema = z.object({
 const HTML_START = /^\s*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])/i;
 
 /** A file name from the item: its title, made safe, with the URL's extension. */
+/** `Name (2).mp3` for `Name.mp3`. */
+function numbered(file: string, n: number): string {
+  const ext = path.extname(file);
+  return n === 1 ? file : `${file.slice(0, file.length - ext.length)} (${n})${ext}`;
+}
+
+/** The source Haven's sidecar beside `file` names, if there is one. */
+async function sidecarSourceOf(file: string): Promise<string | undefined> {
+  try {
+    const sidecar = JSON.parse(await fs.promises.readFile(`${file}.haven.json`, 'utf8')) as { source?: { sourceId?: unknown } };
+    return typeof sidecar.source?.sourceId === 'string' ? sidecar.source.sourceId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Moves a finished download to its name, never over another source's file: an episode of
+ * another feed with the same title becomes `Title (2).mp3`. The same source archived again
+ * replaces its own file (Haven's sidecar beside it says whose it is).
+ */
+async function placeFinished(part: string, wanted: string, sourceId: string): Promise<string> {
+  for (let n = 1; n <= 99; n += 1) {
+    const candidate = numbered(wanted, n);
+    if (await fs.promises.lstat(candidate).catch(() => undefined)) {
+      if ((await sidecarSourceOf(candidate)) !== sourceId) continue;
+      await fs.promises.rename(part, candidate);
+      return candidate;
+    }
+    try {
+      // A link fails if the name was taken meanwhile (another job finishing at the same moment).
+      await fs.promises.link(part, candidate);
+      await fs.promises.rm(part, { force: true });
+      return candidate;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') continue;
+      // A filesystem without hard links: the name was free a moment ago.
+      await fs.promises.rename(part, candidate);
+      return candidate;
+    }
+  }
+  throw new HavenError('CONFLICT', `${path.basename(wanted)} and 98 numbered variants are taken by other files in ${path.dirname(wanted)}`);
+}
+
 function fileNameFor(source: MediaSource): string {
   const ext = path.extname(new URL(source.uri).pathname).slice(0, 8) || '.bin';
   // eslint-disable-next-line no-control-regex -- control characters are exactly what file names must not hold
@@ -97,7 +142,8 @@ export default definePlugin({
       },
 
       /**
-       * Downloads to `<name>.part`, then renames: a half-written file never looks complete. A
+       * Downloads to `<name>.<job>.part`, then moves it to its name (numbered when another source's
+       * file has it): a half-written file never looks complete. A
        * failed download removes its `.part` (a retry starts again from the first byte, so it is of
        * no use, and on a full disk it is what fills it). A server that sends nothing for
        * `stall_timeout_seconds` (before or during the body) fails the attempt as a network error, so
@@ -107,8 +153,9 @@ export default definePlugin({
       async archive(source: MediaSource, job: JobHandle) {
         const dir = outputDir();
         await fs.promises.mkdir(dir, { recursive: true });
-        const finalPath = path.join(dir, fileNameFor(source));
-        const partPath = `${finalPath}.part`;
+        const wantedPath = path.join(dir, fileNameFor(source));
+        // One .part per job: two sources with the same name never write into each other.
+        const partPath = `${wantedPath}.${job.id.replace(/[^A-Za-z0-9_-]/g, '')}.part`;
         const stallMs = ctx.config.stall_timeout_seconds * 1000;
         const stalled = new AbortController();
         let stallTimer: ReturnType<typeof setTimeout> | undefined;
@@ -179,7 +226,7 @@ export default definePlugin({
         } finally {
           clearTimeout(stallTimer);
         }
-        await fs.promises.rename(partPath, finalPath);
+        const finalPath = await placeFinished(partPath, wantedPath, source.sourceId);
         job.progress({ phase: 'done', bytesDone: done, bytesTotal: done });
         return { success: true, outputPath: finalPath, fileSize: done, metadata: source.metadata };
       },
