@@ -29,14 +29,14 @@ const benchmarks: { name: string; run: () => Promise<BenchResult> }[] = [
   { name: 'index_1m', run: () => indexBenchmark(quick ? 100_000 : 1_000_000) },
   { name: 'ipc_fanout', run: () => fanoutBenchmark({ jobs: 200, hz: 50, seconds: quick ? 4 : 15, serverEntry: path.join(here, 'fanout-server.js') }) },
   { name: 'ytdlp_archive', run: () => ytdlpBenchmark({ megabytes: quick ? 50 : 200, rounds: quick ? 2 : 3, repo }) },
-  { name: 'recorder_cpu', run: () => recorderBenchmark({ seconds: quick ? 20 : 60, rounds: quick ? 1 : 2, repo }) },
+  { name: 'recorder_cpu', run: () => recorderBenchmark({ seconds: quick ? 10 : 60, rounds: quick ? 1 : 2, repo }) },
   { name: 'torrent_archive', run: () => torrentBenchmark({ megabytes: quick ? 50 : 200, rounds: quick ? 2 : 3, repo, bareScript: path.join(here, 'bare-webtorrent.js') }) },
   { name: 'startup', run: () => startupBenchmark({ rounds: quick ? 1 : 3 }) },
   { name: 'memory', run: () => memoryBenchmark({ soakSeconds, repo, workDir, heapSnapshots: args.includes('--heap-snapshots') }) },
 ];
 
 function markdown(results: BenchResult[], meta: Record<string, unknown>): string {
-  const lines = ['# Benchmark results', '', `Run ${meta.date} on ${meta.cpus} × ${meta.cpu}, Node ${meta.node}${quick ? ' (quick run)' : ''}.`, ''];
+  const lines = ['# Benchmark results', '', `Run ${meta.date} on ${meta.cpus} × ${meta.cpu}, Node ${meta.node}${quick ? ' (quick run)' : ''}, in ${meta.totalSeconds} s (\`npm run bench${quick ? ' -- --quick' : ''}\`).`, ''];
   for (const result of results) {
     lines.push(`## ${result.name}`, '', result.description, '', '| metric | value | target |', '| --- | --- | --- |');
     for (const [key, metric] of Object.entries(result.metrics)) {
@@ -50,19 +50,24 @@ function markdown(results: BenchResult[], meta: Record<string, unknown>): string
 }
 
 const results: BenchResult[] = [];
+const runStarted = Date.now();
+const durations: Record<string, number> = {};
 for (const bench of benchmarks) {
   if (only && bench.name !== only) continue;
   process.stdout.write(`running ${bench.name}…\n`);
   const started = Date.now();
   const result = await bench.run();
   results.push(result);
-  process.stdout.write(`  done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  durations[bench.name] = Math.round((Date.now() - started) / 100) / 10;
+  process.stdout.write(`  done in ${durations[bench.name]} s\n`);
   for (const [key, metric] of Object.entries(result.metrics)) {
     process.stdout.write(`  ${key}: ${metric.value} ${metric.unit}${metric.target ? ` (target ${metric.target}: ${metric.ok ? 'met' : 'MISSED'})` : ''}\n`);
   }
   for (const note of result.notes ?? []) process.stdout.write(`  ${note}\n`);
 }
-const meta = { date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.versions.node, quick, ...(soakArg !== undefined ? { soakSeconds } : {}) };
+const totalSeconds = Math.round((Date.now() - runStarted) / 1000);
+const meta = { date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.versions.node, quick, totalSeconds, durations, ...(soakArg !== undefined ? { soakSeconds } : {}) };
+process.stdout.write(`all benchmarks: ${totalSeconds} s\n`);
 if (only) {
   // One benchmark alone must not replace the full set of results.
   const file = path.join(workDir, `only-${only}.json`);
