@@ -193,8 +193,16 @@ export interface MemoryOptions {
  */
 export async function memoryBenchmark(options: MemoryOptions): Promise<BenchResult> {
   const site = tempDir('haven-bench-soak-site-');
-  fs.writeFileSync(path.join(site, 'episode.mp3'), Buffer.alloc(256 * 1024, 7));
-  const server = await startStaticServer(site);
+  const episode = Buffer.alloc(256 * 1024, 7);
+  // Every job a new episode with a name of its own (`/episode-<n>.mp3`), as a feed has them: the
+  // RSS plugin never writes over another source's file of the same name.
+  const server = await startStaticServer(site, [
+    (req, res) => {
+      if (!/^\/episode-\d+\.mp3$/.test(req.url ?? '')) return false;
+      res.writeHead(200, { 'Content-Type': 'audio/mpeg', 'Content-Length': episode.length }).end(episode);
+      return true;
+    },
+  ]);
   const probeDir = tempDir('haven-bench-probe-');
   const probeEntry = path.join(options.repo, 'out', 'bench', 'memory-probe.js');
   const serve = await startServe({
@@ -226,6 +234,7 @@ export async function memoryBenchmark(options: MemoryOptions): Promise<BenchResu
     const curve: MemorySample[] = [];
     const begun = Date.now();
     let finished = 0;
+    let failed = 0;
     let sampling: Promise<void> = Promise.resolve();
     const sample = async (): Promise<void> => {
       const phase = Date.now() - begun < warmupMs ? 'warmup' : 'soak';
@@ -264,14 +273,15 @@ export async function memoryBenchmark(options: MemoryOptions): Promise<BenchResu
     const deadline = begun + warmupMs + options.soakSeconds * 1000;
     let queued = 0;
     while (Date.now() < deadline) {
-      // Three in flight at a time; each a new source (a new query string), so each is archived.
+      // Three in flight at a time; each a new source and file, so each is archived.
       const counts = await client.call('jobs.counts', {});
       if (counts.queued + counts.running < 3) {
-        await client.call('jobs.archive', { url: `${server.url}/episode.mp3?n=${queued++}`, plugin: 'RssPlugin' });
+        await client.call('jobs.archive', { url: `${server.url}/episode-${queued++}.mp3`, plugin: 'RssPlugin' });
       } else {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       finished = counts.completed;
+      failed = counts.failed;
     }
     clearInterval(sampler);
     clearTimeout(snapshotAt);
@@ -318,6 +328,8 @@ export async function memoryBenchmark(options: MemoryOptions): Promise<BenchResu
         core_idle: { value: round(idleCore, 1), unit: 'MiB' },
         host_idle: { value: round(idleHost, 1), unit: 'MiB' },
         jobs_in_soak: { value: finished, unit: 'jobs' },
+        // A soak whose jobs fail measures an idle Core, not a busy one.
+        jobs_failed: { value: failed, unit: 'jobs', target: '0', ok: failed === 0 },
         core_growth: { value: round(coreGrowth, 1), unit: '%', target: '≤ 10', ok: coreGrowth <= 10 },
         host_growth: { value: round(hostGrowth, 1), unit: '%', target: '≤ 10', ok: hostGrowth <= 10 },
       },

@@ -157,7 +157,19 @@ export class JobQueue extends DisposableObject {
       // One row per source: a new request reuses the old job and says so in its trace.
       const row = store.update(
         existing.id,
-        { state: options.paused ? 'paused' : 'queued', attempts: 0, next_run_at: null, error_class: null, error_message: null, finished_at: null, force: options.force ? 1 : 0, max_retries: maxRetries, user_file: userFile ?? null },
+        {
+          state: options.paused ? 'paused' : 'queued',
+          attempts: 0,
+          next_run_at: null,
+          error_class: null,
+          error_message: null,
+          finished_at: null,
+          force: options.force ? 1 : 0,
+          max_retries: maxRetries,
+          user_file: userFile ?? null,
+          // The user's request names the source from now on (discovery's earlier row may differ).
+          ...(byUser ? { source_json: JSON.stringify(source) } : {}),
+        },
         options.paused
           ? { kind: 'paused', message: `added again, paused (${reason}): resume it to archive it` }
           : { kind: 'queued', message: `queued again (${reason}${options.force ? ', archiving again even if already archived' : ''})` },
@@ -859,6 +871,8 @@ export class JobQueue extends DisposableObject {
     this.stopping = true;
     this.active = false;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+    this.wakeAt = undefined;
     for (const job of this.running.values()) job.controller.abort();
   }
 }

@@ -36,7 +36,7 @@ import { cleanEnvironment, type ProcessLauncher } from './launcher';
 import type { PluginLogBook } from './pluginLogs';
 import type { PluginStore, StoredHealth } from './pluginStore';
 import { redactConfig, scrub, scrubValue, secretPaths, secretValues } from './secrets';
-import { allowsRead, allowsWrite, declaredFolders, expandFolder, isInside, unsafeFolder, permissionFlags, planSandbox, samePlan, SANDBOX_REFUSAL, type SandboxPlan } from './sandbox';
+import { allowsRead, declaredFolders, expandFolder, isInside, unsafeFolder, permissionFlags, planSandbox, samePlan, SANDBOX_REFUSAL, type SandboxPlan } from './sandbox';
 import { sourceForPlugin } from './sources';
 
 export interface RuntimeTimeouts {
@@ -127,6 +127,10 @@ interface Entry {
   extraRead: Set<string>;
   /** Of those, the folders of originals Haven handed a processor: media it may link to. */
   handedMedia: Set<string>;
+  /** Every folder it could write since Core started: where its outputs may be. */
+  writtenRoots: Set<string>;
+  /** Whether the copies of user-named files of an earlier run were removed. */
+  inboxCleared?: boolean;
   sandboxChange?: Promise<void>;
   /** Shared by ctx.logger and the process output: a flood is cut, not stored. */
   logLimit: () => 'keep' | 'drop' | 'resume';
@@ -525,7 +529,15 @@ export class PluginRuntime extends DisposableObject {
   isOwnOutput(ref: string, file: string): boolean {
     if (this.options.sandbox === false) return true;
     const entry = this.resolve(ref);
-    return allowsWrite(entry.sandbox ?? this.sandboxPlan(entry), file);
+    let real: string;
+    try {
+      real = fs.realpathSync(file);
+    } catch {
+      real = path.resolve(file);
+    }
+    // Any folder it could write during this run counts: a folder setting changed meanwhile.
+    const roots = [...(entry.sandbox ?? this.sandboxPlan(entry)).write, ...entry.writtenRoots];
+    return roots.some((root) => isInside(real, root) || isInside(path.resolve(file), root));
   }
 
   /**
@@ -810,6 +822,12 @@ export class PluginRuntime extends DisposableObject {
     fs.mkdirSync(dataDir, { recursive: true });
     const heap = manifest.maxMemoryMb ?? this.options.defaultHeapMb?.() ?? 1024;
     entry.sandbox = this.options.sandbox === false ? undefined : this.sandboxPlan(entry);
+    for (const root of entry.sandbox?.write ?? []) entry.writtenRoots.add(root);
+    if (!entry.inboxCleared) {
+      // Copies of user-named files a previous run left (a crash before its clean-up).
+      entry.inboxCleared = true;
+      fs.rmSync(path.join(dataDir, 'inbox'), { recursive: true, force: true });
+    }
     const conn = HostConnection.launch(
       this.options.launcher,
       {
@@ -1186,6 +1204,7 @@ export class PluginRuntime extends DisposableObject {
           logLimit: rateLimiter(MAX_OUTPUT_LINES_PER_SECOND),
           extraRead: new Set(),
           handedMedia: new Set(),
+          writtenRoots: new Set(),
         };
         this.entries.set(key, created);
         if (plugin.manifest && !plugin.error) {

@@ -47,11 +47,21 @@ export default definePlugin({ configSchema: z.object({ output_dir: z.string().op
   shell: action('run a shell command', (command) => childProcess.execSync(command, { encoding: 'utf8' })),
   ctxSpawn: action('run through ctx.spawn', async (program) => { const child = ctx.spawn(program, ['-version']); return 'exit ' + (await child.exited).code; }),
   shellSync: action('run a declared program through a shell', (program) => childProcess.spawnSync(program, ['-version'], { shell: true, encoding: 'utf8' }).stdout.split('\\n')[0]),
-  preload: action('run a declared program with LD_PRELOAD, both ways', async (program) => {
+  preload: action('run a declared program with LD_PRELOAD, given and inherited, both ways', async (program) => {
     const env = { PATH: process.env.PATH, LD_PRELOAD: '/nonexistent/haven-test.so' };
     const sync = childProcess.spawnSync(program, ['-version'], { env, encoding: 'utf8' }).stderr;
     const async = await new Promise((resolve) => { let err = ''; const child = childProcess.spawn(program, ['-version'], { env }); child.stderr.on('data', (d) => { err += d; }); child.on('close', () => resolve(err)); });
-    return [sync, async].map((stderr) => (stderr.includes('haven-test.so') ? 'preloaded' : 'clean')).join(' ');
+    process.env.LD_PRELOAD = '/nonexistent/haven-test.so';
+    const inherited = childProcess.spawnSync(program, ['-version'], { encoding: 'utf8' }).stderr;
+    delete process.env.LD_PRELOAD;
+    return [sync, async, inherited].map((stderr) => (stderr.includes('haven-test.so') ? 'preloaded' : 'clean')).join(' ');
+  }),
+  handle: action('drive a ChildProcess handle by hand', () => { const child = new childProcess.ChildProcess(); return child._handle.spawn({ file: '/bin/sh', args: ['sh', '-c', 'true'], envPairs: [], stdio: [{ type: 'ignore' }, { type: 'ignore' }, { type: 'ignore' }] }); }),
+  hooks: action('register module hooks', async () => (await import('node:module')).register('data:text/javascript,export {}')),
+  getter: action('answer the shell check one way and Node another', (program) => {
+    let reads = 0;
+    const options = { encoding: 'utf8', get shell() { reads += 1; return reads > 1 ? '/bin/sh' : undefined; } };
+    return childProcess.spawnSync(program, ['-version;', 'echo', 'INJECTED'], options).stdout.includes('INJECTED') ? 'injected' : 'safe';
   }),
   worker: action('read a file from a worker thread', (file) => new Promise((resolve, reject) => {
     const worker = new Worker("const { parentPort, workerData } = require('node:worker_threads'); try { require('node:fs').readFileSync(workerData); parentPort.postMessage('read it'); } catch (e) { parentPort.postMessage(e.code); }", { eval: true, workerData: file });
@@ -98,7 +108,10 @@ describe('the plugin sandbox', () => {
     expect(await act(core, 'Prober', 'shell', 'cat /etc/hostname')).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/may not run "sh"/) });
     expect(await act(core, 'Prober', 'worker', outside)).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/may not start worker threads/) });
     expect(await act(core, 'Prober', 'shellSync', 'ffprobe')).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/may not run "sh"/) });
-    expect(await act(core, 'Prober', 'preload', 'ffprobe')).toEqual({ ok: 'ok: clean clean' });
+    expect(await act(core, 'Prober', 'preload', 'ffprobe')).toEqual({ ok: 'ok: clean clean clean' });
+    expect(await act(core, 'Prober', 'handle')).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/may not run "sh"/) });
+    expect(await act(core, 'Prober', 'hooks')).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/may not register module hooks/) });
+    expect(await act(core, 'Prober', 'getter', 'ffprobe')).toEqual({ ok: 'ok: safe' });
     expect(await act(core, 'Prober', 'plant')).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/may run ffprobe only from/) });
     expect(fs.readFileSync(outside, 'utf8')).toBe('secret');
 

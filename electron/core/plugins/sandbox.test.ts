@@ -60,7 +60,7 @@ describe('folder settings', () => {
     expect(unsafeFolder('/home/ann', where)).toMatch(/whole home folder/);
     expect(unsafeFolder('/home/ann/.haven', where)).toMatch(/Haven's own folder/);
     expect(unsafeFolder('/home', where)).toMatch(/holds it/);
-    expect(unsafeFolder('/home/ann/.haven/plugin-data/other', where)).toMatch(/except its downloads folder/);
+    expect(unsafeFolder('/home/ann/.haven/plugin-data/other', where)).toMatch(/except its downloads and derived folders/);
     expect(unsafeFolder('/home/ann/.haven/downloads/videos', where)).toBeUndefined();
     expect(unsafeFolder('/home/ann/Videos', where)).toBeUndefined();
     expect(unsafeFolder('/home/ann/.havenx', where)).toBeUndefined();

@@ -68,8 +68,8 @@ export function unsafeFolder(folder: string, context: { havenHome: string; userH
   if (path.dirname(resolved) === resolved) return 'must be a folder of its own, not the root of a drive';
   if (resolved === path.resolve(context.userHome)) return 'must be a folder of its own, not your whole home folder';
   if (isInside(context.havenHome, resolved)) return `must not be Haven's own folder (${context.havenHome}) or a folder that holds it`;
-  if (isInside(resolved, context.havenHome) && !isInside(resolved, path.join(context.havenHome, 'downloads'))) {
-    return `must not be inside Haven's own folder (${context.havenHome}), except its downloads folder`;
+  if (isInside(resolved, context.havenHome) && !isInside(resolved, path.join(context.havenHome, 'downloads')) && !isInside(resolved, path.join(context.havenHome, 'derived'))) {
+    return `must not be inside Haven's own folder (${context.havenHome}), except its downloads and derived folders`;
   }
   return undefined;
 }
@@ -79,8 +79,9 @@ export function declaredFolders(manifest: PluginManifest, context: { havenHome: 
   return manifest.permissions.filesystem
     .map((entry) => {
       const folder = expandFolder(entry, context);
-      // A setting saved before this check (or edited in the database) is left out, not opened.
-      return folder && entry.includes('${config.') && unsafeFolder(folder, context) ? undefined : folder;
+      // Never opened: the root, the home folder, Haven's folder (a manifest may name it, a setting
+      // saved before the check may); the install dialog shows what a manifest declares.
+      return folder && unsafeFolder(folder, context) ? undefined : folder;
     })
     .filter((folder): folder is string => folder !== undefined);
 }
@@ -140,10 +141,6 @@ export const SANDBOX_REFUSAL = "Haven's plugin sandbox";
 
 export function allowsRead(plan: SandboxPlan, target: string): boolean {
   return plan.read.some((folder) => isInside(path.resolve(target), folder));
-}
-
-export function allowsWrite(plan: SandboxPlan, target: string): boolean {
-  return plan.write.some((folder) => isInside(path.resolve(target), folder));
 }
 
 /**

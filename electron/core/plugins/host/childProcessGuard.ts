@@ -1,13 +1,14 @@
 /**
  * Which programs a plugin may start, checked inside its host. Node's permission model allows
  * child processes all or nothing; this narrows "all" to the manifest's `permissions.binaries`,
- * found in the folders Haven trusts (HAVEN_HOME/bin and PATH as the host started with it, so a
- * plugin cannot put its own `ffmpeg` first). Installed before the plugin's code loads; every
- * way `node:child_process` starts a program passes through one of the wrapped functions.
+ * found in the folders Haven trusts (the plugin's tools folder, HAVEN_HOME/bin and PATH as the
+ * host started with it). Installed before the plugin's code loads. This narrows what a plugin
+ * runs by accident or casually; it is not a wall against a plugin that declares programs, which
+ * run outside the permission model (docs/security.md).
  */
 import childProcess, { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { syncBuiltinESMExports } from 'node:module';
+import nodeModule, { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 import workerThreads from 'node:worker_threads';
 
@@ -92,10 +93,12 @@ export function isLoaderVariable(name: string): boolean {
   return LOADER_VARIABLES.test(name);
 }
 
-/** The options object among a child_process call's arguments (after the optional args array). */
-function optionsOf(rest: unknown[]): Record<string, unknown> | undefined {
-  const last = rest.find((arg) => typeof arg === 'object' && arg !== null && !Array.isArray(arg));
-  return last as Record<string, unknown> | undefined;
+/** A loader-free copy of an environment (every key read once, as Node reads them). */
+function cleanEnv(env: unknown): Record<string, unknown> {
+  const source = (typeof env === 'object' && env !== null ? env : process.env) as Record<string, unknown>;
+  const clean: Record<string, unknown> = {};
+  for (const key in source) if (!isLoaderVariable(key)) clean[key] = source[key];
+  return clean;
 }
 
 function shellOf(value: unknown): string | undefined {
@@ -103,55 +106,69 @@ function shellOf(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/**
+ * The arguments of a synchronous call with its options copied once (a getter cannot answer the
+ * check one way and Node another), the environment cleaned; and the shell it would use.
+ */
+function frozenCall(rest: unknown[]): { args: unknown[]; shell: string | undefined } {
+  const index = rest.findIndex((arg) => typeof arg === 'object' && arg !== null && !Array.isArray(arg));
+  const given = index >= 0 ? { ...(rest[index] as Record<string, unknown>) } : {};
+  const copy: Record<string, unknown> = { ...given, env: cleanEnv(given.env) };
+  const args = index >= 0 ? rest.map((arg, i) => (i === index ? copy : arg)) : [...rest, copy];
+  return { args, shell: shellOf(copy.shell) };
+}
+
 let installed = false;
 
 /**
  * Wraps node:child_process for the rest of this process's life (a host runs one plugin), and
- * closes worker threads to the plugin: a worker would load its own, unwrapped child_process.
- * Call it after the host's own workers (its module hooks) have started.
+ * closes worker threads and module hooks to the plugin: either would run code with its own,
+ * unwrapped child_process. Call it after the host's own module hooks have started.
  */
 export function installChildProcessGuard(options: GuardOptions): void {
   if (installed) return;
   installed = true;
   const check = (file: unknown): string => checkProgram(file, options);
-  const prototype = ChildProcess.prototype as unknown as { spawn: (spawnOptions: { file?: string; envPairs?: string[] }) => unknown };
-  const originalSpawn = prototype.spawn;
-  // spawn, exec, execFile and fork all end here with the program in `file` (a shell for exec or
-  // shell: true) and the environment as KEY=VALUE pairs.
-  prototype.spawn = function guardedSpawn(this: ChildProcess, spawnOptions: { file?: string; envPairs?: string[] }) {
-    const file = check(spawnOptions.file);
-    const envPairs = spawnOptions.envPairs?.filter((pair) => !isLoaderVariable(pair.split('=')[0] ?? ''));
-    return originalSpawn.call(this, { ...spawnOptions, file, ...(envPairs ? { envPairs } : {}) });
+  // Every asynchronous start (spawn, exec, execFile, fork, and a ChildProcess driven by hand)
+  // ends in the native handle's spawn, with the program in `file` (a shell for exec or
+  // shell: true) and the environment as KEY=VALUE pairs: it is wrapped there.
+  type SpawnOptions = { file?: unknown; envPairs?: unknown };
+  const handlePrototype = Object.getPrototypeOf((new ChildProcess() as unknown as { _handle: object })._handle) as { spawn: (spawnOptions: SpawnOptions) => unknown };
+  const originalSpawn = handlePrototype.spawn;
+  handlePrototype.spawn = function guardedSpawn(this: unknown, spawnOptions: SpawnOptions) {
+    const copy = { ...spawnOptions };
+    const file = check(copy.file);
+    const envPairs = Array.isArray(copy.envPairs) ? copy.envPairs.filter((pair) => typeof pair === 'string' && !isLoaderVariable(pair.split('=')[0] ?? '')) : copy.envPairs;
+    return originalSpawn.call(this, { ...copy, file, envPairs });
   };
   const module = childProcess as unknown as Record<string, (...args: unknown[]) => unknown>;
   /** The synchronous calls do not pass through ChildProcess: the program, the shell and the environment are checked here. */
   const guardSync = (name: 'spawnSync' | 'execFileSync'): void => {
     const original = module[name]!;
     module[name] = (file: unknown, ...rest: unknown[]) => {
-      const callOptions = optionsOf(rest);
-      const shell = shellOf(callOptions?.shell);
+      const { args, shell } = frozenCall(rest);
       if (shell) check(shell);
       const program = check(file);
-      if (callOptions?.env && typeof callOptions.env === 'object') {
-        callOptions.env = Object.fromEntries(Object.entries(callOptions.env as Record<string, unknown>).filter(([key]) => !isLoaderVariable(key)));
-      }
-      return original(shell ? file : program, ...rest);
+      return original(shell ? file : program, ...args);
     };
   };
   guardSync('spawnSync');
   guardSync('execFileSync');
   const originalExecSync = module.execSync!;
-  module.execSync = (command: unknown, execOptions?: unknown) => {
-    check(shellOf((execOptions as { shell?: unknown } | undefined)?.shell) ?? shellOf(true));
-    const env = (execOptions as { env?: unknown } | undefined)?.env;
-    if (env && typeof env === 'object') (execOptions as { env: unknown }).env = Object.fromEntries(Object.entries(env).filter(([key]) => !isLoaderVariable(key)));
-    return originalExecSync(command, execOptions);
+  module.execSync = (command: unknown, ...rest: unknown[]) => {
+    const { args, shell } = frozenCall(rest);
+    check(shell ?? shellOf(true));
+    return originalExecSync(command, ...args);
   };
   // The host's own environment is the default for children that are given none.
   for (const key of Object.keys(process.env)) if (isLoaderVariable(key)) Reflect.deleteProperty(process.env, key);
   const workers = workerThreads as unknown as { Worker: unknown };
   workers.Worker = function RefusedWorker(): never {
     throw new ProgramDenied('worker', `${options.plugin} may not start worker threads (a worker would run outside Haven's check of programs)`);
+  };
+  const modules = nodeModule as unknown as { register: unknown };
+  modules.register = function refusedRegister(): never {
+    throw new ProgramDenied('module hooks', `${options.plugin} may not register module hooks (they would run outside Haven's check of programs)`);
   };
   syncBuiltinESMExports();
 }

@@ -24,7 +24,6 @@ export const configSchema = z.object({
 /** The start of an HTML page: what a login wall, an error page or a link to a page sends instead of a media file. */
 const HTML_START = /^\s*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])/i;
 
-/** A file name from the item: its title, made safe, with the URL's extension. */
 /** `Name (2).mp3` for `Name.mp3`. */
 function numbered(file: string, n: number): string {
   const ext = path.extname(file);
@@ -60,16 +59,22 @@ async function placeFinished(part: string, wanted: string, sourceId: string): Pr
       await fs.promises.rm(part, { force: true });
       return candidate;
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') continue;
-      // A filesystem without hard links: the name was free a moment ago.
-      await fs.promises.rename(part, candidate);
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+    }
+    try {
+      // A filesystem without hard links: a copy that also fails if the name was taken meanwhile.
+      await fs.promises.copyFile(part, candidate, fs.constants.COPYFILE_EXCL);
+      await fs.promises.rm(part, { force: true });
       return candidate;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw error;
     }
   }
   throw new HavenError('CONFLICT', `${path.basename(wanted)} and 98 numbered variants are taken by other files in ${path.dirname(wanted)}`);
 }
 
+/** A file name from the item: its title, made safe, with the URL's extension. */
 function fileNameFor(source: MediaSource): string {
   const ext = path.extname(new URL(source.uri).pathname).slice(0, 8) || '.bin';
   // eslint-disable-next-line no-control-regex -- control characters are exactly what file names must not hold
