@@ -555,6 +555,7 @@ export class PluginRuntime extends DisposableObject {
       await this.allowRead(entry, [file], 'file');
       return kept;
     }
+    this.clearInbox(entry);
     const inbox = path.join(this.options.paths.pluginData, pluginShortId(entry.discovered.manifest!.name), 'inbox', jobId.replace(/[^A-Za-z0-9_-]/g, '_'));
     await fs.promises.mkdir(inbox, { recursive: true });
     const copy = path.join(inbox, path.basename(file));
@@ -823,11 +824,7 @@ export class PluginRuntime extends DisposableObject {
     const heap = manifest.maxMemoryMb ?? this.options.defaultHeapMb?.() ?? 1024;
     entry.sandbox = this.options.sandbox === false ? undefined : this.sandboxPlan(entry);
     for (const root of entry.sandbox?.write ?? []) entry.writtenRoots.add(root);
-    if (!entry.inboxCleared) {
-      // Copies of user-named files a previous run left (a crash before its clean-up).
-      entry.inboxCleared = true;
-      fs.rmSync(path.join(dataDir, 'inbox'), { recursive: true, force: true });
-    }
+    this.clearInbox(entry);
     const conn = HostConnection.launch(
       this.options.launcher,
       {
@@ -912,6 +909,16 @@ export class PluginRuntime extends DisposableObject {
       if (key && reason) issues.push({ path: key, message: reason });
     }
     return issues;
+  }
+
+  /**
+   * Removes copies of user-named files a previous run of Core left (a crash before their
+   * clean-up), once per run, before this run makes its first copy or starts the plugin.
+   */
+  private clearInbox(entry: Entry): void {
+    if (entry.inboxCleared) return;
+    entry.inboxCleared = true;
+    fs.rmSync(path.join(this.options.paths.pluginData, pluginShortId(entry.discovered.manifest!.name), 'inbox'), { recursive: true, force: true });
   }
 
   /** A clean environment; temporary files go to the plugin's own folder, inside its sandbox. */

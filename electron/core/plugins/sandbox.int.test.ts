@@ -189,15 +189,17 @@ export default definePlugin({ setup(ctx) { return {
       ],
       true,
     );
+    // Named by the user, before the plugin ever ran (its copy must survive the first start).
+    const named = await core.jobs.waitFor(core.jobs.enqueueArchive('Copier', { sourceId: 'named', mediaType: 'file', uri: secret, metadata: {} }).id);
+    expect(named.state).toBe('completed');
+    expect(fs.readFileSync(path.join(core.paths.downloads, 'copier', 'named.torrent'), 'utf8')).toBe('not for plugins');
+    expect(fs.readdirSync(path.join(core.paths.pluginData, 'copier', 'inbox'))).toEqual([]);
+
     const discovery = await core.jobs.waitFor(core.jobs.enqueueDiscover('Copier').id);
     expect(discovery.state).toBe('completed');
     const found = core.jobs.list({ plugin: 'Copier' }).jobs.find((job) => job.sourceId === 'found')!;
     const failed = await core.jobs.waitFor(found.id);
     expect(failed).toMatchObject({ state: 'failed', errorClass: 'forbidden', error: expect.stringMatching(new RegExp(`sandbox: reading ${secret}`)) });
-
-    const named = await core.jobs.waitFor(core.jobs.enqueueArchive('Copier', { sourceId: 'named', mediaType: 'file', uri: secret, metadata: {} }).id);
-    expect(named.state).toBe('completed');
-    expect(fs.readFileSync(path.join(core.paths.downloads, 'copier', 'named.torrent'), 'utf8')).toBe('not for plugins');
 
     const claimed = await core.jobs.waitFor(core.jobs.enqueueArchive('Copier', { sourceId: 'db', mediaType: 'file', uri: `db:${core.paths.database}`, metadata: {} }).id);
     expect(claimed).toMatchObject({ state: 'failed', error: expect.stringMatching(/outside the folders it may write; not recorded/) });
