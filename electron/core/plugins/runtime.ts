@@ -500,7 +500,7 @@ export class PluginRuntime extends DisposableObject {
     const entry = this.resolve(ref);
     const handed = [item.path, ...item.derived.map((file) => file.path)];
     for (const file of handed) entry.handedMedia.add(path.dirname(path.resolve(file)));
-    for (const old of [...entry.handedMedia].slice(0, Math.max(0, entry.handedMedia.size - MAX_EXTRA_READ))) entry.handedMedia.delete(old);
+    keepNewest(entry.handedMedia, MAX_EXTRA_READ);
     await this.allowRead(entry, handed, 'folder');
     return (await this.invoke(ref, 'process', [item], { jobId, timeoutMs: 24 * 3600_000 })) as ProcessResult;
   }
@@ -979,13 +979,14 @@ export class PluginRuntime extends DisposableObject {
   private async allowRead(entry: Entry, targets: readonly string[], scope: 'file' | 'folder'): Promise<void> {
     if (this.options.sandbox === false) return;
     while (entry.sandboxChange) await entry.sandboxChange;
+    // The usual case (an original in the downloads folder) needs no new plan.
+    const running = entry.sandbox;
+    if (entry.conn && running && targets.every((target) => allowsRead(running, target))) return;
     const plan = this.sandboxPlan(entry);
     for (const target of targets) {
       if (!allowsRead(plan, target)) entry.extraRead.add(scope === 'file' ? path.resolve(target) : path.dirname(path.resolve(target)));
     }
-    // The oldest grants go first: a long-running plugin's flag list stays short.
-    for (const old of [...entry.extraRead].slice(0, Math.max(0, entry.extraRead.size - MAX_EXTRA_READ))) entry.extraRead.delete(old);
-    const running = entry.sandbox;
+    keepNewest(entry.extraRead, MAX_EXTRA_READ);
     if (!entry.conn || !running || targets.every((target) => allowsRead(running, target))) return;
     this.options.logger.info('restarting a plugin to let it read what it was given', { plugin: entry.key, paths: targets });
     entry.sandboxChange = this.reload(entry.key)
@@ -1519,4 +1520,9 @@ function restoreSecret(candidate: Record<string, unknown>, stored: Record<string
     node = node[key] as Record<string, unknown>;
   }
   node[keys.at(-1)!] = previous.value;
+}
+
+/** Drops a set's oldest entries beyond `max` (a long-running plugin's flag list stays short). */
+function keepNewest(set: Set<string>, max: number): void {
+  for (const old of [...set].slice(0, Math.max(0, set.size - max))) set.delete(old);
 }
