@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AppSettings } from '@shared/domain/settings';
 import { toDisposable } from '@shared/lifecycle';
 import { EventBus } from '../events/bus';
-import type { ArchiveIndex } from '../library/archiveIndex';
+import { ArchiveIndex } from '../library/archiveIndex';
 import type { DerivedFiles } from '../library/derivedFiles';
 import type { Logger } from '../log';
 import type { PluginLogBook } from '../plugins/pluginLogs';
@@ -24,20 +24,22 @@ afterEach(() => {
 
 const logger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => logger };
 
-/** A queue over a real job store, with stand-ins for the plugins: an archive runs until the test ends. */
-function queueWith(db: HavenDatabase): { queue: JobQueue; store: JobStore; archived: string[] } {
+/** A queue over a real job store, with stand-ins for the plugins (by default an archive runs until the test ends). */
+function queueWith(db: HavenDatabase, plugins: Partial<Record<'archive' | 'isOwnOutput', unknown>> = {}, index?: ArchiveIndex): { queue: JobQueue; store: JobStore; archived: string[] } {
   const store = new JobStore(db);
   const archived: string[] = [];
+  const archive = (plugins.archive ?? (() => new Promise(() => undefined))) as (...args: unknown[]) => unknown;
   const queue = new JobQueue({
     store,
     runtime: {
       onProgress: () => toDisposable(() => undefined),
-      archive: (_plugin: string, _source: unknown, jobId: string) => {
+      isOwnOutput: plugins.isOwnOutput ?? (() => true),
+      archive: (plugin: string, source: unknown, jobId: string) => {
         archived.push(jobId);
-        return new Promise(() => undefined);
+        return archive(plugin, source, jobId);
       },
     } as unknown as PluginRuntime,
-    index: { findBySource: () => undefined } as unknown as ArchiveIndex,
+    index: index ?? ({ findBySource: () => undefined } as unknown as ArchiveIndex),
     derived: {} as DerivedFiles,
     pluginStore: { getConfig: () => ({}) } as unknown as PluginStore,
     settings: () => AppSettings.parse({}),
@@ -100,5 +102,68 @@ describe('JobQueue retry timer', () => {
     vi.advanceTimersByTime(1000);
     expect(archived).toEqual([soon]);
     expect(store.get(soon)?.state).toBe('running');
+  });
+});
+
+/** A job Haven was running when it stopped, after its plugin had reported `outputPath`. */
+function interruptedWhileIndexing(store: JobStore, outputPath: string): string {
+  const row = store.insert(
+    { plugin: 'RssPlugin', kind: 'archive', state: 'queued', priority: 0, source: { sourceId: 'ep1', mediaType: 'audio', uri: 'https://example.invalid/ep1.mp3', metadata: {} }, title: 'ep1', maxRetries: 3 },
+    { kind: 'queued', message: 'queued' },
+  );
+  store.update(row.id, { state: 'running', started_at: Date.now(), result_json: JSON.stringify({ success: true, outputPath, savedAwaitingIndex: true }) });
+  return row.id;
+}
+
+async function untilCompleted(store: JobStore, id: string): Promise<void> {
+  for (let i = 0; i < 200 && store.get(id)?.state !== 'completed'; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'haven-queue-saved-'));
+  cleanup.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+describe('JobQueue after a crash while indexing', () => {
+  it('completes from the file the plugin had saved, without running the plugin again', async () => {
+    const db = database();
+    const dir = tempDir();
+    const file = path.join(dir, 'episode.mp3');
+    fs.writeFileSync(file, 'the episode');
+    // The kill came while the sidecar was being written.
+    fs.writeFileSync(`${file}.haven.json.part`, '{"haven":');
+    const index = new ArchiveIndex(db);
+    const { queue, store, archived } = queueWith(
+      db,
+      { isOwnOutput: (_plugin: string, output: string) => output.startsWith(dir + path.sep), archive: () => Promise.resolve({ success: true, outputPath: path.join(dir, 'episode (2).mp3') }) },
+      index,
+    );
+    const id = interruptedWhileIndexing(store, file);
+    queue.start();
+    await untilCompleted(store, id);
+    const job = store.get(id)!;
+    expect(job.state).toBe('completed');
+    expect(archived).toEqual([]);
+    expect(index.findBySource('RssPlugin', 'ep1')?.outputPath).toBe(file);
+    expect(JSON.parse(fs.readFileSync(`${file}.haven.json`, 'utf8'))).toMatchObject({ haven: 1, source: { sourceId: 'ep1' } });
+    expect(fs.readdirSync(dir).sort()).toEqual(['episode.mp3', 'episode.mp3.haven.json']);
+    expect(JSON.parse(job.result_json!)).toEqual({ success: true, outputPath: file });
+  });
+
+  it('runs the plugin again when the saved file is gone', async () => {
+    const db = database();
+    const dir = tempDir();
+    const again = path.join(dir, 'episode.mp3');
+    const download = () => {
+      fs.writeFileSync(again, 'downloaded again');
+      return Promise.resolve({ success: true, outputPath: again });
+    };
+    const { queue, store, archived } = queueWith(db, { archive: download }, new ArchiveIndex(db));
+    const id = interruptedWhileIndexing(store, path.join(dir, 'gone.mp3'));
+    queue.start();
+    await untilCompleted(store, id);
+    expect(store.get(id)?.state).toBe('completed');
+    expect(archived).toEqual([id]);
   });
 });

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AppSettings } from '@shared/domain/settings';
@@ -5,7 +6,7 @@ import type { JobCounts, JobDetail, JobFilter, JobProgressEvent, JobState, JobSu
 import { FINISHED_JOB_STATES, JobFilter as JobFilterSchema } from '@shared/domain/jobs';
 import { HavenError, isHavenError } from '@shared/ipc/errors';
 import { DisposableObject, Emitter, toDisposable } from '@shared/lifecycle';
-import type { MediaSource, ProgressUpdate } from '@shared/sdk/types';
+import type { ArchiveResult, MediaSource, ProgressUpdate } from '@shared/sdk/types';
 import type { EventBus } from '../events/bus';
 import type { ArchiveIndex } from '../library/archiveIndex';
 import type { DerivedFiles } from '../library/derivedFiles';
@@ -38,6 +39,8 @@ export const PRIORITY = { record: 100, discover: 10, archive: 0, process: -5, ve
 const DEFAULT_MAX_RETRIES = 3;
 /** Decisions a discovery writes into its own trace one by one; beyond this, a count. */
 const TRACE_DETAIL_LIMIT = 500;
+/** Marks a plugin's result kept while Haven hashes and indexes its file (see savedBeforeInterruption). */
+const SAVED_MARK = 'savedAwaitingIndex';
 
 interface Outcome {
   message: string;
@@ -658,6 +661,11 @@ export class JobQueue extends DisposableObject {
       case 'archive':
       case 'record': {
         const source = JSON.parse(row.source_json!) as MediaSource;
+        const saved = row.result_json ? await this.savedBeforeInterruption(row) : undefined;
+        if (saved) {
+          this.options.store.addEvent(row.id, 'decision', `the plugin had saved ${saved.outputPath} before Haven stopped; indexing it without downloading again`);
+          return this.indexArchived(row, source, saved);
+        }
         if (!row.force) {
           // A job requeued after an interruption may have finished just before Haven stopped.
           const known = this.options.index.findBySource(row.plugin, source.sourceId);
@@ -686,17 +694,10 @@ export class JobQueue extends DisposableObject {
         if (result.outputPath && !this.options.runtime.isOwnOutput(row.plugin, result.outputPath)) {
           throw new HavenError('INVALID_OUTPUT', `${row.plugin} reported ${result.outputPath}, outside the folders it may write; not recorded`);
         }
-        const { item, duplicateOf, sidecarError } = await this.options.index.addArchived(row.plugin, source, result);
-        if (duplicateOf) {
-          this.options.store.addEvent(row.id, 'duplicate', `the same content (sha256) is already library item ${duplicateOf.id} from ${duplicateOf.plugin} ${duplicateOf.sourceId}`);
-        }
-        if (sidecarError) this.options.store.addEvent(row.id, 'warning', `the sidecar beside the file could not be written: ${sidecarError}`);
-        return {
-          message: `completed: saved ${item.outputPath ?? '(no file)'}${item.size !== undefined ? ` (${item.size} bytes, sha256 ${item.sha256?.slice(0, 16)}…)` : ''}`,
-          patch: { result_json: JSON.stringify({ ...result, outputPath: item.outputPath }), item_id: item.id },
-          event: { name: 'archive.completed', payload: { jobId: row.id, plugin: row.plugin, itemId: item.id, path: item.outputPath, sourceId: source.sourceId } },
-          followUp: () => this.startPipeline(item, { reason: `after job ${row.id} archived it` }),
-        };
+        // Hashing, the sidecar and the index row take a while on a large file; a crash meanwhile
+        // must not make the plugin save the same file again (under a second name).
+        if (result.outputPath) this.options.store.update(row.id, { result_json: JSON.stringify({ ...result, [SAVED_MARK]: true }) });
+        return this.indexArchived(row, source, result);
       }
       case 'process':
         return this.processItem(job);
@@ -726,6 +727,32 @@ export class JobQueue extends DisposableObject {
       default:
         throw new HavenError('NOT_IMPLEMENTED', `${row.kind} jobs are not run by this version of Haven`);
     }
+  }
+
+  /**
+   * The result a plugin reported before Haven stopped, when its file is still there and Haven had
+   * not finished indexing it; such a job is completed from that file.
+   */
+  private async savedBeforeInterruption(row: JobRow): Promise<ArchiveResult | undefined> {
+    if (!row.result_json) return undefined;
+    const { [SAVED_MARK]: mark, ...result } = JSON.parse(row.result_json) as ArchiveResult & { [SAVED_MARK]?: boolean };
+    if (mark !== true || !result.success || !result.outputPath || result.outputPath.endsWith('.part')) return undefined;
+    if (!this.options.runtime.isOwnOutput(row.plugin, result.outputPath)) return undefined;
+    return (await fs.promises.stat(result.outputPath).catch(() => undefined)) ? result : undefined;
+  }
+
+  private async indexArchived(row: JobRow, source: MediaSource, result: ArchiveResult): Promise<Outcome> {
+    const { item, duplicateOf, sidecarError } = await this.options.index.addArchived(row.plugin, source, result);
+    if (duplicateOf) {
+      this.options.store.addEvent(row.id, 'duplicate', `the same content (sha256) is already library item ${duplicateOf.id} from ${duplicateOf.plugin} ${duplicateOf.sourceId}`);
+    }
+    if (sidecarError) this.options.store.addEvent(row.id, 'warning', `the sidecar beside the file could not be written: ${sidecarError}`);
+    return {
+      message: `completed: saved ${item.outputPath ?? '(no file)'}${item.size !== undefined ? ` (${item.size} bytes, sha256 ${item.sha256?.slice(0, 16)}…)` : ''}`,
+      patch: { result_json: JSON.stringify({ ...result, outputPath: item.outputPath }), item_id: item.id },
+      event: { name: 'archive.completed', payload: { jobId: row.id, plugin: row.plugin, itemId: item.id, path: item.outputPath, sourceId: source.sourceId } },
+      followUp: () => this.startPipeline(item, { reason: `after job ${row.id} archived it` }),
+    };
   }
 
   private async discover(job: Running): Promise<Outcome> {
@@ -809,7 +836,7 @@ export class JobQueue extends DisposableObject {
       this.changeState(
         this.options.store.update(
           row.id,
-          { state: 'queued', attempts, next_run_at: at, error_class: classified.errorClass, error_message: message, ...progress },
+          { state: 'queued', attempts, next_run_at: at, error_class: classified.errorClass, error_message: message, result_json: null, ...progress },
           { kind: 'retry_planned', message: `failed (${classified.errorClass}): ${message}${hint}; retry ${attempts} of ${row.max_retries} at ${new Date(at).toISOString()}` },
         ),
       );
@@ -819,7 +846,7 @@ export class JobQueue extends DisposableObject {
     this.finish(
       this.options.store.update(
         row.id,
-        { state: 'failed', attempts, finished_at: Date.now(), error_class: classified.errorClass, error_message: message, ...progress },
+        { state: 'failed', attempts, finished_at: Date.now(), error_class: classified.errorClass, error_message: message, result_json: null, ...progress },
         { kind: 'failed', message: `failed (${classified.errorClass}): ${message}${hint}; ${why}` },
       ),
     );

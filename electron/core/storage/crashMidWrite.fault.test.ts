@@ -16,7 +16,7 @@ import { contentTypeOf, startStaticServer, type StaticServer } from '../../testi
 // queue runs, completes and indexes earlier jobs (each download takes over 100 ms). After the
 // kill, the database passes integrity_check, every job Core had acknowledged is there, the
 // settings file reads, and the next start finishes every job with a byte-identical file and its
-// sidecar, leaving no `.part` behind. (jobs.int.test.ts kills Core mid-download; this kills it
+// sidecar, leaving no `.part` and no second copy behind. (jobs.int.test.ts kills Core mid-download; this kills it
 // mid-write.)
 
 const JOBS = 40;
@@ -112,6 +112,8 @@ describe('kill -9 of Core mid-write', () => {
     expect(new Set(done.map((job) => job.itemId)).size).toBe(acknowledged.length);
     const downloads = fs.readdirSync(path.join(first.home, 'downloads', 'rss'));
     expect(downloads.filter((f) => f.endsWith('.part'))).toEqual([]);
+    // No second copy under another name: a job Haven was indexing when killed keeps its file.
+    expect(downloads.filter((f) => !f.endsWith('.haven.json')).sort()).toEqual(done.map((job) => path.basename(job.outputPath!)).sort());
     expect(done.some((job) => job.trace.some((e) => e.kind === 'recovered'))).toBe(true);
     await second.stop();
     expect(integrityCheck(path.join(first.home, 'haven.db'))).toBe('ok');

@@ -109,6 +109,24 @@ describe('RssPlugin example', () => {
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.mp3')).sort()).toEqual(['Episode 1 (2).mp3', 'Episode 1.mp3']);
   });
 
+  it('takes back its own file when Haven stopped before the sidecar, but keeps a stranger with other bytes', async () => {
+    const { core, server } = await setup();
+    const dir = path.join(core.paths.downloads, 'rss');
+    const source = { sourceId: 'ep-1', mediaType: 'audio' as const, uri: `${server.url}/media/episode.mp3`, title: 'Episode 1', metadata: {} };
+    // The first run saved the file; Haven was killed before it wrote the sidecar (only its .part is there).
+    const first = await core.plugins.archive('rss', source, 'job-1');
+    fs.writeFileSync(`${first.outputPath}.haven.json.part`, '{"haven":');
+    const again = await core.plugins.archive('rss', source, 'job-1');
+    expect(again.outputPath).toBe(first.outputPath);
+    // A file of the same name with other bytes and no sidecar is someone else's.
+    fs.writeFileSync(first.outputPath!, 'a file the user put here');
+    fs.rmSync(`${first.outputPath}.haven.json.part`);
+    const third = await core.plugins.archive('rss', source, 'job-2');
+    expect(third.outputPath).toBe(path.join(dir, 'Episode 1 (2).mp3'));
+    expect(fs.readFileSync(first.outputPath!, 'utf8')).toBe('a file the user put here');
+    expect(fs.readdirSync(dir).sort()).toEqual(['Episode 1 (2).mp3', 'Episode 1.mp3']);
+  });
+
   it('reports a missing file as NOT_FOUND and leaves no finished file behind', async () => {
     const { core } = await setup();
     const { sources } = await core.plugins.discover('rss', true);

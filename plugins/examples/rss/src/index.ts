@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -40,6 +41,20 @@ async function sidecarSourceOf(file: string): Promise<string | undefined> {
   }
 }
 
+async function sha256Of(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  await pipeline(fs.createReadStream(file), hash);
+  return hash.digest('hex');
+}
+
+/** Whether two files hold the same bytes (sizes first, so most differing files are never read). */
+async function sameBytes(a: string, b: string): Promise<boolean> {
+  const [sa, sb] = await Promise.all([fs.promises.stat(a), fs.promises.stat(b).catch(() => undefined)]);
+  if (!sb?.isFile() || sa.size !== sb.size) return false;
+  const [ha, hb] = await Promise.all([sha256Of(a), sha256Of(b)]);
+  return ha === hb;
+}
+
 /**
  * Moves a finished download to its name, never over another source's file: an episode of
  * another feed with the same title becomes `Title (2).mp3`. The same source archived again
@@ -49,7 +64,10 @@ async function placeFinished(part: string, wanted: string, sourceId: string): Pr
   for (let n = 1; n <= 99; n += 1) {
     const candidate = numbered(wanted, n);
     if (await fs.promises.lstat(candidate).catch(() => undefined)) {
-      if ((await sidecarSourceOf(candidate)) !== sourceId) continue;
+      // A file without a sidecar but with the same bytes is this job's own, saved just before
+      // Haven stopped and before it could write the sidecar: replacing it loses nothing.
+      const owner = await sidecarSourceOf(candidate);
+      if (owner !== sourceId && !(owner === undefined && (await sameBytes(part, candidate)))) continue;
       await fs.promises.rename(part, candidate);
       return candidate;
     }
@@ -79,7 +97,8 @@ function fileNameFor(source: MediaSource): string {
   const ext = path.extname(new URL(source.uri).pathname).slice(0, 8) || '.bin';
   // eslint-disable-next-line no-control-regex -- control characters are exactly what file names must not hold
   const base = (source.title ?? source.sourceId).replace(/[\\/:*?"<>|\x00-\x1f]/g, '_').replace(/\s+/g, ' ').trim().slice(0, 150) || 'item';
-  return `${base}${ext}`;
+  // A title that is already a file name (`15.mp3`, from a bare URL) keeps its one extension.
+  return base.toLowerCase().endsWith(ext.toLowerCase()) ? base : `${base}${ext}`;
 }
 
 export default definePlugin({
