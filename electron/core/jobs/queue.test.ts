@@ -44,7 +44,7 @@ function queueWith(db: HavenDatabase, plugins: Partial<Record<'archive' | 'isOwn
     pluginStore: { getConfig: () => ({}) } as unknown as PluginStore,
     settings: () => AppSettings.parse({}),
     bus: new EventBus(),
-    logs: {} as PluginLogBook,
+    logs: { tail: () => [] } as unknown as PluginLogBook,
     logger,
   });
   cleanup.push(() => {
@@ -111,7 +111,8 @@ function interruptedWhileIndexing(store: JobStore, outputPath: string): string {
     { plugin: 'RssPlugin', kind: 'archive', state: 'queued', priority: 0, source: { sourceId: 'ep1', mediaType: 'audio', uri: 'https://example.invalid/ep1.mp3', metadata: {} }, title: 'ep1', maxRetries: 3 },
     { kind: 'queued', message: 'queued' },
   );
-  store.update(row.id, { state: 'running', started_at: Date.now(), result_json: JSON.stringify({ success: true, outputPath, savedAwaitingIndex: true }) });
+  const saved = fs.existsSync(outputPath) ? fs.statSync(outputPath) : { size: 11, mtimeMs: 0 };
+  store.update(row.id, { state: 'running', started_at: Date.now(), result_json: JSON.stringify({ success: true, outputPath, savedAwaitingIndex: { size: saved.size, mtimeMs: saved.mtimeMs } }) });
   return row.id;
 }
 
@@ -149,6 +150,37 @@ describe('JobQueue after a crash while indexing', () => {
     expect(JSON.parse(fs.readFileSync(`${file}.haven.json`, 'utf8'))).toMatchObject({ haven: 1, source: { sourceId: 'ep1' } });
     expect(fs.readdirSync(dir).sort()).toEqual(['episode.mp3', 'episode.mp3.haven.json']);
     expect(JSON.parse(job.result_json!)).toEqual({ success: true, outputPath: file });
+  });
+
+  it('runs the plugin again when the saved file was changed since, or the user cancelled and retried', async () => {
+    const db = database();
+    const dir = tempDir();
+    const file = path.join(dir, 'episode.mp3');
+    fs.writeFileSync(file, 'the episode');
+    const download = () => {
+      fs.writeFileSync(file, 'downloaded again');
+      return Promise.resolve({ success: true, outputPath: file });
+    };
+    const { queue, store, archived } = queueWith(db, { archive: download }, new ArchiveIndex(db));
+    const changed = interruptedWhileIndexing(store, file);
+    fs.appendFileSync(file, ', and more');
+    queue.start();
+    await untilCompleted(store, changed);
+    expect(archived).toEqual([changed]);
+    expect(queue.get(changed).result).toEqual({ success: true, outputPath: file });
+
+    // A second source, interrupted the same way, then cancelled: a retry downloads it again.
+    const row = store.insert(
+      { plugin: 'RssPlugin', kind: 'archive', state: 'queued', priority: 0, source: { sourceId: 'ep2', mediaType: 'audio', uri: 'https://example.invalid/ep2.mp3', metadata: {} }, title: 'ep2', maxRetries: 3 },
+      { kind: 'queued', message: 'queued' },
+    );
+    const saved = fs.statSync(file);
+    store.update(row.id, { state: 'paused', result_json: JSON.stringify({ success: true, outputPath: file, savedAwaitingIndex: { size: saved.size, mtimeMs: saved.mtimeMs } }) });
+    expect(queue.cancel([row.id])).toBe(1);
+    expect(store.get(row.id)?.result_json).toBeNull();
+    queue.retry([row.id]);
+    await untilCompleted(store, row.id);
+    expect(archived).toEqual([changed, row.id]);
   });
 
   it('runs the plugin again when the saved file is gone', async () => {

@@ -39,8 +39,24 @@ export const PRIORITY = { record: 100, discover: 10, archive: 0, process: -5, ve
 const DEFAULT_MAX_RETRIES = 3;
 /** Decisions a discovery writes into its own trace one by one; beyond this, a count. */
 const TRACE_DETAIL_LIMIT = 500;
-/** Marks a plugin's result kept while Haven hashes and indexes its file (see savedBeforeInterruption). */
+/**
+ * Marks a plugin's result kept while Haven hashes and indexes its file, with the file's size and
+ * time as saved (see savedBeforeInterruption). Cleared by any outcome but a pause or a crash.
+ */
 const SAVED_MARK = 'savedAwaitingIndex';
+type SavedMark = { size: number; mtimeMs: number };
+type MarkedResult = ArchiveResult & { [SAVED_MARK]?: SavedMark };
+const CLEAR_SAVED_MARK = { result_json: null } satisfies JobPatch;
+
+function isMarked(resultJson: string | null): boolean {
+  return resultJson !== null && resultJson.includes(`"${SAVED_MARK}"`) && (JSON.parse(resultJson) as MarkedResult)[SAVED_MARK] !== undefined;
+}
+
+/** A job row's result for callers: without Haven's own mark. */
+function publicResult(resultJson: string): unknown {
+  const { [SAVED_MARK]: _mark, ...result } = JSON.parse(resultJson) as MarkedResult;
+  return result;
+}
 
 interface Outcome {
   message: string;
@@ -170,6 +186,7 @@ export class JobQueue extends DisposableObject {
           force: options.force ? 1 : 0,
           max_retries: maxRetries,
           user_file: userFile ?? null,
+          ...(isMarked(existing.result_json) ? CLEAR_SAVED_MARK : {}),
           // The user's request names the source from now on (discovery's earlier row may differ).
           ...(byUser ? { source_json: JSON.stringify(source) } : {}),
         },
@@ -446,7 +463,7 @@ export class JobQueue extends DisposableObject {
     return {
       ...this.summary(row),
       ...(row.source_json ? { source: JSON.parse(row.source_json) as MediaSource } : {}),
-      ...(row.result_json ? { result: JSON.parse(row.result_json) as unknown } : {}),
+      ...(row.result_json ? { result: publicResult(row.result_json) } : {}),
       trace: this.options.store.trace(id),
       log,
     };
@@ -492,7 +509,7 @@ export class JobQueue extends DisposableObject {
   cancel(ids: readonly string[] | 'all'): number {
     return this.each(ids, ['queued', 'running', 'paused'], (row) => {
       if (row.state === 'running') return this.stopRunning(row, 'cancel');
-      this.finish(this.options.store.update(row.id, { state: 'cancelled', finished_at: Date.now() }, { kind: 'cancelled', message: 'cancelled by the user' }));
+      this.finish(this.options.store.update(row.id, { state: 'cancelled', finished_at: Date.now(), ...(isMarked(row.result_json) ? CLEAR_SAVED_MARK : {}) }, { kind: 'cancelled', message: 'cancelled by the user' }));
       return true;
     });
   }
@@ -643,7 +660,7 @@ export class JobQueue extends DisposableObject {
         this.finish(
           this.options.store.update(
             job.row.id,
-            { state: 'failed', finished_at: Date.now(), error_class: 'internal', error_message: `Haven could not record the outcome: ${String(error)}` },
+            { state: 'failed', finished_at: Date.now(), error_class: 'internal', error_message: `Haven could not record the outcome: ${String(error)}`, ...CLEAR_SAVED_MARK },
             { kind: 'failed', message: `Haven could not record the outcome: ${String(error)}` },
           ),
         );
@@ -661,10 +678,10 @@ export class JobQueue extends DisposableObject {
       case 'archive':
       case 'record': {
         const source = JSON.parse(row.source_json!) as MediaSource;
-        const saved = row.result_json ? await this.savedBeforeInterruption(row) : undefined;
-        if (saved) {
-          this.options.store.addEvent(row.id, 'decision', `the plugin had saved ${saved.outputPath} before Haven stopped; indexing it without downloading again`);
-          return this.indexArchived(row, source, saved);
+        const savedEarlier = row.result_json ? await this.savedBeforeInterruption(row) : undefined;
+        if (savedEarlier) {
+          this.options.store.addEvent(row.id, 'decision', `the plugin had saved ${savedEarlier.outputPath} before Haven stopped; indexing it without downloading again`);
+          return this.indexArchived(row, source, savedEarlier);
         }
         if (!row.force) {
           // A job requeued after an interruption may have finished just before Haven stopped.
@@ -696,7 +713,8 @@ export class JobQueue extends DisposableObject {
         }
         // Hashing, the sidecar and the index row take a while on a large file; a crash meanwhile
         // must not make the plugin save the same file again (under a second name).
-        if (result.outputPath) this.options.store.update(row.id, { result_json: JSON.stringify({ ...result, [SAVED_MARK]: true }) });
+        const saved = result.outputPath ? await fs.promises.stat(result.outputPath).catch(() => undefined) : undefined;
+        if (saved) this.options.store.update(row.id, { result_json: JSON.stringify({ ...result, [SAVED_MARK]: { size: saved.size, mtimeMs: saved.mtimeMs } } satisfies MarkedResult) });
         return this.indexArchived(row, source, result);
       }
       case 'process':
@@ -735,10 +753,12 @@ export class JobQueue extends DisposableObject {
    */
   private async savedBeforeInterruption(row: JobRow): Promise<ArchiveResult | undefined> {
     if (!row.result_json) return undefined;
-    const { [SAVED_MARK]: mark, ...result } = JSON.parse(row.result_json) as ArchiveResult & { [SAVED_MARK]?: boolean };
-    if (mark !== true || !result.success || !result.outputPath || result.outputPath.endsWith('.part')) return undefined;
+    const { [SAVED_MARK]: mark, ...result } = JSON.parse(row.result_json) as MarkedResult;
+    if (!mark || !result.success || !result.outputPath || result.outputPath.endsWith('.part')) return undefined;
     if (!this.options.runtime.isOwnOutput(row.plugin, result.outputPath)) return undefined;
-    return (await fs.promises.stat(result.outputPath).catch(() => undefined)) ? result : undefined;
+    const now = await fs.promises.stat(result.outputPath).catch(() => undefined);
+    // A file changed since (or a folder whose time moves with its contents) is not taken on trust.
+    return now?.isFile() && now.size === mark.size && now.mtimeMs === mark.mtimeMs ? result : undefined;
   }
 
   private async indexArchived(row: JobRow, source: MediaSource, result: ArchiveResult): Promise<Outcome> {
@@ -823,7 +843,7 @@ export class JobQueue extends DisposableObject {
       return;
     }
     if (job.stop === 'cancel') {
-      this.finish(this.options.store.update(row.id, { state: 'cancelled', finished_at: Date.now(), ...progress }, { kind: 'cancelled', message: 'cancelled by the user while running' }));
+      this.finish(this.options.store.update(row.id, { state: 'cancelled', finished_at: Date.now(), ...CLEAR_SAVED_MARK, ...progress }, { kind: 'cancelled', message: 'cancelled by the user while running' }));
       return;
     }
     const classified = classifyError(isHavenError(error) ? error.code : undefined, message);
@@ -836,7 +856,7 @@ export class JobQueue extends DisposableObject {
       this.changeState(
         this.options.store.update(
           row.id,
-          { state: 'queued', attempts, next_run_at: at, error_class: classified.errorClass, error_message: message, result_json: null, ...progress },
+          { state: 'queued', attempts, next_run_at: at, error_class: classified.errorClass, error_message: message, ...CLEAR_SAVED_MARK, ...progress },
           { kind: 'retry_planned', message: `failed (${classified.errorClass}): ${message}${hint}; retry ${attempts} of ${row.max_retries} at ${new Date(at).toISOString()}` },
         ),
       );
@@ -846,7 +866,7 @@ export class JobQueue extends DisposableObject {
     this.finish(
       this.options.store.update(
         row.id,
-        { state: 'failed', attempts, finished_at: Date.now(), error_class: classified.errorClass, error_message: message, result_json: null, ...progress },
+        { state: 'failed', attempts, finished_at: Date.now(), error_class: classified.errorClass, error_message: message, ...CLEAR_SAVED_MARK, ...progress },
         { kind: 'failed', message: `failed (${classified.errorClass}): ${message}${hint}; ${why}` },
       ),
     );

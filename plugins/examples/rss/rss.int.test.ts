@@ -109,22 +109,29 @@ describe('RssPlugin example', () => {
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.mp3')).sort()).toEqual(['Episode 1 (2).mp3', 'Episode 1.mp3']);
   });
 
-  it('takes back its own file when Haven stopped before the sidecar, but keeps a stranger with other bytes', async () => {
+  it('takes back its own file when Haven stopped before the sidecar, but not a file of another source or of the user', async () => {
     const { core, server } = await setup();
     const dir = path.join(core.paths.downloads, 'rss');
-    const source = { sourceId: 'ep-1', mediaType: 'audio' as const, uri: `${server.url}/media/episode.mp3`, title: 'Episode 1', metadata: {} };
+    const source = (sourceId: string, title = 'Episode 1') => ({ sourceId, mediaType: 'audio' as const, uri: `${server.url}/media/episode.mp3`, title, metadata: {} });
     // The first run saved the file; Haven was killed before it wrote the sidecar (only its .part is there).
-    const first = await core.plugins.archive('rss', source, 'job-1');
+    const first = await core.plugins.archive('rss', source('ep-1'), 'job-1');
     fs.writeFileSync(`${first.outputPath}.haven.json.part`, '{"haven":');
-    const again = await core.plugins.archive('rss', source, 'job-1');
+    const again = await core.plugins.archive('rss', source('ep-1'), 'job-1');
     expect(again.outputPath).toBe(first.outputPath);
-    // A file of the same name with other bytes and no sidecar is someone else's.
+    // Another source with the same title and the same bytes, while Haven still indexes the first
+    // (no sidecar yet), gets its own name.
+    const twin = await core.plugins.archive('rss', source('ep-1-repost'), 'job-2');
+    expect(twin.outputPath).toBe(path.join(dir, 'Episode 1 (2).mp3'));
+    // A file the user put in the source's place (other bytes, no sidecar) is kept.
     fs.writeFileSync(first.outputPath!, 'a file the user put here');
     fs.rmSync(`${first.outputPath}.haven.json.part`);
-    const third = await core.plugins.archive('rss', source, 'job-2');
-    expect(third.outputPath).toBe(path.join(dir, 'Episode 1 (2).mp3'));
+    const third = await core.plugins.archive('rss', source('ep-1'), 'job-3');
+    expect(third.outputPath).toBe(path.join(dir, 'Episode 1 (3).mp3'));
     expect(fs.readFileSync(first.outputPath!, 'utf8')).toBe('a file the user put here');
-    expect(fs.readdirSync(dir).sort()).toEqual(['Episode 1 (2).mp3', 'Episode 1.mp3']);
+    // A title that is already a file name (a bare URL's) keeps its one extension.
+    const bare = await core.plugins.archive('rss', source('ep-2', 'episode.MP3'), 'job-4');
+    expect(bare.outputPath).toBe(path.join(dir, 'episode.MP3'));
+    expect(fs.readdirSync(dir).sort()).toEqual(['Episode 1 (2).mp3', 'Episode 1 (3).mp3', 'Episode 1.mp3', 'episode.MP3']);
   });
 
   it('reports a missing file as NOT_FOUND and leaves no finished file behind', async () => {

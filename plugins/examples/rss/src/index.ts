@@ -56,21 +56,49 @@ async function sameBytes(a: string, b: string): Promise<boolean> {
 }
 
 /**
- * Moves a finished download to its name, never over another source's file: an episode of
- * another feed with the same title becomes `Title (2).mp3`. The same source archived again
- * replaces its own file (Haven's sidecar beside it says whose it is).
+ * Where this plugin last placed each source's file, written before the file is placed: Haven
+ * writes the sidecar only after the plugin reports the file, so a file Haven stopped too early to
+ * index has none, and this record is what says the file is this source's.
  */
-async function placeFinished(part: string, wanted: string, sourceId: string): Promise<string> {
+class Placements {
+  constructor(private readonly dir: string) {}
+
+  private fileOf(sourceId: string): string {
+    return path.join(this.dir, `${crypto.createHash('sha256').update(sourceId).digest('hex').slice(0, 40)}.json`);
+  }
+
+  async claim(sourceId: string, file: string): Promise<void> {
+    await fs.promises.mkdir(this.dir, { recursive: true });
+    await fs.promises.writeFile(this.fileOf(sourceId), JSON.stringify({ sourceId, file }));
+  }
+
+  async claimed(sourceId: string): Promise<string | undefined> {
+    try {
+      const record = JSON.parse(await fs.promises.readFile(this.fileOf(sourceId), 'utf8')) as { sourceId?: unknown; file?: unknown };
+      return record.sourceId === sourceId && typeof record.file === 'string' ? record.file : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/**
+ * Moves a finished download to its name, never over another source's file: an episode of
+ * another feed with the same title becomes `Title (2).mp3`. The same source replaces its own file:
+ * Haven's sidecar beside it names the source, or (no sidecar yet: Haven stopped before writing
+ * it) this plugin's placement record names the file and the bytes are the same.
+ */
+async function placeFinished(part: string, wanted: string, sourceId: string, placements: Placements): Promise<string> {
   for (let n = 1; n <= 99; n += 1) {
     const candidate = numbered(wanted, n);
     if (await fs.promises.lstat(candidate).catch(() => undefined)) {
-      // A file without a sidecar but with the same bytes is this job's own, saved just before
-      // Haven stopped and before it could write the sidecar: replacing it loses nothing.
       const owner = await sidecarSourceOf(candidate);
-      if (owner !== sourceId && !(owner === undefined && (await sameBytes(part, candidate)))) continue;
+      const ours = owner === sourceId || (owner === undefined && (await placements.claimed(sourceId)) === candidate && (await sameBytes(part, candidate)));
+      if (!ours) continue;
       await fs.promises.rename(part, candidate);
       return candidate;
     }
+    await placements.claim(sourceId, candidate);
     try {
       // A link fails if the name was taken meanwhile (another job finishing at the same moment).
       await fs.promises.link(part, candidate);
@@ -105,6 +133,7 @@ export default definePlugin({
   configSchema,
   setup(ctx) {
     const outputDir = (): string => ctx.config.output_dir ?? ctx.outputDir;
+    const placements = new Placements(path.join(ctx.dataDir, 'placed'));
 
     async function discover(): Promise<{ sources: MediaSource[]; skipped: { source: MediaSource; reason: string }[] }> {
       const sources: MediaSource[] = [];
@@ -250,7 +279,7 @@ export default definePlugin({
         } finally {
           clearTimeout(stallTimer);
         }
-        const finalPath = await placeFinished(partPath, wantedPath, source.sourceId);
+        const finalPath = await placeFinished(partPath, wantedPath, source.sourceId, placements);
         job.progress({ phase: 'done', bytesDone: done, bytesTotal: done });
         return { success: true, outputPath: finalPath, fileSize: done, metadata: source.metadata };
       },
