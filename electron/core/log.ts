@@ -17,19 +17,54 @@ export interface LogSink {
   close(): void;
 }
 
-/** JSON lines appended to a file; each line is one record. */
-export function fileSink(file: string): LogSink {
+/** Where a log file is moved to make room; one previous file is kept. */
+export const MAX_LOG_FILE_BYTES = 5 * 1024 * 1024;
+
+/** Moves `file` to `file.1` (replacing the previous one) once it is larger than `maxBytes`. */
+export function rotateLogFile(file: string, maxBytes = MAX_LOG_FILE_BYTES): boolean {
+  try {
+    if (fs.statSync(file).size <= maxBytes) return false;
+    fs.renameSync(file, `${file}.1`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * JSON lines appended to a file, one record each; rotated to `file.1` past `maxBytes`. A line
+ * that cannot be written (a full disk) is dropped: logging must never fail the caller.
+ */
+export function fileSink(file: string, maxBytes = MAX_LOG_FILE_BYTES): LogSink {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const fd = fs.openSync(file, 'a');
+  rotateLogFile(file, maxBytes);
+  let fd: number | undefined = fs.openSync(file, 'a');
+  let size = fs.fstatSync(fd).size;
   let open = true;
+  const reopen = (rotate: boolean): void => {
+    if (fd !== undefined) fs.closeSync(fd);
+    fd = undefined;
+    if (rotate) rotateLogFile(file, 0);
+    fd = fs.openSync(file, 'a');
+    size = fs.fstatSync(fd).size;
+  };
   return {
     write(line) {
-      if (open) fs.writeSync(fd, line + '\n');
+      if (!open) return;
+      const data = `${line}\n`;
+      try {
+        if (fd === undefined) reopen(false);
+        else if (size > 0 && size + Buffer.byteLength(data) > maxBytes) reopen(true);
+        size += fs.writeSync(fd!, data);
+      } catch {
+        // Dropped; the next line tries again (and reopens the file if it was lost).
+      }
     },
     close() {
       if (!open) return;
       open = false;
-      fs.closeSync(fd);
+      if (fd !== undefined) fs.closeSync(fd);
+      fd = undefined;
     },
   };
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { HavenError } from '@shared/ipc/errors';
 import { havenPaths, resolveHavenHome } from '../../core/home';
+import { rotateLogFile } from '../../core/log';
 import { isProcessAlive, readLock } from '../../core/storage/lockfile';
 import type { AppLayout } from '../appRoot';
 
@@ -35,6 +36,8 @@ export async function startDaemon(serveArgs: readonly string[], layout: AppLayou
   }
   fs.mkdirSync(paths.logs, { recursive: true });
   const logFile = path.join(paths.logs, 'serve.log');
+  // Only warnings, errors and crash reports reach this file; a new start moves a large one aside.
+  rotateLogFile(logFile);
   const log = fs.openSync(logFile, 'a', 0o600);
   const child = spawn(process.execPath, [path.join(layout.root, 'electron', 'cli', 'haven.mjs'), 'serve', ...serveArgs], {
     detached: true,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Emitter } from '@shared/lifecycle';
+import { rotateLogFile } from '../log';
 
 export interface PluginLogRecord {
   time: string;
@@ -10,7 +11,6 @@ export interface PluginLogRecord {
   fields?: Record<string, unknown>;
 }
 
-const MAX_FILE_BYTES = 5 * 1024 * 1024;
 const KEEP_IN_MEMORY = 500;
 
 /**
@@ -37,7 +37,7 @@ export class PluginLogBook {
     this.recent.set(record.plugin, list);
     const file = this.fileOf(record.plugin);
     try {
-      if (fs.existsSync(file) && fs.statSync(file).size > MAX_FILE_BYTES) fs.renameSync(file, `${file}.1`);
+      rotateLogFile(file);
       fs.appendFileSync(file, JSON.stringify(record) + '\n');
     } catch {
       // A full disk must not take the plugin down with it; the record stays in memory.
