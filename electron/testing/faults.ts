@@ -1,8 +1,14 @@
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { createClient, type IpcClient } from '@shared/ipc/client';
 import type { HavenContract } from '@shared/ipc/contract';
 import { memoryProtocolPair } from '@shared/ipc/transports/memory';
-import type { Core } from '../core/core';
+import type { JobSummary } from '@shared/domain/jobs';
+import { startCore, type Core } from '../core/core';
+import path from 'node:path';
+import { PLUGIN_HOST_ENTRY, REPO_ROOT, tempHome } from './fixtures';
 
 /** A client of an in-process Core over the contract, as the desktop app's main process is. */
 export function clientOf(core: Core): IpcClient<HavenContract> {
@@ -56,4 +62,69 @@ export function integrityCheck(file: string): string {
   } finally {
     db.close();
   }
+}
+
+/**
+ * Why this machine cannot give a test a small disk (a tmpfs needs Linux, root and mount rights,
+ * as in CI's Debian container), or undefined when it can: tried once and undone at once, so a
+ * test decides to skip before it runs, and nothing stays mounted if the test is filtered out.
+ */
+export function smallDiskUnavailable(bytes: number): string | undefined {
+  if (process.platform !== 'linux') return `a tmpfs needs Linux (this is ${process.platform})`;
+  const dir = tempHome('haven-fault-disk-probe-');
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes}`, 'tmpfs', dir], { stdio: 'pipe' });
+    execFileSync('umount', [dir], { stdio: 'pipe' });
+    return undefined;
+  } catch (error) {
+    return `cannot mount a ${bytes}-byte tmpfs (root and mount rights are needed): ${String((error as { stderr?: Buffer }).stderr ?? error).trim()}`;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A new folder with a tmpfs of `bytes` mounted on it; `unmount` takes it away with its folder. */
+export function mountSmallDisk(bytes: number, prefix: string): { dir: string; unmount(): void } {
+  const dir = tempHome(prefix);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes},mode=0755`, 'tmpfs', dir]);
+  return {
+    dir,
+    unmount() {
+      execFileSync('umount', ['-l', dir]);
+      fs.rmdirSync(dir);
+    },
+  };
+}
+
+export const sha256OfFile = (file: string): string => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+/** The job once it is completed, failed, cancelled or skipped; an error after `ms`. */
+export function finishedWithin(core: Core, id: string, ms: number): Promise<JobSummary> {
+  return Promise.race([
+    core.jobs.waitFor(id),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`job ${id} did not finish within ${ms} ms`)), ms).unref()),
+  ]);
+}
+
+/** Runs the `cleanup` steps pushed by a test file, newest first, after its tests. */
+export function cleanupAfterAll(afterAll: (fn: () => Promise<void>) => void): (() => Promise<unknown> | unknown)[] {
+  const steps: (() => Promise<unknown> | unknown)[] = [];
+  afterAll(async () => {
+    for (const fn of steps.splice(0).reverse()) await fn();
+  });
+  return steps;
+}
+
+/** An in-process Core over `home` with the example plugins, running jobs, and retries within 200 ms. */
+export function startFaultCore(home: string): Promise<Core> {
+  return startCore({
+    home,
+    host: 'test',
+    builtinPluginRoots: [path.join(REPO_ROOT, 'plugins', 'examples')],
+    pluginHostEntry: PLUGIN_HOST_ENTRY,
+    stderrLogLevel: 'off',
+    autoStartPlugins: false,
+    runJobs: true,
+    retryPolicy: { baseMs: 50, maxMs: 200, jitter: 0 },
+  });
 }

@@ -75,11 +75,24 @@ export function describeAccessDenied(error: unknown): string | undefined {
   return `blocked by Haven's plugin sandbox: ${action}${target} is not allowed by the plugin's manifest (permissions)`;
 }
 
+/** Codes of a full disk: Node's (ENOSPC, EDQUOT for a quota) and SQLite's (via better-sqlite3). */
+const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
+
+/** A write refused for want of space, in words a user can act on; undefined for any other error. */
+export function describeDiskFull(error: unknown): string | undefined {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (typeof code !== 'string' || !DISK_FULL_CODES.has(code)) return undefined;
+  const message = error instanceof Error ? error.message : '';
+  return `disk full: nothing more can be saved (${message.startsWith(code) ? message : `${code}: ${message}`}); free some space on the drive, then try again`;
+}
+
 /** Turns anything thrown into a payload; messages of unexpected errors are kept, stacks are not. */
 export function toErrorPayload(error: unknown): ErrorPayload {
   if (error instanceof HavenError) return error.toPayload();
   const denied = describeAccessDenied(error);
   if (denied) return { code: 'FORBIDDEN', message: denied };
+  const full = describeDiskFull(error);
+  if (full) return { code: 'UNAVAILABLE', message: full };
   // A HavenError from another copy of this module (a plugin's SDK build) has the same shape.
   if (error instanceof Error && isErrorCode((error as { code?: unknown }).code)) {
     return { code: (error as unknown as { code: ErrorCode }).code, message: error.message };

@@ -1,13 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { JobSummary } from '@shared/domain/jobs';
-import { PLUGIN_HOST_ENTRY, REPO_ROOT, requireBuild, tempHome } from '../../testing/fixtures';
-import { clientOf, integrityCheck } from '../../testing/faults';
+import { requireBuild, tempHome } from '../../testing/fixtures';
+import { cleanupAfterAll, clientOf, finishedWithin, startFaultCore, integrityCheck, mountSmallDisk, sha256OfFile, smallDiskUnavailable } from '../../testing/faults';
 import { startStaticServer, type StaticServer } from '../../testing/staticServer';
-import { startCore, type Core } from '../core';
 
 // Fault suite (issue 12): the output folder is a 2 MiB tmpfs, mostly taken by another file, and
 // the RSS example plugin archives a file bigger than what is left. The job fails as disk_full
@@ -16,53 +13,17 @@ import { startCore, type Core } from '../core';
 
 const SIZE = 2 * 1024 * 1024;
 
-/**
- * Whether this machine lets the test mount a tmpfs (it needs root, as in CI's Debian container):
- * tried once at collection and undone at once, so skipping is decided before the test runs, with
- * the reason printed, and nothing stays mounted if the test is filtered out.
- */
-function smallDiskUnavailable(): string | undefined {
-  if (process.platform !== 'linux') return `a tmpfs needs Linux (this is ${process.platform})`;
-  const dir = tempHome('haven-fault-disk-probe-');
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${SIZE}`, 'tmpfs', dir], { stdio: 'pipe' });
-    execFileSync('umount', [dir], { stdio: 'pipe' });
-    return undefined;
-  } catch (error) {
-    return `cannot mount a ${SIZE}-byte tmpfs (root and mount rights are needed): ${String((error as { stderr?: Buffer }).stderr ?? error).trim()}`;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const skipReason = smallDiskUnavailable();
+const skipReason = smallDiskUnavailable(SIZE);
 if (skipReason) console.warn(`SKIPPED the disk-full fault case: ${skipReason}`);
 
-let disk: string | undefined;
-const cleanup: (() => Promise<unknown> | unknown)[] = [];
-afterAll(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-  if (disk) {
-    execFileSync('umount', [disk]);
-    fs.rmdirSync(disk);
-  }
-});
-
-const sha256 = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-
-function finishedWithin(core: Core, id: string, ms: number): Promise<JobSummary> {
-  return Promise.race([
-    core.jobs.waitFor(id),
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`job ${id} did not finish within ${ms} ms`)), ms)),
-  ]);
-}
+const cleanup = cleanupAfterAll(afterAll);
 
 describe('a full disk under the output folder', () => {
   it.skipIf(skipReason !== undefined)('fails the job as disk_full with its hint, removes the partial file, and a retry after freeing space completes', async () => {
     requireBuild();
-    const outputDir = tempHome('haven-fault-disk-');
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${SIZE},mode=0755`, 'tmpfs', outputDir]);
-    disk = outputDir;
+    const disk = mountSmallDisk(SIZE, 'haven-fault-disk-');
+    cleanup.push(() => disk.unmount());
+    const outputDir = disk.dir;
     // About 1 MiB of media; 0.75 MiB left on the disk.
     const site = tempHome('haven-fault-disk-site-');
     const media = path.join(site, 'talk.mp3');
@@ -73,16 +34,7 @@ describe('a full disk under the output folder', () => {
 
     const server: StaticServer = await startStaticServer(site);
     cleanup.push(() => server.close());
-    const core = await startCore({
-      home: tempHome(),
-      host: 'test',
-      builtinPluginRoots: [path.join(REPO_ROOT, 'plugins', 'examples')],
-      pluginHostEntry: PLUGIN_HOST_ENTRY,
-      stderrLogLevel: 'off',
-      autoStartPlugins: false,
-      runJobs: true,
-      retryPolicy: { baseMs: 50, maxMs: 200, jitter: 0 },
-    });
+    const core = await startFaultCore(tempHome());
     cleanup.push(() => core.dispose());
     expect((await core.plugins.setConfig('rss', { output_dir: outputDir }, false)).ok).toBe(true);
     const client = clientOf(core);
@@ -107,7 +59,7 @@ describe('a full disk under the output folder', () => {
     const done = await finishedWithin(core, job.id, 20_000);
     expect(done).toMatchObject({ state: 'completed', itemId: expect.any(Number) });
     expect(path.dirname(done.outputPath!)).toBe(outputDir);
-    expect(sha256(done.outputPath!)).toBe(sha256(media));
+    expect(sha256OfFile(done.outputPath!)).toBe(sha256OfFile(media));
     expect(fs.readdirSync(outputDir).sort()).toEqual(['talk.mp3', 'talk.mp3.haven.json']);
     expect(integrityCheck(core.paths.database)).toBe('ok');
   });

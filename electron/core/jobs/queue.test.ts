@@ -25,8 +25,12 @@ afterEach(() => {
 const logger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => logger };
 
 /** A queue over a real job store, with stand-ins for the plugins (by default an archive runs until the test ends). */
-function queueWith(db: HavenDatabase, plugins: Partial<Record<'archive' | 'isOwnOutput', unknown>> = {}, index?: ArchiveIndex): { queue: JobQueue; store: JobStore; archived: string[] } {
-  const store = new JobStore(db);
+function queueWith(
+  db: HavenDatabase,
+  plugins: Partial<Record<'archive' | 'isOwnOutput', unknown>> = {},
+  index?: ArchiveIndex,
+  store = new JobStore(db),
+): { queue: JobQueue; store: JobStore; archived: string[] } {
   const archived: string[] = [];
   const archive = (plugins.archive ?? (() => new Promise(() => undefined))) as (...args: unknown[]) => unknown;
   const queue = new JobQueue({
@@ -46,6 +50,7 @@ function queueWith(db: HavenDatabase, plugins: Partial<Record<'archive' | 'isOwn
     bus: new EventBus(),
     logs: { tail: () => [] } as unknown as PluginLogBook,
     logger,
+    writeRetryMs: 20,
   });
   cleanup.push(() => {
     queue.stop();
@@ -197,5 +202,41 @@ describe('JobQueue after a crash while indexing', () => {
     await untilCompleted(store, id);
     expect(store.get(id)?.state).toBe('completed');
     expect(archived).toEqual([id]);
+  });
+});
+
+describe('JobQueue when its database refuses writes', () => {
+  it('queues a job again once the outcome of its run can be written, instead of leaving it running', async () => {
+    const db = database();
+    const store = new JobStore(db);
+    let full = false;
+    const update = store.update.bind(store);
+    vi.spyOn(store, 'update').mockImplementation((...args: Parameters<JobStore['update']>) => {
+      if (full) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      return update(...args);
+    });
+    let attempt = 0;
+    const download = () => {
+      attempt++;
+      if (attempt === 1) {
+        full = true;
+        return Promise.reject(new Error('disk full: no space left (ENOSPC)'));
+      }
+      return new Promise(() => undefined);
+    };
+    const { queue, archived } = queueWith(db, { archive: download }, undefined, store);
+    const row = store.insert(
+      { plugin: 'RssPlugin', kind: 'archive', state: 'queued', priority: 0, source: { sourceId: 'ep1', mediaType: 'audio', uri: 'https://example.invalid/ep1.mp3', metadata: {} }, title: 'ep1', maxRetries: 3 },
+      { kind: 'queued', message: 'queued' },
+    );
+    queue.start();
+    for (let i = 0; i < 20 && archived.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Neither the failure nor the fallback could be written: the row still says running.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(store.get(row.id)?.state).toBe('running');
+    full = false;
+    for (let i = 0; i < 100 && archived.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(archived).toEqual([row.id, row.id]);
+    expect(store.trace(row.id).map((event) => event.kind)).toEqual(['queued', 'started', 'recovered', 'started']);
   });
 });

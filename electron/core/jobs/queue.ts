@@ -33,12 +33,16 @@ export interface JobQueueOptions {
   logs: PluginLogBook;
   logger: Logger;
   retry?: RetryPolicy;
+  /** How soon to try again after the database refused a write (2 s). */
+  writeRetryMs?: number;
 }
 
 export const PRIORITY = { record: 100, discover: 10, archive: 0, process: -5, verify: -10 } as const;
 const DEFAULT_MAX_RETRIES = 3;
 /** Decisions a discovery writes into its own trace one by one; beyond this, a count. */
 const TRACE_DETAIL_LIMIT = 500;
+/** How soon the queue tries again after the database refused a write. */
+const RETRY_WRITE_MS = 2000;
 /**
  * Marks a plugin's result kept while Haven hashes and indexes its file, with the file's size and
  * time as saved (see savedBeforeInterruption). Cleared by any outcome but a pause or a crash.
@@ -96,6 +100,9 @@ export class JobQueue extends DisposableObject {
   /** When the wake timer is due to pump: the earliest retry time it was armed for. */
   private wakeAt: number | undefined;
   private pumping = false;
+  /** Jobs whose run ended while the database refused writes (a full disk): their rows still say running. */
+  private readonly unrecorded = new Set<string>();
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private pumpAgain = false;
   private active = false;
   private stopping = false;
@@ -574,14 +581,47 @@ export class JobQueue extends DisposableObject {
     }
     this.pumping = true;
     try {
+      this.requeueUnrecorded();
       do {
         this.pumpAgain = false;
         this.startRunnable();
       } while (this.pumpAgain);
+    } catch (error) {
+      // Starting a job writes its row; a database that refuses writes (a full disk) must not
+      // take Core down from a timer. The queue tries again shortly.
+      this.options.logger.error('jobs: could not start queued jobs', { error: String(error) });
+      this.retrySoon();
     } finally {
       this.pumping = false;
     }
     this.scheduleWake();
+  }
+
+  private retrySoon(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.pump();
+    }, this.options.writeRetryMs ?? RETRY_WRITE_MS);
+    this.retryTimer.unref();
+  }
+
+  /** Queues again, as a start after a crash would, each job whose outcome could not be written. */
+  private requeueUnrecorded(): void {
+    for (const id of this.unrecorded) {
+      try {
+        const row = this.options.store.update(
+          id,
+          { state: 'queued', next_run_at: null },
+          { kind: 'recovered', message: 'Haven could not record how this run ended (its database could not be written); it is queued again' },
+        );
+        this.unrecorded.delete(id);
+        this.changeState(row);
+      } catch {
+        this.retrySoon();
+        return;
+      }
+    }
   }
 
   private startRunnable(): void {
@@ -665,7 +705,9 @@ export class JobQueue extends DisposableObject {
           ),
         );
       } catch {
-        // The database refuses writes; the next start requeues the job as interrupted.
+        // The database refuses writes: the job is queued again once it takes them (or at the next start).
+        this.unrecorded.add(job.row.id);
+        this.retrySoon();
       }
     }
   }
@@ -920,6 +962,8 @@ export class JobQueue extends DisposableObject {
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeTimer = undefined;
     this.wakeAt = undefined;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     for (const job of this.running.values()) job.controller.abort();
   }
 }

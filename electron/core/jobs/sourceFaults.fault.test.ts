@@ -4,10 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobSummary } from '@shared/domain/jobs';
-import { PLUGIN_HOST_ENTRY, REPO_ROOT, requireBuild, tempHome } from '../../testing/fixtures';
-import { clientOf, integrityCheck, probeResponsiveness } from '../../testing/faults';
+import { requireBuild, tempHome } from '../../testing/fixtures';
+import { clientOf, integrityCheck, probeResponsiveness, startFaultCore } from '../../testing/faults';
 import { faultyFile, startStaticServer, type SourceFault, type StaticServer } from '../../testing/staticServer';
-import { startCore, type Core } from '../core';
+import type { Core } from '../core';
 
 // Fault suite (issue 12): the source server misbehaves while the RSS example plugin archives from
 // it, in a real plugin host process. Every fault ends the attempt in a class that says what
@@ -41,16 +41,7 @@ beforeAll(async () => {
     path.dirname(media),
     Object.entries(PLANS).map(([route, plan]) => faultyFile(route, media, plan, (served[route] = []))),
   );
-  core = await startCore({
-    home: tempHome(),
-    host: 'test',
-    builtinPluginRoots: [path.join(REPO_ROOT, 'plugins', 'examples')],
-    pluginHostEntry: PLUGIN_HOST_ENTRY,
-    stderrLogLevel: 'off',
-    autoStartPlugins: false,
-    runJobs: true,
-    retryPolicy: { baseMs: 50, maxMs: 200, jitter: 0 },
-  });
+  core = await startFaultCore(tempHome());
   core.settings.update({ maxConcurrentJobs: 4, maxConcurrentJobsPerPlugin: 4 });
   // Production waits 60 s for a silent server; the test, 1 s.
   expect((await core.plugins.setConfig('rss', { stall_timeout_seconds: 1 }, false)).ok).toBe(true);
