@@ -82,10 +82,6 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   const paths = prepareHavenHome(path.resolve(options.home));
   const store = new DisposableStore();
   try {
-    const sink = fileSink(path.join(paths.logs, 'core.log'));
-    store.add(toDisposable(() => sink.close()));
-    const logger = createLogger({ sinks: [sink], stderrLevel: options.stderrLogLevel ?? 'warn' });
-
     const info: AppInfo = {
       name: HAVEN_NAME,
       version: HAVEN_VERSION,
@@ -98,6 +94,10 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     };
 
     const lock = store.add(acquireLock(paths.lock, { host: options.host, startedAt: info.startedAt }));
+    // Only the Core that holds HAVEN_HOME opens (and may rotate) its log.
+    const sink = fileSink(path.join(paths.logs, 'core.log'));
+    store.add(toDisposable(() => sink.close()));
+    const logger = createLogger({ sinks: [sink], stderrLevel: options.stderrLogLevel ?? 'warn' });
     const db = openDatabase(paths.database, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
     store.add(toDisposable(() => db.close()));
 

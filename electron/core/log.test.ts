@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger, fileSink, rotateLogFile } from './log';
 
 const dirs: string[] = [];
@@ -47,5 +47,40 @@ describe('fileSink', () => {
       for (let i = 0; i < 3; i++) logger.error('the disk is full', { i });
     }).not.toThrow();
     sink.close();
+  });
+});
+
+describe('fileSink when the file cannot be moved aside', () => {
+  it('tries again only once the file has grown by the limit again, not on every line', () => {
+    const file = tempLog();
+    // A folder named core.log.1 makes every rename to it fail.
+    fs.mkdirSync(`${file}.1`);
+    fs.writeFileSync(path.join(`${file}.1`, 'keep'), '');
+    const sink = fileSink(file, 1000);
+    const renames = vi.spyOn(fs, 'renameSync');
+    for (let i = 0; i < 40; i++) sink.write('z'.repeat(99));
+    sink.close();
+    // 4,000 bytes written: a try at 1,000 and at 2,000, 3,000 (each failing), never on every line.
+    expect(renames.mock.calls.length).toBeGreaterThanOrEqual(2);
+    expect(renames.mock.calls.length).toBeLessThanOrEqual(4);
+    renames.mockRestore();
+    expect(fs.statSync(file).size).toBe(4000);
+  });
+});
+
+describe('createLogger printing to stderr', () => {
+  it('survives a stderr that refuses writes (serve.log on a full disk)', () => {
+    const logger = createLogger({ sinks: [], stderrLevel: 'warn' });
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    });
+    try {
+      expect(() => logger.error('the disk is full')).not.toThrow();
+      expect(write).toHaveBeenCalledTimes(1);
+      // Node reports a failed asynchronous write to a file stderr as an 'error' event: it is handled.
+      expect(process.stderr.listenerCount('error')).toBeGreaterThan(0);
+    } finally {
+      write.mockRestore();
+    }
   });
 });

@@ -40,13 +40,30 @@ export function fileSink(file: string, maxBytes = MAX_LOG_FILE_BYTES): LogSink {
   rotateLogFile(file, maxBytes);
   let fd: number | undefined = fs.openSync(file, 'a');
   let size = fs.fstatSync(fd).size;
+  // Where the next rotation happens. A file still too large here is one whose rotation failed
+  // (held open elsewhere on Windows, no rights): tried again once it has grown by maxBytes, not
+  // on every line.
+  const limitFor = (current: number): number => (current > maxBytes ? current + maxBytes : maxBytes);
+  let limit = limitFor(size);
   let open = true;
-  const reopen = (rotate: boolean): void => {
-    if (fd !== undefined) fs.closeSync(fd);
+  const closeFile = (): void => {
+    const old = fd;
+    // Forgotten before closing: a number whose close failed may be reused by another file.
     fd = undefined;
-    if (rotate) rotateLogFile(file, 0);
+    if (old !== undefined) {
+      try {
+        fs.closeSync(old);
+      } catch {
+        // Nothing more can be done with it.
+      }
+    }
+  };
+  const reopen = (rotate: boolean): void => {
+    closeFile();
+    const failed = rotate && !rotateLogFile(file, 0);
     fd = fs.openSync(file, 'a');
     size = fs.fstatSync(fd).size;
+    limit = failed ? size + maxBytes : limitFor(size);
   };
   return {
     write(line) {
@@ -54,7 +71,7 @@ export function fileSink(file: string, maxBytes = MAX_LOG_FILE_BYTES): LogSink {
       const data = `${line}\n`;
       try {
         if (fd === undefined) reopen(false);
-        else if (size > 0 && size + Buffer.byteLength(data) > maxBytes) reopen(true);
+        else if (size > 0 && size + Buffer.byteLength(data) > limit) reopen(true);
         size += fs.writeSync(fd!, data);
       } catch {
         // Dropped; the next line tries again (and reopens the file if it was lost).
@@ -63,8 +80,7 @@ export function fileSink(file: string, maxBytes = MAX_LOG_FILE_BYTES): LogSink {
     close() {
       if (!open) return;
       open = false;
-      if (fd !== undefined) fs.closeSync(fd);
-      fd = undefined;
+      closeFile();
     },
   };
 }
@@ -90,7 +106,7 @@ export function createLogger(options: LoggerOptions): Logger {
       }
       if (order[lvl] >= stderrLevel) {
         const extra = fields && Object.keys(fields).length > 0 ? ` ${safeStringify(fields)}` : '';
-        process.stderr.write(`haven ${lvl} [${scope}] ${message}${extra}\n`);
+        writeStderr(`haven ${lvl} [${scope}] ${message}${extra}\n`);
       }
     };
     return {
@@ -102,6 +118,24 @@ export function createLogger(options: LoggerOptions): Logger {
     };
   };
   return make(options.scope ?? 'core');
+}
+
+let stderrGuarded = false;
+
+/**
+ * stderr may be a file on a full disk (`haven serve --daemon` sends it to serve.log); Node
+ * reports a failed write to it as an uncaught error, which must not end Haven.
+ */
+function writeStderr(text: string): void {
+  if (!stderrGuarded) {
+    stderrGuarded = true;
+    process.stderr.on('error', () => undefined);
+  }
+  try {
+    process.stderr.write(text);
+  } catch {
+    // Lost, as a line a full disk refuses in core.log is.
+  }
 }
 
 function safeStringify(value: unknown): string {

@@ -110,7 +110,10 @@ export function finishedWithin(core: Core, id: string, ms: number): Promise<JobS
 export function cleanupAfterAll(afterAll: (fn: () => Promise<void>) => void): (() => Promise<unknown> | unknown)[] {
   const steps: (() => Promise<unknown> | unknown)[] = [];
   afterAll(async () => {
-    for (const fn of steps.splice(0).reverse()) await fn();
+    // Every step runs even when one fails (a mount must not outlive its test).
+    const failures: unknown[] = [];
+    for (const fn of steps.splice(0).reverse()) await Promise.resolve().then(fn).catch((error: unknown) => failures.push(error));
+    if (failures.length > 0) throw failures[0];
   });
   return steps;
 }

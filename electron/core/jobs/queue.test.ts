@@ -206,7 +206,7 @@ describe('JobQueue after a crash while indexing', () => {
 });
 
 describe('JobQueue when its database refuses writes', () => {
-  it('queues a job again once the outcome of its run can be written, instead of leaving it running', async () => {
+  it('writes how a run ended once the database takes writes again, instead of leaving the job running', async () => {
     const db = database();
     const store = new JobStore(db);
     let full = false;
@@ -215,14 +215,9 @@ describe('JobQueue when its database refuses writes', () => {
       if (full) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
       return update(...args);
     });
-    let attempt = 0;
     const download = () => {
-      attempt++;
-      if (attempt === 1) {
-        full = true;
-        return Promise.reject(new Error('disk full: no space left (ENOSPC)'));
-      }
-      return new Promise(() => undefined);
+      full = true;
+      return Promise.reject(new Error('disk full: no space left in /downloads (ENOSPC)'));
     };
     const { queue, archived } = queueWith(db, { archive: download }, undefined, store);
     const row = store.insert(
@@ -231,12 +226,14 @@ describe('JobQueue when its database refuses writes', () => {
     );
     queue.start();
     for (let i = 0; i < 20 && archived.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    // Neither the failure nor the fallback could be written: the row still says running.
+    // The failure could not be written: the row still says running, and tries keep failing.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(store.get(row.id)?.state).toBe('running');
     full = false;
-    for (let i = 0; i < 100 && archived.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(archived).toEqual([row.id, row.id]);
-    expect(store.trace(row.id).map((event) => event.kind)).toEqual(['queued', 'started', 'recovered', 'started']);
+    for (let i = 0; i < 100 && store.get(row.id)?.state === 'running'; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Written as it ended: a full disk fails the job for good, one attempt, run once.
+    expect(store.get(row.id)).toMatchObject({ state: 'failed', error_class: 'disk_full', attempts: 1 });
+    expect(store.trace(row.id).map((event) => event.kind)).toEqual(['queued', 'started', 'failed']);
+    expect(archived).toEqual([row.id]);
   });
 });

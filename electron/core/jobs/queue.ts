@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AppSettings } from '@shared/domain/settings';
 import type { JobCounts, JobDetail, JobFilter, JobProgressEvent, JobState, JobSummary } from '@shared/domain/jobs';
 import { FINISHED_JOB_STATES, JobFilter as JobFilterSchema } from '@shared/domain/jobs';
-import { HavenError, isHavenError } from '@shared/ipc/errors';
+import { HavenError, describeDiskFull, isHavenError } from '@shared/ipc/errors';
 import { DisposableObject, Emitter, toDisposable } from '@shared/lifecycle';
 import type { ArchiveResult, MediaSource, ProgressUpdate } from '@shared/sdk/types';
 import type { EventBus } from '../events/bus';
@@ -100,8 +100,11 @@ export class JobQueue extends DisposableObject {
   /** When the wake timer is due to pump: the earliest retry time it was armed for. */
   private wakeAt: number | undefined;
   private pumping = false;
-  /** Jobs whose run ended while the database refused writes (a full disk): their rows still say running. */
-  private readonly unrecorded = new Set<string>();
+  /**
+   * Jobs whose run ended while the database refused writes (a full disk), with the write of how
+   * it ended, replayed once the database takes writes; until then their rows say running.
+   */
+  private readonly unrecorded = new Map<string, () => void>();
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private pumpAgain = false;
   private active = false;
@@ -551,6 +554,8 @@ export class JobQueue extends DisposableObject {
   }
 
   private each(ids: readonly string[] | 'all', states: JobState[], act: (row: JobRow) => boolean): number {
+    // A run whose end is still to be written must be written first, or its row says running.
+    this.replayUnrecorded();
     const targets = ids === 'all' ? this.options.store.idsInStates(states) : ids;
     let count = 0;
     for (const id of targets) {
@@ -581,7 +586,7 @@ export class JobQueue extends DisposableObject {
     }
     this.pumping = true;
     try {
-      this.requeueUnrecorded();
+      this.replayUnrecorded();
       do {
         this.pumpAgain = false;
         this.startRunnable();
@@ -598,7 +603,7 @@ export class JobQueue extends DisposableObject {
   }
 
   private retrySoon(): void {
-    if (this.retryTimer) return;
+    if (this.retryTimer || this.stopping) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.pump();
@@ -606,17 +611,12 @@ export class JobQueue extends DisposableObject {
     this.retryTimer.unref();
   }
 
-  /** Queues again, as a start after a crash would, each job whose outcome could not be written. */
-  private requeueUnrecorded(): void {
-    for (const id of this.unrecorded) {
+  /** Writes, in order, how each run ended that could not be written when it ended. */
+  private replayUnrecorded(): void {
+    for (const [id, write] of this.unrecorded) {
       try {
-        const row = this.options.store.update(
-          id,
-          { state: 'queued', next_run_at: null },
-          { kind: 'recovered', message: 'Haven could not record how this run ended (its database could not be written); it is queued again' },
-        );
+        write();
         this.unrecorded.delete(id);
-        this.changeState(row);
       } catch {
         this.retrySoon();
         return;
@@ -690,24 +690,39 @@ export class JobQueue extends DisposableObject {
       });
   }
 
-  /** Writing an outcome can itself fail (a full disk); the job must not stay `running` silently. */
+  /**
+   * Writing an outcome can itself fail; the job must not stay `running` silently. A full disk
+   * only delays the write: it is replayed as it was once the database takes writes (or the next
+   * start requeues the job). Any other failure records the job as failed, with the reason.
+   */
   private record(job: Running, write: () => void): void {
+    const id = job.row.id;
+    const later = (replay: () => void): void => {
+      this.unrecorded.set(id, replay);
+      this.retrySoon();
+    };
     try {
       write();
     } catch (error) {
-      this.options.logger.error('jobs: could not record an outcome', { job: job.row.id, error: String(error) });
-      try {
+      if (describeDiskFull(error)) {
+        this.options.logger.warn('jobs: the outcome waits for space to be written', { job: id, error: String(error) });
+        later(write);
+        return;
+      }
+      this.options.logger.error('jobs: could not record an outcome', { job: id, error: String(error) });
+      const fallback = (): void => {
         this.finish(
           this.options.store.update(
-            job.row.id,
+            id,
             { state: 'failed', finished_at: Date.now(), error_class: 'internal', error_message: `Haven could not record the outcome: ${String(error)}`, ...CLEAR_SAVED_MARK },
             { kind: 'failed', message: `Haven could not record the outcome: ${String(error)}` },
           ),
         );
+      };
+      try {
+        fallback();
       } catch {
-        // The database refuses writes: the job is queued again once it takes them (or at the next start).
-        this.unrecorded.add(job.row.id);
-        this.retrySoon();
+        later(fallback);
       }
     }
   }
@@ -866,10 +881,16 @@ export class JobQueue extends DisposableObject {
       ),
     );
     if (outcome.event) this.options.bus.publish(outcome.event.name, outcome.event.payload);
+    // The outcome is written: nothing after this may throw, or record() would write it again.
     try {
       outcome.followUp?.();
     } catch (error) {
-      this.options.store.addEvent(job.row.id, 'warning', `what follows this job could not be queued: ${error instanceof Error ? error.message : String(error)}`);
+      const message = `what follows this job could not be queued: ${error instanceof Error ? error.message : String(error)}`;
+      try {
+        this.options.store.addEvent(job.row.id, 'warning', message);
+      } catch {
+        this.options.logger.warn(`jobs: ${message}`, { job: job.row.id });
+      }
     }
   }
 
