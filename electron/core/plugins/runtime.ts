@@ -49,6 +49,11 @@ export interface RuntimeTimeouts {
   saveIntervalMs: number;
   /** How often running plugins are health-checked in the background (desktop and serve). */
   healthIntervalMs: number;
+  /**
+   * How long a processor that starts on demand may sit without work before its process is
+   * stopped (desktop and serve; 0: never). It starts again when a pipeline needs it.
+   */
+  idleStopMs: number;
   host: HostTimeouts;
 }
 
@@ -134,6 +139,9 @@ interface Entry {
   sandboxChange?: Promise<void>;
   /** Shared by ctx.logger and the process output: a flood is cut, not stored. */
   logLimit: () => 'keep' | 'drop' | 'resume';
+  /** Hooks running now, and when one last began or ended (idle processors are stopped). */
+  busy: number;
+  lastUsedAt: number;
 }
 
 const HOOK_CAPABILITY: Partial<Record<HookName, Capability>> = {
@@ -177,6 +185,7 @@ export class PluginRuntime extends DisposableObject {
       messageWaitMs: 30_000,
       saveIntervalMs: 5 * 60_000,
       healthIntervalMs: 10 * 60_000,
+      idleStopMs: 10 * 60_000,
       ...options.timeouts,
       host: { ...DEFAULT_HOST_TIMEOUTS, ...options.timeouts?.host },
     };
@@ -198,6 +207,11 @@ export class PluginRuntime extends DisposableObject {
       const healthTimer = setInterval(() => void this.healthOfRunning(), this.timeouts.healthIntervalMs);
       healthTimer.unref();
       this.register(toDisposable(() => clearInterval(healthTimer)));
+      if (this.timeouts.idleStopMs > 0) {
+        const idleTimer = setInterval(() => this.stopIdleProcessors(), Math.min(60_000, Math.max(50, this.timeouts.idleStopMs / 4)));
+        idleTimer.unref();
+        this.register(toDisposable(() => clearInterval(idleTimer)));
+      }
     }
     this.sync();
   }
@@ -435,8 +449,25 @@ export class PluginRuntime extends DisposableObject {
     return Promise.all(targets.map((entry) => this.checkOne(entry)));
   }
 
+  /**
+   * Stops the process of each processor that starts on demand and has had no work (a hook
+   * running, or one ended) for idleStopMs; health checks do not count as work.
+   */
+  private stopIdleProcessors(): void {
+    const now = Date.now();
+    for (const entry of this.entries.values()) {
+      if (entry.state !== 'running' || !entry.conn || entry.starting || entry.stopping || entry.busy > 0) continue;
+      if (now - entry.lastUsedAt < this.timeouts.idleStopMs || !this.startsOnDemand(entry.key)) continue;
+      const idle = this.timeouts.idleStopMs >= 60_000 ? `${Math.round(this.timeouts.idleStopMs / 60_000)} min` : formatDelay(this.timeouts.idleStopMs);
+      this.options.logs.write({ time: new Date().toISOString(), plugin: entry.key, level: 'info', message: `stopped after ${idle} without work; starts again when a pipeline needs it` });
+      void this.stop(entry.key).catch(() => undefined);
+    }
+  }
+
   /** Starts a stopped plugin on demand; a crashed or failed one is reported, never rushed past its backoff. */
   private async ensureRunning(entry: Entry): Promise<void> {
+    // Whoever needs the plugin is work: an idle processor is not stopped under a caller.
+    entry.lastUsedAt = Date.now();
     if (entry.state === 'running' && entry.conn) return;
     if (entry.state === 'crashed' || entry.state === 'failed') {
       throw new HavenError('UNAVAILABLE', `${entry.key} is ${entry.state === 'crashed' ? 'restarting after a crash' : 'failed'}: ${entry.reason ?? ''}`);
@@ -647,6 +678,8 @@ export class PluginRuntime extends DisposableObject {
   private async invokeOn(entry: Entry, hook: HookName, args: unknown[], options: { jobId?: string; timeoutMs?: number }): Promise<unknown> {
     const conn = entry.conn;
     if (!conn) throw new HavenError('UNAVAILABLE', `${entry.key} is not running (${entry.reason ?? entry.state})`);
+    const work = hook !== 'healthCheck';
+    entry.busy++;
     try {
       const { result } = await conn.client.call(
         'host.invoke',
@@ -657,6 +690,8 @@ export class PluginRuntime extends DisposableObject {
     } catch (error) {
       throw await this.explainCallError(entry, conn, hook, error);
     } finally {
+      entry.busy--;
+      if (work) entry.lastUsedAt = Date.now();
       // The last progress of a finished job is delivered now, not after the throttle interval.
       if (options.jobId) entry.progress.forget(options.jobId);
     }
@@ -1212,6 +1247,8 @@ export class PluginRuntime extends DisposableObject {
           logLimit: rateLimiter(MAX_OUTPUT_LINES_PER_SECOND),
           extraRead: new Set(),
           handedMedia: new Set(),
+          busy: 0,
+          lastUsedAt: 0,
           writtenRoots: new Set(),
         };
         this.entries.set(key, created);
