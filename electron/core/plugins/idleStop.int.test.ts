@@ -19,10 +19,15 @@ writePluginFolder(plugins, 'idle', {
   entry: `import fs from 'node:fs';
 import path from 'node:path';
 import { definePlugin } from '@haven/sdk';
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 export default definePlugin({
   setup: () => ({
+    healthCheck: () => ({ status: 'pass', componentId: 'idle', output: 'fine' }),
+    actions: {
+      slow: { label: 'Slow', description: 'Works for a while.', run: async () => { await pause(${5 * IDLE_MS}); return 'done'; } },
+    },
     async process(item) {
-      await new Promise((resolve) => setTimeout(resolve, Number(item.metadata.workMs ?? 0)));
+      await pause(Number(item.metadata.workMs ?? 0));
       const out = path.join(item.derivedDir, 'facts.json');
       fs.writeFileSync(out, JSON.stringify({ size: fs.statSync(item.path).size }));
       return { derived: [{ path: out, kind: 'metadata', label: 'Facts' }] };
@@ -31,7 +36,8 @@ export default definePlugin({
 });
 `,
 });
-const cores = pluginCores([plugins], { autoStartPlugins: true, pluginTimeouts: { idleStopMs: IDLE_MS } });
+// Background health checks every 150 ms: more often than the idle period, and not work.
+const cores = pluginCores([plugins], { autoStartPlugins: true, pluginTimeouts: { idleStopMs: IDLE_MS, healthIntervalMs: 150 } });
 afterAll(() => cores.disposeAll());
 
 describe('an idle processor', () => {
@@ -56,9 +62,14 @@ describe('an idle processor', () => {
     expect(state()).toMatchObject({ state: 'running', pid });
     expect((await long).derived).toHaveLength(1);
 
-    // Health checks are not work: the process stops, and says why in its log.
-    await core.plugins.health(['IdleProcessor']);
-    await waitFor(() => (state().state === 'stopped' ? true : undefined), 10 * IDLE_MS, 'the idle processor to stop');
+    // An action is work too.
+    const action = core.plugins.runAction('IdleProcessor', 'slow');
+    await new Promise((resolve) => setTimeout(resolve, 4 * IDLE_MS));
+    expect(state()).toMatchObject({ state: 'running', pid });
+    expect(await action).toBe('done');
+
+    // Health checks (every 150 ms) are not work: the process stops, and says why in its log.
+    await waitFor(() => (state().state === 'stopped' ? true : undefined), 15_000, 'the idle processor to stop');
     expect(state().stateReason).toBe('starts when a pipeline needs it');
     await waitFor(() => (isProcessAlive(pid) ? undefined : true), 5000, 'its process to end');
     expect(core.pluginLogs.tail('IdleProcessor').map((record) => record.message)).toContain('stopped after 400 ms without work; starts again when a pipeline needs it');

@@ -361,8 +361,8 @@ export class PluginRuntime extends DisposableObject {
     const entry = this.resolve(ref);
     if (entry.conn && entry.state === 'running') {
       // Whoever starts the plugin next (this reload, or a caller meanwhile) gets this state.
-      entry.preserved = await entry.conn.client
-        .call('host.snapshotState', {}, { timeoutMs: this.timeouts.apiMs })
+      const conn = entry.conn;
+      entry.preserved = await this.working(entry, () => conn.client.call('host.snapshotState', {}, { timeoutMs: this.timeouts.apiMs }), false)
         .then((r) => r.state)
         .catch(() => ({}));
     }
@@ -464,10 +464,22 @@ export class PluginRuntime extends DisposableObject {
     }
   }
 
+  /** A call into the plugin's process that counts as work: the process is not stopped as idle meanwhile. */
+  private async working<T>(entry: Entry, call: () => Promise<T>, work = true): Promise<T> {
+    entry.busy++;
+    if (work) entry.lastUsedAt = Date.now();
+    try {
+      return await call();
+    } finally {
+      entry.busy--;
+      if (work) entry.lastUsedAt = Date.now();
+    }
+  }
+
   /** Starts a stopped plugin on demand; a crashed or failed one is reported, never rushed past its backoff. */
-  private async ensureRunning(entry: Entry): Promise<void> {
-    // Whoever needs the plugin is work: an idle processor is not stopped under a caller.
-    entry.lastUsedAt = Date.now();
+  private async ensureRunning(entry: Entry, work = true): Promise<void> {
+    // A caller that needs the plugin is work: an idle processor is not stopped under it.
+    if (work) entry.lastUsedAt = Date.now();
     if (entry.state === 'running' && entry.conn) return;
     if (entry.state === 'crashed' || entry.state === 'failed') {
       throw new HavenError('UNAVAILABLE', `${entry.key} is ${entry.state === 'crashed' ? 'restarting after a crash' : 'failed'}: ${entry.reason ?? ''}`);
@@ -484,7 +496,7 @@ export class PluginRuntime extends DisposableObject {
     const started = Date.now();
     let result: HealthCheckResult;
     try {
-      await this.ensureRunning(entry);
+      await this.ensureRunning(entry, false);
       result = await this.withTimeout(this.callHealth(entry), this.timeouts.healthMs, `health check timed out after ${formatDelay(this.timeouts.healthMs)}`);
     } catch (error) {
       result = { status: 'fail', componentId: entry.key, output: this.explainNotRunning(entry, error) };
@@ -606,7 +618,7 @@ export class PluginRuntime extends DisposableObject {
     }
     const conn = entry.conn!;
     try {
-      const { message } = await conn.client.call('host.runAction', { action, ...(input !== undefined ? { input } : {}) }, { timeoutMs: 15 * 60_000 });
+      const { message } = await this.working(entry, () => conn.client.call('host.runAction', { action, ...(input !== undefined ? { input } : {}) }, { timeoutMs: 15 * 60_000 }));
       return scrub(message, entry.secrets);
     } catch (error) {
       throw await this.explainCallError(entry, conn, `action ${action}`, error);
@@ -617,7 +629,7 @@ export class PluginRuntime extends DisposableObject {
   async viewRows(ref: string, view: string): Promise<ViewRow[]> {
     const { entry, conn } = await this.runningView(ref, view);
     try {
-      const { rows } = await conn.client.call('host.viewRows', { view }, { timeoutMs: this.timeouts.apiMs });
+      const { rows } = await this.working(entry, () => conn.client.call('host.viewRows', { view }, { timeoutMs: this.timeouts.apiMs }));
       // A row whose id holds a secret is not shown (its id travels to clients and back).
       return rows
         .filter((row) => scrub(row.id, entry.secrets) === row.id)
@@ -631,7 +643,7 @@ export class PluginRuntime extends DisposableObject {
     const { entry, conn, info } = await this.runningView(ref, view);
     if (!info.rowActions.some((a) => a.id === action)) throw new HavenError('NOT_FOUND', `${entry.key}'s view ${view} has no action ${action}`);
     try {
-      const { message } = await conn.client.call('host.viewAction', { view, action, row }, { timeoutMs: 5 * 60_000 });
+      const { message } = await this.working(entry, () => conn.client.call('host.viewAction', { view, action, row }, { timeoutMs: 5 * 60_000 }));
       return scrub(message, entry.secrets);
     } catch (error) {
       throw await this.explainCallError(entry, conn, `${view} ${action}`, error);
@@ -678,20 +690,16 @@ export class PluginRuntime extends DisposableObject {
   private async invokeOn(entry: Entry, hook: HookName, args: unknown[], options: { jobId?: string; timeoutMs?: number }): Promise<unknown> {
     const conn = entry.conn;
     if (!conn) throw new HavenError('UNAVAILABLE', `${entry.key} is not running (${entry.reason ?? entry.state})`);
-    const work = hook !== 'healthCheck';
-    entry.busy++;
     try {
-      const { result } = await conn.client.call(
-        'host.invoke',
-        { hook, args, ...(options.jobId ? { jobId: options.jobId } : {}) },
-        { timeoutMs: options.timeoutMs ?? this.timeouts.apiMs },
+      const { result } = await this.working(
+        entry,
+        () => conn.client.call('host.invoke', { hook, args, ...(options.jobId ? { jobId: options.jobId } : {}) }, { timeoutMs: options.timeoutMs ?? this.timeouts.apiMs }),
+        hook !== 'healthCheck',
       );
       return result;
     } catch (error) {
       throw await this.explainCallError(entry, conn, hook, error);
     } finally {
-      entry.busy--;
-      if (work) entry.lastUsedAt = Date.now();
       // The last progress of a finished job is delivered now, not after the throttle interval.
       if (options.jobId) entry.progress.forget(options.jobId);
     }
@@ -744,7 +752,7 @@ export class PluginRuntime extends DisposableObject {
     if (!target.api.includes(method)) throw new HavenError('NOT_FOUND', `${target.key} has no api function ${method}`);
     const conn = target.conn!;
     try {
-      const { result } = await conn.client.call('host.callApi', { method, args, caller: callerKey }, { timeoutMs: this.timeouts.apiMs });
+      const { result } = await this.working(target, () => conn.client.call('host.callApi', { method, args, caller: callerKey }, { timeoutMs: this.timeouts.apiMs }));
       return result;
     } catch (error) {
       throw await this.explainCallError(target, conn, `api ${method}`, error);
@@ -777,7 +785,7 @@ export class PluginRuntime extends DisposableObject {
     const conn = target?.conn;
     if (!target || !conn || target.state !== 'running') throw new HavenError('UNAVAILABLE', `${to} is not running`);
     try {
-      await conn.client.call('host.message', { from, message }, { timeoutMs: this.timeouts.apiMs });
+      await this.working(target, () => conn.client.call('host.message', { from, message }, { timeoutMs: this.timeouts.apiMs }));
     } catch (error) {
       throw await this.explainCallError(target, conn, `a message from ${from}`, error);
     }
@@ -1063,8 +1071,9 @@ export class PluginRuntime extends DisposableObject {
   }
 
   private async validateWith(entry: Entry, config: Record<string, unknown>): Promise<{ ok: true; config: Record<string, unknown> } | { ok: false; issues: ConfigIssue[] }> {
-    if (entry.conn && entry.state === 'running') {
-      return entry.conn.client.call('host.validateConfig', { config }, { timeoutMs: this.timeouts.loadMs });
+    const conn = entry.conn;
+    if (conn && entry.state === 'running') {
+      return this.working(entry, () => conn.client.call('host.validateConfig', { config }, { timeoutMs: this.timeouts.loadMs }), false);
     }
     return this.withInspector(entry, async (conn) => {
       await this.loadInto(entry, conn);
