@@ -27,9 +27,10 @@ const logger: Logger = { debug: () => undefined, info: () => undefined, warn: ()
 /** A queue over a real job store, with stand-ins for the plugins (by default an archive runs until the test ends). */
 function queueWith(
   db: HavenDatabase,
-  plugins: Partial<Record<'archive' | 'isOwnOutput', unknown>> = {},
+  plugins: Partial<Record<'archive' | 'isOwnOutput' | 'resolve' | 'info', unknown>> = {},
   index?: ArchiveIndex,
   store = new JobStore(db),
+  settings = AppSettings.parse({}),
 ): { queue: JobQueue; store: JobStore; archived: string[] } {
   const archived: string[] = [];
   const archive = (plugins.archive ?? (() => new Promise(() => undefined))) as (...args: unknown[]) => unknown;
@@ -38,6 +39,8 @@ function queueWith(
     runtime: {
       onProgress: () => toDisposable(() => undefined),
       isOwnOutput: plugins.isOwnOutput ?? (() => true),
+      ...(plugins.resolve ? { resolve: plugins.resolve } : {}),
+      ...(plugins.info ? { info: plugins.info } : {}),
       archive: (plugin: string, source: unknown, jobId: string) => {
         archived.push(jobId);
         return archive(plugin, source, jobId);
@@ -46,7 +49,7 @@ function queueWith(
     index: index ?? ({ findBySource: () => undefined } as unknown as ArchiveIndex),
     derived: {} as DerivedFiles,
     pluginStore: { getConfig: () => ({}) } as unknown as PluginStore,
-    settings: () => AppSettings.parse({}),
+    settings: () => settings,
     bus: new EventBus(),
     logs: { tail: () => [] } as unknown as PluginLogBook,
     logger,
@@ -237,3 +240,49 @@ describe('JobQueue when its database refuses writes', () => {
     expect(archived).toEqual([row.id]);
   });
 });
+
+describe('JobQueue replaying a completion the disk refused', () => {
+  it('writes it once, even when the pipeline step it queues pumps the queue during the replay', async () => {
+    const db = database();
+    const dir = tempDir();
+    const file = path.join(dir, 'episode.mp3');
+    fs.writeFileSync(file, 'the episode');
+    const store = new JobStore(db);
+    let full = false;
+    const update = store.update.bind(store);
+    // Only state changes fail: the saved-file mark is written, the completion is refused.
+    vi.spyOn(store, 'update').mockImplementation((...args: Parameters<JobStore['update']>) => {
+      if (full && args[1].state !== undefined) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      return update(...args);
+    });
+    const settings = AppSettings.parse({ pipelines: { RssPlugin: [{ plugin: 'FactsProcessor' }] } });
+    const archive = () => {
+      full = true;
+      return Promise.resolve({ success: true, outputPath: file });
+    };
+    // The step's processor is disabled: its job completes at once, doing nothing.
+    const info = () => ({ enabled: false });
+    const { queue } = queueWith(db, { archive, resolve: () => ({ key: 'FactsProcessor' }), info }, new ArchiveIndex(db), store, settings);
+    const finished: string[] = [];
+    queue.onDidFinish((job) => finished.push(`${job.id} ${job.state}`));
+    const row = store.insert(
+      { plugin: 'RssPlugin', kind: 'archive', state: 'queued', priority: 0, source: { sourceId: 'ep1', mediaType: 'audio', uri: 'https://example.invalid/ep1.mp3', metadata: {} }, title: 'ep1', maxRetries: 3 },
+      { kind: 'queued', message: 'queued' },
+    );
+    queue.start();
+    for (let i = 0; i < 100 && !isMarkedRow(store, row.id); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(store.get(row.id)?.state).toBe('running');
+    full = false;
+    // A user action replays what waits before it acts.
+    queue.pause([]);
+    expect(finished).toEqual([`${row.id} completed`]);
+    expect(store.trace(row.id).filter((event) => event.kind === 'completed')).toHaveLength(1);
+    // The pipeline step was queued once.
+    expect(db.prepare("SELECT count(*) FROM jobs WHERE kind = 'process'").pluck().get()).toBe(1);
+  });
+});
+
+function isMarkedRow(store: JobStore, id: string): boolean {
+  return store.get(id)?.result_json?.includes('savedAwaitingIndex') ?? false;
+}

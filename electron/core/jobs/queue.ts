@@ -76,6 +76,8 @@ interface Running {
   /** What the user asked while it ran. */
   stop?: 'pause' | 'cancel';
   controller: AbortController;
+  /** Whether its row holds the saved-file mark (from this run, or from the one Haven lost). */
+  marked: boolean;
 }
 
 /**
@@ -104,7 +106,8 @@ export class JobQueue extends DisposableObject {
    * Jobs whose run ended while the database refused writes (a full disk), with the write of how
    * it ended, replayed once the database takes writes; until then their rows say running.
    */
-  private readonly unrecorded = new Map<string, () => void>();
+  private unrecorded = new Map<string, () => void>();
+  private replaying = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private pumpAgain = false;
   private active = false;
@@ -526,6 +529,8 @@ export class JobQueue extends DisposableObject {
 
   /** Failed (or cancelled) jobs back to the queue, attempts reset. */
   retry(ids: readonly string[] | 'failed'): number {
+    // Runs whose failure waits to be written are failed jobs too.
+    this.replayUnrecorded();
     const targets = ids === 'failed' ? this.options.store.idsInStates(['failed']) : ids;
     const count = this.each(targets, ['failed', 'cancelled'], (row) => {
       this.changeState(
@@ -613,14 +618,27 @@ export class JobQueue extends DisposableObject {
 
   /** Writes, in order, how each run ended that could not be written when it ended. */
   private replayUnrecorded(): void {
-    for (const [id, write] of this.unrecorded) {
-      try {
-        write();
+    // A replayed completion may queue a pipeline step, which pumps, which would replay again.
+    if (this.replaying) return;
+    this.replaying = true;
+    try {
+      for (const [id, write] of [...this.unrecorded]) {
         this.unrecorded.delete(id);
-      } catch {
-        this.retrySoon();
-        return;
+        try {
+          write();
+        } catch (error) {
+          if (describeDiskFull(error)) {
+            // Still no room: this and the rest wait, in their order.
+            this.unrecorded = new Map([[id, write], ...this.unrecorded]);
+            this.retrySoon();
+            return;
+          }
+          // Written or not, retrying would not help; the next start requeues a job left running.
+          this.options.logger.error('jobs: could not write how a run ended', { job: id, error: String(error) });
+        }
       }
+    } finally {
+      this.replaying = false;
     }
   }
 
@@ -675,7 +693,7 @@ export class JobQueue extends DisposableObject {
       { state: 'running', started_at: Date.now(), next_run_at: null },
       { kind: 'started', message: `started (attempt ${queued.attempts + 1} of ${queued.max_retries + 1})` },
     );
-    const job: Running = { row, controller: new AbortController() };
+    const job: Running = { row, controller: new AbortController(), marked: isMarked(row.result_json) };
     this.running.set(row.id, job);
     this.changeState(row);
     void this.execute(job)
@@ -714,7 +732,7 @@ export class JobQueue extends DisposableObject {
         this.finish(
           this.options.store.update(
             id,
-            { state: 'failed', finished_at: Date.now(), error_class: 'internal', error_message: `Haven could not record the outcome: ${String(error)}`, ...CLEAR_SAVED_MARK },
+            { state: 'failed', finished_at: Date.now(), error_class: 'internal', error_message: `Haven could not record the outcome: ${String(error)}`, ...(job.marked ? CLEAR_SAVED_MARK : {}) },
             { kind: 'failed', message: `Haven could not record the outcome: ${String(error)}` },
           ),
         );
@@ -771,7 +789,10 @@ export class JobQueue extends DisposableObject {
         // Hashing, the sidecar and the index row take a while on a large file; a crash meanwhile
         // must not make the plugin save the same file again (under a second name).
         const saved = result.outputPath ? await fs.promises.stat(result.outputPath).catch(() => undefined) : undefined;
-        if (saved) this.options.store.update(row.id, { result_json: JSON.stringify({ ...result, [SAVED_MARK]: { size: saved.size, mtimeMs: saved.mtimeMs } } satisfies MarkedResult) });
+        if (saved) {
+          this.options.store.update(row.id, { result_json: JSON.stringify({ ...result, [SAVED_MARK]: { size: saved.size, mtimeMs: saved.mtimeMs } } satisfies MarkedResult) });
+          job.marked = true;
+        }
         return this.indexArchived(row, source, result);
       }
       case 'process':
@@ -906,7 +927,7 @@ export class JobQueue extends DisposableObject {
       return;
     }
     if (job.stop === 'cancel') {
-      this.finish(this.options.store.update(row.id, { state: 'cancelled', finished_at: Date.now(), ...CLEAR_SAVED_MARK, ...progress }, { kind: 'cancelled', message: 'cancelled by the user while running' }));
+      this.finish(this.options.store.update(row.id, { state: 'cancelled', finished_at: Date.now(), ...(job.marked ? CLEAR_SAVED_MARK : {}), ...progress }, { kind: 'cancelled', message: 'cancelled by the user while running' }));
       return;
     }
     const classified = classifyError(isHavenError(error) ? error.code : undefined, message);
@@ -919,7 +940,7 @@ export class JobQueue extends DisposableObject {
       this.changeState(
         this.options.store.update(
           row.id,
-          { state: 'queued', attempts, next_run_at: at, error_class: classified.errorClass, error_message: message, ...CLEAR_SAVED_MARK, ...progress },
+          { state: 'queued', attempts, next_run_at: at, error_class: classified.errorClass, error_message: message, ...(job.marked ? CLEAR_SAVED_MARK : {}), ...progress },
           { kind: 'retry_planned', message: `failed (${classified.errorClass}): ${message}${hint}; retry ${attempts} of ${row.max_retries} at ${new Date(at).toISOString()}` },
         ),
       );
@@ -929,7 +950,7 @@ export class JobQueue extends DisposableObject {
     this.finish(
       this.options.store.update(
         row.id,
-        { state: 'failed', attempts, finished_at: Date.now(), error_class: classified.errorClass, error_message: message, ...CLEAR_SAVED_MARK, ...progress },
+        { state: 'failed', attempts, finished_at: Date.now(), error_class: classified.errorClass, error_message: message, ...(job.marked ? CLEAR_SAVED_MARK : {}), ...progress },
         { kind: 'failed', message: `failed (${classified.errorClass}): ${message}${hint}; ${why}` },
       ),
     );

@@ -458,8 +458,9 @@ export class PluginRuntime extends DisposableObject {
     for (const entry of this.entries.values()) {
       if (entry.state !== 'running' || !entry.conn || entry.starting || entry.stopping || entry.busy > 0) continue;
       if (now - entry.lastUsedAt < this.timeouts.idleStopMs || !this.startsOnDemand(entry.key)) continue;
-      const idle = this.timeouts.idleStopMs >= 60_000 ? `${Math.round(this.timeouts.idleStopMs / 60_000)} min` : formatDelay(this.timeouts.idleStopMs);
-      this.options.logs.write({ time: new Date().toISOString(), plugin: entry.key, level: 'info', message: `stopped after ${idle} without work; starts again when a pipeline needs it` });
+      const idleMs = now - entry.lastUsedAt;
+      const why = entry.lastUsedAt === 0 ? 'it was started without work (a health check, enabling or reloading it)' : `after ${idleMs >= 60_000 ? `${Math.round(idleMs / 60_000)} min` : formatDelay(idleMs)} without work`;
+      this.options.logs.write({ time: new Date().toISOString(), plugin: entry.key, level: 'info', message: `stopped: ${why}; starts again when a pipeline needs it` });
       void this.stop(entry.key).catch(() => undefined);
     }
   }

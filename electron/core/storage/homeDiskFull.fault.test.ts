@@ -102,8 +102,8 @@ describe('a full disk under HAVEN_HOME', () => {
     // Space freed: what was acknowledged finishes (a job that failed as disk_full is retried by
     // the user, as its hint says), and a new job runs as usual.
     fs.rmSync(filler);
-    // How the running job's run ended is written once the database takes writes again.
-    for (let i = 0; i < 100 && core.jobs.get(running.id).state === 'running'; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    // How each run ended is written once the database takes writes again; then the user retries.
+    for (let i = 0; i < 100 && core.jobs.counts().running > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
     core.jobs.retry('failed');
     const after = await client.call('jobs.archive', { url: `${server.url}/talk.mp3?after` });
     for (const id of [running.id, ...queued, after.id]) {

@@ -279,7 +279,17 @@ export default definePlugin({
         } finally {
           clearTimeout(stallTimer);
         }
-        const finalPath = await placeFinished(partPath, wantedPath, source.sourceId, placements);
+        let finalPath: string;
+        try {
+          finalPath = await placeFinished(partPath, wantedPath, source.sourceId, placements);
+        } catch (error) {
+          // Nothing half-placed stays: the download is fetched again by the retry.
+          await fs.promises.rm(partPath, { force: true }).catch(() => undefined);
+          if ((error as NodeJS.ErrnoException).code === 'ENOSPC') {
+            throw new HavenError('UNAVAILABLE', `disk full: no space left to place ${path.basename(wantedPath)} in ${dir} (ENOSPC)`);
+          }
+          throw error;
+        }
         job.progress({ phase: 'done', bytesDone: done, bytesTotal: done });
         return { success: true, outputPath: finalPath, fileSize: done, metadata: source.metadata };
       },
