@@ -6,7 +6,7 @@ import { createClient, type IpcClient } from '@shared/ipc/client';
 import type { HavenContract } from '@shared/ipc/contract';
 import { memoryProtocolPair } from '@shared/ipc/transports/memory';
 import type { JobSummary } from '@shared/domain/jobs';
-import { startCore, type Core } from '../core/core';
+import { startCore, type Core, type CoreOptions } from '../core/core';
 import path from 'node:path';
 import { PLUGIN_HOST_ENTRY, REPO_ROOT, tempHome } from './fixtures';
 
@@ -119,7 +119,7 @@ export function cleanupAfterAll(afterAll: (fn: () => Promise<void>) => void): ((
 }
 
 /** An in-process Core over `home` with the example plugins, running jobs, and retries within 200 ms. */
-export function startFaultCore(home: string): Promise<Core> {
+export function startFaultCore(home: string, more: Partial<CoreOptions> = {}): Promise<Core> {
   return startCore({
     home,
     host: 'test',
@@ -129,5 +129,6 @@ export function startFaultCore(home: string): Promise<Core> {
     autoStartPlugins: false,
     runJobs: true,
     retryPolicy: { baseMs: 50, maxMs: 200, jitter: 0 },
+    ...more,
   });
 }

@@ -9,9 +9,10 @@ import { createClient } from '@shared/ipc/client';
 import type { HavenContract } from '@shared/ipc/contract';
 import type { JobSummary } from '@shared/domain/jobs';
 import { fromWebSocket, type WebSocketLike } from '@shared/ipc/transports/websocket';
-import { PLUGIN_HOST_ENTRY, REPO_ROOT, startServe, tempHome, waitFor, type ServeProcess } from '../../testing/fixtures';
+import { REPO_ROOT, startServe, tempHome, waitFor, type ServeProcess } from '../../testing/fixtures';
 import { startStaticServer, throttledFile, type StaticServer } from '../../testing/staticServer';
-import { startCore, type Core } from '../core';
+import type { Core } from '../core';
+import { startFaultCore } from '../../testing/faults';
 
 // Jobs against real plugin processes and real downloads from servers on 127.0.0.1. The media is
 // made by ffmpeg; the RSS example plugin does the downloading.
@@ -51,17 +52,7 @@ async function site(): Promise<StaticServer> {
 }
 
 async function core(home = tempHome(), settings: Record<string, unknown> = {}): Promise<Core> {
-  const instance = await startCore({
-    home,
-    host: 'test',
-    builtinPluginRoots: [path.join(REPO_ROOT, 'plugins', 'examples')],
-    pluginHostEntry: PLUGIN_HOST_ENTRY,
-    stderrLogLevel: 'off',
-    autoStartPlugins: false,
-    runJobs: true,
-    retryPolicy: { baseMs: 50, maxMs: 200, jitter: 0 },
-    pluginRestart: { baseDelayMs: 50, maxDelayMs: 200, maxCrashes: 5, windowMs: 60_000 },
-  });
+  const instance = await startFaultCore(home, { pluginRestart: { baseDelayMs: 50, maxDelayMs: 200, maxCrashes: 5, windowMs: 60_000 } });
   if (Object.keys(settings).length) instance.settings.update(settings);
   cleanup.push(() => instance.dispose());
   return instance;

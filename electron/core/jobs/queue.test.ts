@@ -12,7 +12,7 @@ import type { PluginLogBook } from '../plugins/pluginLogs';
 import type { PluginRuntime } from '../plugins/runtime';
 import type { PluginStore } from '../plugins/pluginStore';
 import { openDatabase, type HavenDatabase } from '../storage/database';
-import { JobStore } from './jobStore';
+import { JobStore, type JobPatch, type JobRow } from './jobStore';
 import { JobQueue } from './queue';
 
 const cleanup: (() => void)[] = [];
@@ -72,12 +72,37 @@ function database(): HavenDatabase {
   return db;
 }
 
-/** A queued job whose retry is due at `at`. */
-function retryAt(store: JobStore, name: string, at: number): string {
-  const row = store.insert(
-    { plugin: 'RssPlugin', kind: 'archive', state: 'queued', priority: 0, source: { sourceId: name, mediaType: 'audio', uri: `https://example.invalid/${name}`, metadata: {} }, title: name, maxRetries: 3 },
+/** An RSS archive job for episode `name`, queued. */
+function queuedEpisode(store: JobStore, name: string): JobRow {
+  return store.insert(
+    { plugin: 'RssPlugin', kind: 'archive', state: 'queued', priority: 0, source: { sourceId: name, mediaType: 'audio', uri: `https://example.invalid/${name}.mp3`, metadata: {} }, title: name, maxRetries: 3 },
     { kind: 'queued', message: 'queued' },
   );
+}
+
+/** The result a plugin reported for `file`, as the queue keeps it while indexing. */
+function savedResult(file: string): string {
+  const saved = fs.existsSync(file) ? fs.statSync(file) : { size: 11, mtimeMs: 0 };
+  return JSON.stringify({ success: true, outputPath: file, savedAwaitingIndex: { size: saved.size, mtimeMs: saved.mtimeMs } });
+}
+
+/**
+ * Makes the store refuse the updates `refuses` picks, as SQLite on a full disk does, while
+ * `disk.full` is true.
+ */
+function fullDisk(store: JobStore, refuses: (patch: JobPatch) => boolean = () => true): { full: boolean } {
+  const disk = { full: false };
+  const update = store.update.bind(store);
+  vi.spyOn(store, 'update').mockImplementation((...args: Parameters<JobStore['update']>) => {
+    if (disk.full && refuses(args[1])) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    return update(...args);
+  });
+  return disk;
+}
+
+/** A queued job whose retry is due at `at`. */
+function retryAt(store: JobStore, name: string, at: number): string {
+  const row = queuedEpisode(store, name);
   store.update(row.id, { attempts: 1, next_run_at: at }, { kind: 'retry_planned', message: 'failed; retry later' });
   return row.id;
 }
@@ -115,12 +140,8 @@ describe('JobQueue retry timer', () => {
 
 /** A job Haven was running when it stopped, after its plugin had reported `outputPath`. */
 function interruptedWhileIndexing(store: JobStore, outputPath: string): string {
-  const row = store.insert(
-    { plugin: 'RssPlugin', kind: 'archive', state: 'queued', priority: 0, source: { sourceId: 'ep1', mediaType: 'audio', uri: 'https://example.invalid/ep1.mp3', metadata: {} }, title: 'ep1', maxRetries: 3 },
-    { kind: 'queued', message: 'queued' },
-  );
-  const saved = fs.existsSync(outputPath) ? fs.statSync(outputPath) : { size: 11, mtimeMs: 0 };
-  store.update(row.id, { state: 'running', started_at: Date.now(), result_json: JSON.stringify({ success: true, outputPath, savedAwaitingIndex: { size: saved.size, mtimeMs: saved.mtimeMs } }) });
+  const row = queuedEpisode(store, 'ep1');
+  store.update(row.id, { state: 'running', started_at: Date.now(), result_json: savedResult(outputPath) });
   return row.id;
 }
 
@@ -178,12 +199,8 @@ describe('JobQueue after a crash while indexing', () => {
     expect(queue.get(changed).result).toEqual({ success: true, outputPath: file });
 
     // A second source, interrupted the same way, then cancelled: a retry downloads it again.
-    const row = store.insert(
-      { plugin: 'RssPlugin', kind: 'archive', state: 'queued', priority: 0, source: { sourceId: 'ep2', mediaType: 'audio', uri: 'https://example.invalid/ep2.mp3', metadata: {} }, title: 'ep2', maxRetries: 3 },
-      { kind: 'queued', message: 'queued' },
-    );
-    const saved = fs.statSync(file);
-    store.update(row.id, { state: 'paused', result_json: JSON.stringify({ success: true, outputPath: file, savedAwaitingIndex: { size: saved.size, mtimeMs: saved.mtimeMs } }) });
+    const row = queuedEpisode(store, 'ep2');
+    store.update(row.id, { state: 'paused', result_json: savedResult(file) });
     expect(queue.cancel([row.id])).toBe(1);
     expect(store.get(row.id)?.result_json).toBeNull();
     queue.retry([row.id]);
@@ -212,27 +229,19 @@ describe('JobQueue when its database refuses writes', () => {
   it('writes how a run ended once the database takes writes again, instead of leaving the job running', async () => {
     const db = database();
     const store = new JobStore(db);
-    let full = false;
-    const update = store.update.bind(store);
-    vi.spyOn(store, 'update').mockImplementation((...args: Parameters<JobStore['update']>) => {
-      if (full) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
-      return update(...args);
-    });
+    const disk = fullDisk(store);
     const download = () => {
-      full = true;
+      disk.full = true;
       return Promise.reject(new Error('disk full: no space left in /downloads (ENOSPC)'));
     };
     const { queue, archived } = queueWith(db, { archive: download }, undefined, store);
-    const row = store.insert(
-      { plugin: 'RssPlugin', kind: 'archive', state: 'queued', priority: 0, source: { sourceId: 'ep1', mediaType: 'audio', uri: 'https://example.invalid/ep1.mp3', metadata: {} }, title: 'ep1', maxRetries: 3 },
-      { kind: 'queued', message: 'queued' },
-    );
+    const row = queuedEpisode(store, 'ep1');
     queue.start();
     for (let i = 0; i < 20 && archived.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     // The failure could not be written: the row still says running, and tries keep failing.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(store.get(row.id)?.state).toBe('running');
-    full = false;
+    disk.full = false;
     for (let i = 0; i < 100 && store.get(row.id)?.state === 'running'; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     // Written as it ended: a full disk fails the job for good, one attempt, run once.
     expect(store.get(row.id)).toMatchObject({ state: 'failed', error_class: 'disk_full', attempts: 1 });
@@ -248,16 +257,11 @@ describe('JobQueue replaying a completion the disk refused', () => {
     const file = path.join(dir, 'episode.mp3');
     fs.writeFileSync(file, 'the episode');
     const store = new JobStore(db);
-    let full = false;
-    const update = store.update.bind(store);
     // Only state changes fail: the saved-file mark is written, the completion is refused.
-    vi.spyOn(store, 'update').mockImplementation((...args: Parameters<JobStore['update']>) => {
-      if (full && args[1].state !== undefined) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
-      return update(...args);
-    });
+    const disk = fullDisk(store, (patch) => patch.state !== undefined);
     const settings = AppSettings.parse({ pipelines: { RssPlugin: [{ plugin: 'FactsProcessor' }] } });
     const archive = () => {
-      full = true;
+      disk.full = true;
       return Promise.resolve({ success: true, outputPath: file });
     };
     // The step's processor is disabled: its job completes at once, doing nothing.
@@ -265,15 +269,12 @@ describe('JobQueue replaying a completion the disk refused', () => {
     const { queue } = queueWith(db, { archive, resolve: () => ({ key: 'FactsProcessor' }), info }, new ArchiveIndex(db), store, settings);
     const finished: string[] = [];
     queue.onDidFinish((job) => finished.push(`${job.id} ${job.state}`));
-    const row = store.insert(
-      { plugin: 'RssPlugin', kind: 'archive', state: 'queued', priority: 0, source: { sourceId: 'ep1', mediaType: 'audio', uri: 'https://example.invalid/ep1.mp3', metadata: {} }, title: 'ep1', maxRetries: 3 },
-      { kind: 'queued', message: 'queued' },
-    );
+    const row = queuedEpisode(store, 'ep1');
     queue.start();
     for (let i = 0; i < 100 && !isMarkedRow(store, row.id); i++) await new Promise((resolve) => setTimeout(resolve, 10));
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(store.get(row.id)?.state).toBe('running');
-    full = false;
+    disk.full = false;
     // A user action replays what waits before it acts.
     queue.pause([]);
     expect(finished).toEqual([`${row.id} completed`]);
